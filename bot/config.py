@@ -132,7 +132,9 @@ class TelegramConfig(_Strict):
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not _TOKEN.match(value.get_secret_value()):
             # Never echo the value: it may be a real token with a stray character.
-            raise ValueError("does not look like a bot token (expected digits:letters, from @BotFather)")
+            raise ValueError(
+                "does not look like a bot token (expected digits:letters, from @BotFather)"
+            )
         return value
 
     @field_validator("api_base_url")
@@ -244,8 +246,10 @@ class Config(_Strict):
         seen: dict[str, int] = {}
         for index, feed in enumerate(self.feeds):
             if feed.url in seen:
-                raise ValueError(f"feeds[{index}].url: {feed.url} is listed twice "
-                                 f"(first as feeds[{seen[feed.url]}])")
+                raise ValueError(
+                    f"feeds[{index}].url: {feed.url} is listed twice "
+                    f"(first as feeds[{seen[feed.url]}])"
+                )
             seen[feed.url] = index
         return self
 
@@ -284,11 +288,15 @@ def load_config(
             raw = _read_yaml(path)
             source = str(path)
         elif not missing_ok:
-            raise ConfigError(f"{path}: no such config file (use --config PATH or set {ENV_CONFIG_PATH})")
+            raise ConfigError(
+                f"{path}: no such config file (use --config PATH or set {ENV_CONFIG_PATH})"
+            )
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise ConfigError(f"{source}: the top level must be a mapping of sections (telegram:, feeds:, ...)")
+        raise ConfigError(
+            f"{source}: the top level must be a mapping of sections (telegram:, feeds:, ...)"
+        )
     raw = _apply_env(raw, env)
     try:
         return Config.model_validate({**raw, "source": source})

@@ -154,3 +154,115 @@ class EntryView:
     text: str  #: full plain text; the renderer cuts it to ``summary_length``
     topics: tuple[str, ...]
     feed_name: str  #: config name, else the feed's own title, else its host
+
+
+# --------------------------------------------------------------------------- storage records
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSpec:
+    """A feed as the config lists it, for syncing the feeds table."""
+
+    url: str
+    name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedForUpdate:
+    """What the poller needs to know about a feed before fetching it."""
+
+    id: int
+    url: str
+    name: str | None
+    title: str
+    validators: CacheValidators
+    body_hash: str | None  #: of the last 200 body; an identical body is not parsed again
+    first_fetch: bool  #: never fetched successfully: store silently (but the backfill)
+    error_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class EntryWrite:
+    """A new or edited entry with its topics, ready to store."""
+
+    entry: ParsedEntry
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PollRecord:
+    """Everything one poll of one feed writes, applied in one transaction."""
+
+    feed_id: int
+    checked_at: datetime
+    schedule: FeedSchedule
+    status: FetchStatus
+    http_status: int | None = None
+    final_url: str | None = None
+    validators: CacheValidators = CacheValidators()
+    body_hash: str | None = None  #: set for OK responses
+    error: str | None = None  #: set when the fetch or the parse failed
+    feed_title: str | None = None  #: set when the body parsed
+    site_link: str | None = None
+    entry_count: int | None = None  #: entries in the document, when it parsed
+    new: tuple[EntryWrite, ...] = ()
+    updated: tuple[EntryWrite, ...] = ()
+    seen: tuple[str, ...] = ()  #: keys whose last-seen time moves to ``checked_at``
+    notify: tuple[str, ...] = ()  #: keys of ``new`` to queue for delivery
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    """What storage did with a :class:`PollRecord` (only rows it really inserted count)."""
+
+    new_entries: int
+    queued: int  #: outbox rows created
+
+
+@dataclass(frozen=True, slots=True)
+class ChatInfo:
+    """A chat we talk to, as handlers and the sender see it."""
+
+    id: int  #: our id
+    tg_chat_id: int | None  #: Telegram's id (None for a configured channel not yet resolved)
+    channel_ref: str | None  #: "@username" of a configured channel
+    kind: str  #: private | group | supergroup | channel
+    title: str
+    active: bool
+    all_topics: bool  #: takes every topic; else only ``topics``
+    topics: tuple[str, ...]
+    cursor_topic: str | None  #: the /latest filter /next continues (None: the chat's topics)
+    cursor_page: int  #: the last page this chat saw (0: none yet)
+
+    @property
+    def send_target(self) -> int | str:
+        """What goes into the Bot API's ``chat_id``."""
+        if self.tg_chat_id is not None:
+            return self.tg_chat_id
+        assert self.channel_ref is not None
+        return self.channel_ref
+
+    @property
+    def wanted_topics(self) -> frozenset[str] | None:
+        return None if self.all_topics else frozenset(self.topics)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A chat's claimed outbox rows, folded into one transmission by the sender."""
+
+    chat: ChatInfo
+    outbox_ids: tuple[int, ...]
+    entries: tuple[EntryView, ...]  #: newest first
+    attempts: int  #: the most attempts any of the rows has had (before this one)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of LATEST UPDATES (or of a transmission)."""
+
+    entries: tuple[EntryView, ...]
+    number: int  #: 1-based
+    #: pages known to exist (counted up to a bound: a window, not the whole history)
+    known_pages: int
+    has_more: bool  #: a page after ``known_pages`` exists

@@ -1,0 +1,93 @@
+"""The callback-data codec: what an inline button carries, at most 64 bytes, validated.
+
+Telegram hands ``callback_data`` back verbatim, but a modified client can send anything, so
+decoding never trusts it: an unknown shape, a bad number or an overlong string decodes to
+``None`` and the handler answers "this button has expired" without changing anything.
+
+Shapes (ids are ours, pages 1-based):
+    ``L:<topic id or ->:<page>``   a LATEST UPDATES page (``-``: the chat's own topics)
+    ``T:<transmission id>:<page>`` a page of an INCOMING TRANSMISSION
+    ``G:<topic id>`` / ``G:*``     toggle a topic / everything in /topics
+    ``N``                          the current-page marker (does nothing)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_BYTES = 64
+MAX_PAGE = 100_000
+MAX_ID = 2**63 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class LatestPage:
+    topic_id: int | None
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class TransmissionPage:
+    transmission_id: int
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class ToggleTopic:
+    topic_id: int | None  #: None: toggle "everything"
+
+
+@dataclass(frozen=True, slots=True)
+class Noop:
+    pass
+
+
+Action = LatestPage | TransmissionPage | ToggleTopic | Noop
+
+_LATEST = re.compile(r"L:(-|[1-9][0-9]{0,18}):([1-9][0-9]{0,5})")
+_TRANSMISSION = re.compile(r"T:([1-9][0-9]{0,18}):([1-9][0-9]{0,5})")
+_TOGGLE = re.compile(r"G:(\*|[1-9][0-9]{0,18})")
+
+
+def encode(action: Action) -> str:
+    match action:
+        case LatestPage(topic_id, page):
+            data = f"L:{'-' if topic_id is None else topic_id}:{page}"
+        case TransmissionPage(transmission_id, page):
+            data = f"T:{transmission_id}:{page}"
+        case ToggleTopic(topic_id):
+            data = f"G:{'*' if topic_id is None else topic_id}"
+        case Noop():
+            data = "N"
+    assert len(data.encode()) <= MAX_BYTES, data
+    return data
+
+
+def decode(data: str | None) -> Action | None:
+    """The action a button asks for, or None for anything we did not produce."""
+    if not data or len(data.encode("utf-8", "replace")) > MAX_BYTES:
+        return None
+    if data == "N":
+        return Noop()
+    if match := _LATEST.fullmatch(data):
+        topic, page = match.groups()
+        return _bounded(LatestPage(None if topic == "-" else int(topic), int(page)))
+    if match := _TRANSMISSION.fullmatch(data):
+        return _bounded(TransmissionPage(int(match.group(1)), int(match.group(2))))
+    if match := _TOGGLE.fullmatch(data):
+        topic = match.group(1)
+        return _bounded(ToggleTopic(None if topic == "*" else int(topic)))
+    return None
+
+
+def _bounded(action: Action) -> Action | None:
+    page = getattr(action, "page", 1)
+    ids = [
+        v
+        for v in (getattr(action, "topic_id", None), getattr(action, "transmission_id", None))
+        if v
+    ]
+    if not 1 <= page <= MAX_PAGE or any(v > MAX_ID for v in ids):
+        return None
+    return action

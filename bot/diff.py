@@ -1,0 +1,75 @@
+"""Decide what a fresh parse means for storage and readers. Pure: no I/O, no clock.
+
+Rules (each pinned by a row in tests/test_diff.py):
+- a key never seen is **new**; a key seen with another content hash is **updated** (stored,
+  never pushed again); a key seen with the same hash is **seen** (its last-seen time moves);
+- storage keeps keys long after entries drop out of a feed, so an entry that leaves and comes
+  back is *seen* or *updated*, never new;
+- on a feed's first successful fetch everything is stored but only the ``backfill`` newest
+  entries are queued for delivery (0 = store silently); later fetches queue every new entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+
+from bot.domain import FeedDiff, ParsedEntry
+
+_OLDEST = datetime.min.replace(tzinfo=UTC)
+
+
+def diff_feed(
+    entries: Sequence[ParsedEntry],
+    known: Mapping[str, str],
+    *,
+    first_fetch: bool,
+    backfill: int = 0,
+) -> FeedDiff:
+    """Split ``entries`` by what storage knows (``known``: key -> content hash)."""
+    new: list[ParsedEntry] = []
+    updated: list[ParsedEntry] = []
+    seen: list[str] = []
+    for entry in entries:
+        stored_hash = known.get(entry.key)
+        if stored_hash is None:
+            new.append(entry)
+        elif stored_hash != entry.content_hash:
+            updated.append(entry)
+        else:
+            seen.append(entry.key)
+    if first_fetch:
+        notify = tuple(e.key for e in newest(new, backfill))
+    else:
+        notify = tuple(e.key for e in new)
+    return FeedDiff(new=tuple(new), updated=tuple(updated), seen=tuple(seen), notify=notify)
+
+
+def newest(entries: Sequence[ParsedEntry], count: int) -> list[ParsedEntry]:
+    """The ``count`` newest entries, in document order.
+
+    Entries with a date sort by it; undated ones keep their place in the document, which
+    feeds conventionally write newest first. Python's sort is stable, so ties keep document
+    order too.
+    """
+    if count <= 0:
+        return []
+    ranked = sorted(
+        range(len(entries)),
+        key=lambda i: (entries[i].published or _OLDEST, -i),
+        reverse=True,
+    )
+    chosen = sorted(ranked[:count])
+    return [entries[i] for i in chosen]
+
+
+def sort_time(published: datetime | None, position: int, seen_at: datetime) -> datetime:
+    """Where an entry goes in newest-first order: its date, but never later than ``seen_at``.
+
+    Future dates (clock skew, scheduled posts) must not pin an entry to the top. Undated
+    entries of one document keep the document's order (newest first by convention) by
+    stepping back a microsecond per ``position``.
+    """
+    if published is not None and published <= seen_at:
+        return published
+    return seen_at - timedelta(microseconds=position)

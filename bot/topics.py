@@ -1,0 +1,84 @@
+"""Which topics an entry carries: its own categories, its feed's topics, keyword rules.
+
+Pure. Topic names are normalised (see ``bot.domain.normalise_topic``); keyword matching is
+case-insensitive. A keyword made of letters/digits in a space-separated script matches as a
+whole word ("pdb" does not match "pdbx"); a keyword containing CJK (or other characters
+without word spacing) matches as a substring, because those scripts have no spaces to
+anchor on.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.domain import normalise_topic
+
+# Han, Hiragana, Katakana, Hangul, CJK punctuation/compat: scripts written without spaces.
+_UNSPACED = re.compile(
+    r"[\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicRules:
+    """Compiled keyword rules: one pattern per topic."""
+
+    patterns: tuple[tuple[str, re.Pattern[str]], ...] = ()
+
+
+def compile_rules(rules: Mapping[str, Sequence[str]]) -> TopicRules:
+    """``{topic: [keyword, ...]}`` -> :class:`TopicRules` (topics normalised)."""
+    compiled = []
+    for topic, keywords in rules.items():
+        name = normalise_topic(topic)
+        alternatives = [_keyword_pattern(k) for k in keywords if k.strip()]
+        if name and alternatives:
+            compiled.append((name, re.compile("|".join(alternatives))))
+    return TopicRules(tuple(compiled))
+
+
+def _keyword_pattern(keyword: str) -> str:
+    folded = _fold(keyword.strip())
+    escaped = re.escape(folded)
+    if _UNSPACED.search(folded):
+        return escaped
+    # (?<!\w) / (?!\w) rather than \b so that keywords like "c++" or ".net" still anchor.
+    return rf"(?<!\w){escaped}(?!\w)"
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def entry_topics(
+    categories: Iterable[str],
+    title: str,
+    text: str,
+    feed_topics: Iterable[str],
+    rules: TopicRules,
+) -> tuple[str, ...]:
+    """Topics of one entry, deduplicated, in a stable order: categories, feed, rules."""
+    topics: dict[str, None] = {}
+    for raw in (*categories, *feed_topics):
+        name = normalise_topic(raw)
+        if name:
+            topics.setdefault(name, None)
+    if rules.patterns:
+        haystack = _fold(f"{title}\n{text}")
+        for name, pattern in rules.patterns:
+            if name not in topics and pattern.search(haystack):
+                topics[name] = None
+    return tuple(topics)
+
+
+def matches(entry_topics: Iterable[str], wanted: frozenset[str] | None) -> bool:
+    """Does an entry with ``entry_topics`` go to a chat that wants ``wanted``?
+
+    ``None`` means the chat takes everything.
+    """
+    if wanted is None:
+        return True
+    return not wanted.isdisjoint(entry_topics)

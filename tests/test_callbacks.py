@@ -1,0 +1,57 @@
+"""The callback codec round-trips what we produce and refuses everything else."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.delivery.callbacks import (
+    MAX_BYTES,
+    LatestPage,
+    Noop,
+    ToggleTopic,
+    TransmissionPage,
+    decode,
+    encode,
+)
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        LatestPage(None, 1),
+        LatestPage(42, 7),
+        TransmissionPage(2**62, 99_999),
+        ToggleTopic(None),
+        ToggleTopic(3),
+        Noop(),
+    ],
+)
+def test_round_trip_within_64_bytes(action: object) -> None:
+    data = encode(action)  # type: ignore[arg-type]
+    assert len(data.encode()) <= MAX_BYTES
+    assert decode(data) == action
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        None,
+        "",
+        "L:-:0",
+        "L:-:-1",
+        "L:abc:1",
+        "L:01:1",
+        "T:1",
+        "T:1:1:1",
+        "G:",
+        "X:1:1",
+        "L:-:1" + " " * 100,
+        "L:99999999999999999999:1",
+        "T:1:1000000",
+        "N ",
+        "l:-:1",
+        "L:-:１",  # full-width digit
+    ],
+)
+def test_forged_data_decodes_to_nothing(forged: str | None) -> None:
+    assert decode(forged) is None

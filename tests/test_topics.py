@@ -1,0 +1,61 @@
+"""Which topics an entry carries, and which chats want it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain import normalise_topic
+from bot.topics import compile_rules, entry_topics, matches
+
+RULES = compile_rules(
+    {"Python": ["python", "pdb", "asyncio"], "深度学习": ["深度学习", "deep learning"], "cpp": ["c++"]}
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalised"),
+    [
+        ("ML", "ml"),
+        ("  Deep   Learning ", "deep learning"),
+        ("#Python", "python"),
+        ("ＰＹＴＨＯＮ", "python"),  # full-width letters from CJK input methods
+        ("Straße", "strasse"),
+        ("机器学习", "机器学习"),
+        ("   ", ""),
+    ],
+)
+def test_normalise_topic(raw: str, normalised: str) -> None:
+    assert normalise_topic(raw) == normalised
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        pytest.param("Debugging with PDB", "", ("python",), id="keyword-case-insensitive"),
+        pytest.param("pdbx format", "", (), id="whole-words-only"),
+        pytest.param("", "本文介绍深度学习的基础", ("深度学习",), id="cjk-keyword-substring"),
+        pytest.param("Modern C++ tips", "", ("cpp",), id="symbol-keyword"),
+        pytest.param("Deep Learning with asyncio", "", ("python", "深度学习"), id="two-rules"),
+    ],
+)
+def test_keyword_rules(title: str, text: str, expected: tuple[str, ...]) -> None:
+    assert entry_topics((), title, text, (), RULES) == expected
+
+
+def test_categories_then_feed_topics_then_rules_deduplicated() -> None:
+    topics = entry_topics(("ML", "python"), "asyncio", "", ("ml", "news"), RULES)
+    assert topics == ("ml", "python", "news")
+
+
+@pytest.mark.parametrize(
+    ("entry", "wanted", "expected"),
+    [
+        (("ml",), None, True),
+        ((), None, True),
+        (("ml",), frozenset({"ml"}), True),
+        (("ml",), frozenset({"python"}), False),
+        ((), frozenset({"python"}), False),
+    ],
+)
+def test_matches(entry: tuple[str, ...], wanted: frozenset[str] | None, expected: bool) -> None:
+    assert matches(entry, wanted) is expected
