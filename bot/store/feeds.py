@@ -1,0 +1,323 @@
+"""Feeds and their entries: syncing the configured list, claiming due feeds, recording polls."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, bindparam, delete, exists, literal, or_, select, true, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.diff import sort_time
+from bot.domain import (
+    CacheValidators,
+    FeedForUpdate,
+    FeedSpec,
+    FetchStatus,
+    PollOutcome,
+    PollRecord,
+)
+from bot.store.sql import chunks, insert_ignoring_duplicates, skip_locked
+from bot.store.tables import (
+    PENDING,
+    chat_topics,
+    chats,
+    entries,
+    entry_topics,
+    feeds,
+    outbox,
+)
+from bot.store.topics import ensure_topic_ids
+
+# ----------------------------------------------------------------------------- the feed list
+
+
+async def sync_feeds(connection: AsyncConnection, specs: Sequence[FeedSpec], now: datetime) -> None:
+    """Make the feeds table match the config: add new feeds (due now), rename, retire others.
+
+    Retired feeds keep their rows and entries (so re-adding one does not re-announce
+    anything); they are just no longer polled.
+    """
+    rows = await connection.execute(
+        select(feeds.c.id, feeds.c.url, feeds.c.name, feeds.c.configured)
+    )
+    existing = {row.url: row for row in rows}
+    wanted = {spec.url: spec for spec in specs}
+    new_rows = [
+        {"url": spec.url, "name": spec.name, "created_at": now, "next_check_at": now}
+        for url, spec in wanted.items()
+        if url not in existing
+    ]
+    if new_rows:
+        await connection.execute(insert_ignoring_duplicates(connection, feeds), new_rows)
+    for url, row in existing.items():
+        spec = wanted.get(url)
+        if spec is None and row.configured:
+            await connection.execute(
+                update(feeds).where(feeds.c.id == row.id).values(configured=False)
+            )
+        elif spec is not None and (not row.configured or row.name != spec.name):
+            await connection.execute(
+                update(feeds).where(feeds.c.id == row.id).values(configured=True, name=spec.name)
+            )
+
+
+async def claim_due_feeds(
+    connection: AsyncConnection, now: datetime, limit: int, lease: timedelta
+) -> list[FeedForUpdate]:
+    """Up to ``limit`` configured feeds due for a check, most overdue first.
+
+    Their ``next_check_at`` moves ``lease`` ahead so that another worker (or the next tick,
+    while this poll is still running) does not take them too; recording the poll sets the
+    real next check. A crash mid-poll therefore only delays the feed by the lease.
+    """
+    query = (
+        select(
+            feeds.c.id,
+            feeds.c.url,
+            feeds.c.name,
+            feeds.c.title,
+            feeds.c.etag,
+            feeds.c.last_modified,
+            feeds.c.body_hash,
+            feeds.c.last_success_at,
+            feeds.c.error_count,
+        )
+        .where(feeds.c.configured == true(), feeds.c.next_check_at <= now)
+        .order_by(feeds.c.next_check_at, feeds.c.id)
+        .limit(limit)
+    )
+    rows = (await connection.execute(skip_locked(connection, query))).all()
+    if rows:
+        await connection.execute(
+            update(feeds)
+            .where(feeds.c.id.in_([row.id for row in rows]))
+            .values(next_check_at=now + lease)
+        )
+    return [
+        FeedForUpdate(
+            id=row.id,
+            url=row.url,
+            name=row.name,
+            title=row.title,
+            validators=CacheValidators(etag=row.etag, last_modified=row.last_modified),
+            body_hash=row.body_hash,
+            first_fetch=row.last_success_at is None,
+            error_count=row.error_count,
+        )
+        for row in rows
+    ]
+
+
+async def make_feeds_due(connection: AsyncConnection, now: datetime) -> None:
+    """Every configured feed becomes due (``poll --once`` checks them all)."""
+    await connection.execute(
+        update(feeds).where(feeds.c.configured == true()).values(next_check_at=now)
+    )
+
+
+# ----------------------------------------------------------------------------- entries
+
+
+async def known_entries(
+    connection: AsyncConnection, feed_id: int, keys: Sequence[str]
+) -> dict[str, str]:
+    """key -> content hash for the ``keys`` this feed has stored."""
+    known: dict[str, str] = {}
+    for part in chunks(list(dict.fromkeys(keys))):
+        rows = await connection.execute(
+            select(entries.c.key, entries.c.content_hash).where(
+                entries.c.feed_id == feed_id, entries.c.key.in_(part)
+            )
+        )
+        known.update((key, digest) for key, digest in rows)
+    return known
+
+
+async def record_poll(connection: AsyncConnection, record: PollRecord) -> PollOutcome:
+    """Apply one poll's result: feed row, entries, topics and outbox rows, all or nothing.
+
+    Runs inside the caller's (write) transaction. Only entries this call really inserted are
+    queued, so a concurrent poll of the same feed cannot queue an entry twice (and the
+    outbox's unique (chat, entry) would stop it anyway).
+    """
+    await connection.execute(
+        update(feeds).where(feeds.c.id == record.feed_id).values(**_feed_values(record))
+    )
+    inserted = await _insert_entries(connection, record)
+    if record.updated:
+        await _update_entries(connection, record)
+    if record.seen:
+        await _touch_entries(connection, record.feed_id, record.seen, record.checked_at)
+    to_queue = [inserted[key] for key in record.notify if key in inserted]
+    queued = await _enqueue(connection, to_queue, record.checked_at) if to_queue else 0
+    return PollOutcome(new_entries=len(inserted), queued=queued)
+
+
+def _feed_values(record: PollRecord) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "last_checked_at": record.checked_at,
+        "next_check_at": record.schedule.next_check_at,
+        "error_count": record.schedule.error_count,
+        "http_status": record.http_status,
+    }
+    if record.error is not None:
+        values.update(last_error=record.error[:1000], last_error_at=record.checked_at)
+        return values
+    values.update(
+        last_error=None,
+        last_success_at=record.checked_at,
+        etag=record.validators.etag,
+        last_modified=record.validators.last_modified,
+    )
+    if record.status is FetchStatus.OK:
+        values.update(body_hash=record.body_hash, final_url=record.final_url)
+    if record.feed_title is not None:
+        values.update(title=record.feed_title, site_link=record.site_link)
+    if record.entry_count is not None:
+        values["entry_count"] = record.entry_count
+    if record.new:
+        values["last_new_at"] = record.checked_at
+    return values
+
+
+async def _insert_entries(connection: AsyncConnection, record: PollRecord) -> dict[str, int]:
+    if not record.new:
+        return {}
+    now = record.checked_at
+    rows = []
+    sort_at: dict[str, datetime] = {}
+    for position, write in enumerate(record.new):
+        entry = write.entry
+        sort_at[entry.key] = sort_time(entry.published, position, now)
+        rows.append(
+            {
+                "feed_id": record.feed_id,
+                "key": entry.key,
+                "title": entry.title,
+                "link": entry.link,
+                "published_at": entry.published,
+                "sort_at": sort_at[entry.key],
+                "first_seen_at": now,
+                "last_seen_at": now,
+                "content_hash": entry.content_hash,
+                "text": entry.text,
+            }
+        )
+    statement = insert_ignoring_duplicates(connection, entries).returning(
+        entries.c.id, entries.c.key
+    )
+    inserted = {key: entry_id for entry_id, key in await connection.execute(statement, rows)}
+    topic_rows = [
+        (inserted[write.entry.key], name, sort_at[write.entry.key])
+        for write in record.new
+        if write.entry.key in inserted
+        for name in write.topics
+    ]
+    await _insert_entry_topics(connection, topic_rows)
+    return inserted
+
+
+async def _insert_entry_topics(
+    connection: AsyncConnection, rows: Sequence[tuple[int, str, datetime]]
+) -> None:
+    if not rows:
+        return
+    ids = await ensure_topic_ids(connection, (name for _, name, _ in rows))
+    await connection.execute(
+        insert_ignoring_duplicates(connection, entry_topics),
+        [{"entry_id": e, "topic_id": ids[name], "sort_at": at} for e, name, at in rows],
+    )
+
+
+async def _update_entries(connection: AsyncConnection, record: PollRecord) -> None:
+    """Edited entries: new content in place, topics replaced; never queued again."""
+    now = record.checked_at
+    keys = [write.entry.key for write in record.updated]
+    rows = await connection.execute(
+        select(entries.c.key, entries.c.id, entries.c.sort_at).where(
+            entries.c.feed_id == record.feed_id, entries.c.key.in_(keys)
+        )
+    )
+    stored = {key: (entry_id, sort_at) for key, entry_id, sort_at in rows}
+    await connection.execute(
+        update(entries)
+        .where(entries.c.id == bindparam("b_id"))
+        .values(
+            title=bindparam("b_title"),
+            link=bindparam("b_link"),
+            published_at=bindparam("b_published"),
+            content_hash=bindparam("b_hash"),
+            text=bindparam("b_text"),
+            updated_at=now,
+            last_seen_at=now,
+            pruned=False,
+        ),
+        [
+            {
+                "b_id": stored[w.entry.key][0],
+                "b_title": w.entry.title,
+                "b_link": w.entry.link,
+                "b_published": w.entry.published,
+                "b_hash": w.entry.content_hash,
+                "b_text": w.entry.text,
+            }
+            for w in record.updated
+            if w.entry.key in stored
+        ],
+    )
+    ids = [entry_id for entry_id, _ in stored.values()]
+    for part in chunks(ids):
+        await connection.execute(delete(entry_topics).where(entry_topics.c.entry_id.in_(part)))
+    await _insert_entry_topics(
+        connection,
+        [
+            (stored[w.entry.key][0], name, stored[w.entry.key][1])
+            for w in record.updated
+            if w.entry.key in stored
+            for name in w.topics
+        ],
+    )
+
+
+async def _touch_entries(
+    connection: AsyncConnection, feed_id: int, keys: Sequence[str], now: datetime
+) -> None:
+    for part in chunks(keys):
+        await connection.execute(
+            update(entries)
+            .where(entries.c.feed_id == feed_id, entries.c.key.in_(part))
+            .values(last_seen_at=now)
+        )
+
+
+async def _enqueue(connection: AsyncConnection, entry_ids: Sequence[int], now: datetime) -> int:
+    """One outbox row per (active chat, entry) whose topics match; duplicates ignored."""
+    wants_entry = or_(
+        chats.c.all_topics == true(),
+        exists().where(
+            chat_topics.c.chat_id == chats.c.id,
+            entry_topics.c.topic_id == chat_topics.c.topic_id,
+            entry_topics.c.entry_id == entries.c.id,
+        ),
+    )
+    queued = 0
+    for part in chunks(entry_ids):
+        pairs = (
+            select(
+                chats.c.id,
+                entries.c.id,
+                literal(PENDING, outbox.c.state.type),
+                literal(now, outbox.c.created_at.type),
+                literal(now, outbox.c.not_before.type),
+            )
+            .select_from(chats.join(entries, true()))
+            .where(and_(entries.c.id.in_(part), chats.c.active == true(), wants_entry))
+        )
+        statement = insert_ignoring_duplicates(connection, outbox).from_select(
+            ["chat_id", "entry_id", "state", "created_at", "not_before"], pairs
+        )
+        result = await connection.execute(statement)
+        queued += max(result.rowcount, 0)
+    return queued

@@ -1,0 +1,258 @@
+"""The durable outbox: claim due deliveries with a lease, then mark them sent, retried or failed.
+
+Life of a row: ``pending`` (due when ``not_before`` has passed and no live lease) ->
+``sent`` (with its transmission) or ``failed`` (the chat is gone; the reason is kept).
+A claim sets ``lease_until``; a sender that dies leaves the lease to expire and the row is
+claimed again, so a crash re-sends at most what was in flight and never loses a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, true, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain import ChatInfo, Delivery, EntryView
+from bot.store.pages import entry_views
+from bot.store.sql import chunks, skip_locked
+from bot.store.tables import FAILED, PENDING, SENT, chats, outbox, transmissions
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        outbox.c.state == PENDING,
+        outbox.c.not_before <= now,
+        or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now),
+    )
+
+
+async def claim_deliveries(
+    connection: AsyncConnection,
+    now: datetime,
+    lease: timedelta,
+    *,
+    max_chats: int,
+    per_chat: int,
+    skip_chats: Collection[int] = (),
+) -> list[Delivery]:
+    """Lease the due rows of up to ``max_chats`` chats (oldest first), ``per_chat`` each.
+
+    ``skip_chats`` (our chat ids) are chats the sender cannot send to yet (rate limits).
+    """
+    due = _due(now)
+    chat_query = (
+        select(outbox.c.chat_id, func.min(outbox.c.id).label("first"))
+        .join(chats, chats.c.id == outbox.c.chat_id)
+        .where(due, chats.c.active == true())
+        .group_by(outbox.c.chat_id)
+        .order_by(func.min(outbox.c.id))
+        .limit(max_chats)
+    )
+    if skip_chats:
+        chat_query = chat_query.where(outbox.c.chat_id.not_in(list(skip_chats)))
+    chat_ids = [row.chat_id for row in await connection.execute(chat_query)]
+    if not chat_ids:
+        return []
+    rows_query = (
+        select(outbox.c.id, outbox.c.chat_id, outbox.c.entry_id, outbox.c.attempts)
+        .where(due, outbox.c.chat_id.in_(chat_ids))
+        .order_by(outbox.c.id)
+    )
+    per: dict[int, list[tuple[int, int, int]]] = {}
+    for row in await connection.execute(skip_locked(connection, rows_query)):
+        taken = per.setdefault(row.chat_id, [])
+        if len(taken) < per_chat:
+            taken.append((row.id, row.entry_id, row.attempts))
+    wanted = [outbox_id for rows in per.values() for outbox_id, _, _ in rows]
+    got: set[int] = set()
+    for part in chunks(wanted):
+        # The condition is re-checked at update time: rows another replica leased in the
+        # meantime are not returned, so each row goes to exactly one sender.
+        result = await connection.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(part), due)
+            .values(lease_until=now + lease)
+            .returning(outbox.c.id)
+        )
+        got.update(result.scalars())
+    return await _deliveries(connection, per, got)
+
+
+async def _deliveries(
+    connection: AsyncConnection, per: dict[int, list[tuple[int, int, int]]], got: set[int]
+) -> list[Delivery]:
+    chat_rows = await connection.execute(select(chats).where(chats.c.id.in_(list(per))))
+    infos = {
+        row.id: ChatInfo(
+            id=row.id,
+            tg_chat_id=row.tg_chat_id,
+            channel_ref=row.channel_ref,
+            kind=row.kind,
+            title=row.title,
+            active=row.active,
+            all_topics=row.all_topics,
+            topics=(),
+            cursor_topic=None,
+            cursor_page=row.cursor_page,
+        )
+        for row in chat_rows
+    }
+    deliveries = []
+    for chat_id, rows in per.items():
+        mine = [(o, e, a) for o, e, a in rows if o in got]
+        if not mine or chat_id not in infos:
+            continue
+        views = await entry_views(connection, [e for _, e, _ in mine])
+        deliveries.append(
+            Delivery(
+                chat=infos[chat_id],
+                outbox_ids=tuple(o for o, _, _ in mine),
+                entries=tuple(_newest_first(views)),
+                attempts=max(a for _, _, a in mine),
+            )
+        )
+    return deliveries
+
+
+def _newest_first(views: list[EntryView]) -> list[EntryView]:
+    return sorted(
+        views,
+        key=lambda v: (v.published.timestamp() if v.published else 0.0, v.entry_id),
+        reverse=True,
+    )
+
+
+async def create_transmission(
+    connection: AsyncConnection, chat_id: int, entry_ids: Sequence[int], now: datetime
+) -> int:
+    """A transmission row, so that its page buttons can find its entries later."""
+    result = await connection.execute(
+        transmissions.insert()
+        .values(chat_id=chat_id, entry_ids=",".join(map(str, entry_ids)), created_at=now)
+        .returning(transmissions.c.id)
+    )
+    return int(result.scalar_one())
+
+
+async def transmission_entries(
+    connection: AsyncConnection, transmission_id: int, chat_id: int
+) -> list[int] | None:
+    """Entry ids of a transmission sent to this chat (None: unknown or someone else's)."""
+    row = (
+        await connection.execute(
+            select(transmissions.c.entry_ids).where(
+                transmissions.c.id == transmission_id, transmissions.c.chat_id == chat_id
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    return [int(part) for part in row.entry_ids.split(",") if part]
+
+
+async def mark_sent(
+    connection: AsyncConnection,
+    outbox_ids: Sequence[int],
+    now: datetime,
+    *,
+    transmission_id: int | None,
+    message_id: int | None,
+) -> None:
+    if transmission_id is not None:
+        await connection.execute(
+            update(transmissions)
+            .where(transmissions.c.id == transmission_id)
+            .values(message_id=message_id)
+        )
+    for part in chunks(outbox_ids):
+        await connection.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(part))
+            .values(
+                state=SENT,
+                sent_at=now,
+                lease_until=None,
+                transmission_id=transmission_id,
+                attempts=outbox.c.attempts + 1,
+                last_error=None,
+            )
+        )
+
+
+async def mark_retry(
+    connection: AsyncConnection,
+    outbox_ids: Sequence[int],
+    not_before: datetime,
+    error: str,
+    *,
+    count_attempt: bool = True,
+) -> None:
+    """Back to pending, due again at ``not_before``. 429 waits do not count as attempts."""
+    for part in chunks(outbox_ids):
+        values: dict[str, object] = {
+            "not_before": not_before,
+            "lease_until": None,
+            "last_error": error[:500],
+        }
+        if count_attempt:
+            values["attempts"] = outbox.c.attempts + 1
+        await connection.execute(update(outbox).where(outbox.c.id.in_(part)).values(**values))
+
+
+async def mark_failed(connection: AsyncConnection, outbox_ids: Sequence[int], error: str) -> None:
+    """Given up (chat blocked the bot, message rejected for good): kept, with the reason."""
+    for part in chunks(outbox_ids):
+        await connection.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(part))
+            .values(state=FAILED, lease_until=None, last_error=error[:500])
+        )
+
+
+async def fail_pending_for_chat(connection: AsyncConnection, chat_id: int, error: str) -> int:
+    """A chat became unreachable: its whole queue fails, with the reason recorded."""
+    result = await connection.execute(
+        update(outbox)
+        .where(outbox.c.chat_id == chat_id, outbox.c.state == PENDING)
+        .values(state=FAILED, lease_until=None, last_error=error[:500])
+    )
+    return max(result.rowcount, 0)
+
+
+async def defer_chat(connection: AsyncConnection, chat_id: int, not_before: datetime) -> None:
+    """Telegram asked this chat to wait (429): nothing of it is due before ``not_before``."""
+    await connection.execute(
+        update(outbox)
+        .where(
+            outbox.c.chat_id == chat_id,
+            outbox.c.state == PENDING,
+            outbox.c.not_before < not_before,
+        )
+        .values(not_before=not_before)
+    )
+
+
+async def release(connection: AsyncConnection, outbox_ids: Sequence[int]) -> None:
+    """Hand claimed rows back unsent (shutdown): due again at once, no attempt counted."""
+    for part in chunks(outbox_ids):
+        await connection.execute(
+            update(outbox).where(outbox.c.id.in_(part)).values(lease_until=None)
+        )
+
+
+async def next_due_at(connection: AsyncConnection) -> datetime | None:
+    """When the earliest pending row becomes due (the sender sleeps until then)."""
+    result = await connection.execute(
+        select(func.min(outbox.c.not_before)).where(outbox.c.state == PENDING)
+    )
+    value: datetime | None = result.scalar()
+    return value
+
+
+async def queue_counts(connection: AsyncConnection) -> dict[str, int]:
+    rows = await connection.execute(select(outbox.c.state, func.count()).group_by(outbox.c.state))
+    counts = {PENDING: 0, SENT: 0, FAILED: 0}
+    counts.update((state, number) for state, number in rows)
+    return counts

@@ -1,0 +1,209 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations create and upgrade it.
+
+Times are stored through :class:`UTCDateTime`: aware UTC in Python, ``timestamptz`` on
+PostgreSQL, naive-UTC ISO text on SQLite (so that string order is time order there).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+#: Integer primary keys that are 64-bit on PostgreSQL and ROWID aliases on SQLite.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in Python, whatever the database does with time zones."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to storage; use aware UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):  # raw SQL on SQLite can hand back the stored text
+            value = datetime.fromisoformat(value)
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("name", Text),  # from config; None: use the feed's own title
+    Column("title", Text, nullable=False, server_default=""),  # the feed's own title
+    Column("site_link", Text),
+    Column("configured", Boolean, nullable=False, server_default="1"),  # still in the config
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("body_hash", String(64)),  # of the last 200 body: an identical one is not parsed
+    Column("final_url", Text),
+    Column("http_status", Integer),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_checked_at", UTCDateTime),
+    Column("last_success_at", UTCDateTime),  # None: never fetched, the next one is "first"
+    Column("last_new_at", UTCDateTime),
+    Column("next_check_at", UTCDateTime, nullable=False, index=True),
+    Column("error_count", Integer, nullable=False, server_default="0"),
+    Column("entry_count", Integer, nullable=False, server_default="0"),  # in the last document
+    Column("last_error", Text),
+    Column("last_error_at", UTCDateTime),
+)
+
+entries = Table(
+    "entries",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("feed_id", Id, ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False),
+    Column("key", Text, nullable=False),
+    Column("title", Text, nullable=False, server_default=""),
+    Column("link", Text),
+    Column("published_at", UTCDateTime),
+    # What "newest first" sorts by: the published date, but never later than when we first
+    # saw the entry (feeds with future dates must not pin themselves to the top).
+    Column("sort_at", UTCDateTime, nullable=False),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime),  # last time an edit changed the content
+    Column("content_hash", String(64), nullable=False),
+    Column("text", Text, nullable=False, server_default=""),  # '' once pruned
+    Column("pruned", Boolean, nullable=False, server_default="0"),
+    UniqueConstraint("feed_id", "key"),
+    Index("ix_entries_sort", "sort_at", "id"),
+    Index("ix_entries_feed_seen", "feed_id", "last_seen_at"),
+)
+
+topics = Table(
+    "topics",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False, unique=True),  # normalised
+)
+
+entry_topics = Table(
+    "entry_topics",
+    metadata,
+    Column("entry_id", Id, ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", Id, ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+    Column("sort_at", UTCDateTime, nullable=False),  # copy of entries.sort_at for the index
+    Index("ix_entry_topics_topic_sort", "topic_id", "sort_at", "entry_id"),
+)
+
+chats = Table(
+    "chats",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tg_chat_id", BigInteger, unique=True),  # None until a config channel is resolved
+    Column("channel_ref", Text, unique=True),  # "@username" of a configured channel
+    Column("kind", String(16), nullable=False),  # private | group | supergroup | channel
+    Column("title", Text, nullable=False, server_default=""),
+    Column("source", String(8), nullable=False),  # user (/start) | config (telegram.channels)
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("inactive_reason", Text),
+    Column("all_topics", Boolean, nullable=False, server_default="1"),
+    # /next: the filter (None: the chat's own topics) and the last page this chat saw.
+    Column("cursor_topic_id", Id, ForeignKey("topics.id", ondelete="SET NULL")),
+    Column("cursor_page", Integer, nullable=False, server_default="0"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+chat_topics = Table(
+    "chat_topics",
+    metadata,
+    Column("chat_id", Id, ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", Id, ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+)
+
+transmissions = Table(
+    "transmissions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("chat_id", Id, ForeignKey("chats.id", ondelete="CASCADE"), nullable=False),
+    Column("message_id", BigInteger),
+    Column("entry_ids", Text, nullable=False),  # comma-separated, page order
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+#: Outbox states. pending -> sent | failed; "leased" is pending with lease_until in the future.
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("chat_id", Id, ForeignKey("chats.id", ondelete="CASCADE"), nullable=False),
+    Column("entry_id", Id, ForeignKey("entries.id", ondelete="CASCADE"), nullable=False),
+    Column("state", String(8), nullable=False, server_default=PENDING),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("not_before", UTCDateTime, nullable=False),  # backoff and 429 waits
+    Column("lease_until", UTCDateTime),  # claimed by a sender until then
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("transmission_id", Id, ForeignKey("transmissions.id", ondelete="SET NULL")),
+    Column("sent_at", UTCDateTime),
+    Column("last_error", Text),
+    UniqueConstraint("chat_id", "entry_id"),
+    Index("ix_outbox_due", "state", "not_before"),
+)
+
+#: Key/value facts the process keeps (e.g. the bot's username); small and rarely written.
+settings = Table(
+    "settings",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+__all__ = [
+    "FAILED",
+    "PENDING",
+    "SENT",
+    "UTCDateTime",
+    "chat_topics",
+    "chats",
+    "entries",
+    "entry_topics",
+    "feeds",
+    "metadata",
+    "outbox",
+    "settings",
+    "topics",
+    "transmissions",
+]

@@ -1,0 +1,86 @@
+"""Shared fixtures: a real database per test, the corpus location, a fixed clock.
+
+Database backend: SQLite files by default. With ``FEEDBOT_TEST_BACKEND=postgresql`` and
+``TEST_POSTGRES_URL`` (a server URL whose user may CREATE DATABASE), each test gets a fresh
+PostgreSQL database instead; `.ci/run` runs the storage and end-to-end tests that way too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+
+BACKEND = os.environ.get("FEEDBOT_TEST_BACKEND", "sqlite")
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not CORPUS.is_dir():
+        skip = pytest.mark.skip(reason="../shared/corpus is absent")
+        for item in items:
+            if "corpus" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture
+def now() -> datetime:
+    return datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+async def _create_pg_database(server_url: str) -> tuple[str, str]:
+    import asyncpg  # only the PostgreSQL mode needs it directly
+
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    admin = await asyncpg.connect(server_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base, _, _ = server_url.rpartition("/")
+    return name, f"{base}/{name}"
+
+
+async def _drop_pg_database(server_url: str, name: str) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(server_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A database URL nobody else uses: a new SQLite file, or a new PostgreSQL database."""
+    if BACKEND != "postgresql":
+        yield f"sqlite:///{tmp_path / 'transmission.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("FEEDBOT_TEST_BACKEND=postgresql needs TEST_POSTGRES_URL")
+    name, url = asyncio.run(_create_pg_database(POSTGRES_URL))
+    try:
+        yield url
+    finally:
+        asyncio.run(_drop_pg_database(POSTGRES_URL, name))
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[Store]:
+    opened = await Store.open(database_url)
+    try:
+        yield opened
+    finally:
+        await opened.close()
