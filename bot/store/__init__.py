@@ -30,7 +30,7 @@ from bot.domain import (
     PollOutcome,
     PollRecord,
 )
-from bot.store import chats, feeds, maintenance, outbox, pages
+from bot.store import chats, feeds, maintenance, outbox, pages, topics
 from bot.store.chats import ChannelSpec
 from bot.store.engine import WRITE, create_engine, redacted
 from bot.store.maintenance import FeedState, PruneResult, Stats
@@ -173,6 +173,12 @@ class Store:
 
     async def topics_in_use(self, limit: int = 40) -> list[str]:
         return await self._read(pages.topic_names_in_use, limit)
+
+    async def topic_ids(self, names: Sequence[str]) -> dict[str, int]:
+        return await self._read(topics.topic_ids, names)
+
+    async def topic_name(self, topic_id: int) -> str | None:
+        return await self._read(topics.topic_name, topic_id)
 
     async def transmission_entries(self, transmission_id: int, chat_id: int) -> list[int] | None:
         return await self._read(outbox.transmission_entries, transmission_id, chat_id)

@@ -36,3 +36,9 @@ async def topic_ids(connection: AsyncConnection, names: Iterable[str]) -> dict[s
 async def all_topic_names(connection: AsyncConnection, limit: int = 200) -> list[str]:
     rows = await connection.execute(select(topics.c.name).order_by(topics.c.name).limit(limit))
     return list(rows.scalars())
+
+
+async def topic_name(connection: AsyncConnection, topic_id: int) -> str | None:
+    result = await connection.execute(select(topics.c.name).where(topics.c.id == topic_id))
+    name: str | None = result.scalar()
+    return name

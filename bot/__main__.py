@@ -1,0 +1,123 @@
+"""The command line: ``feedbot run | preview | poll --once | check-config``.
+
+Builds nothing itself: it parses arguments, loads the config, calls into ``bot.app`` or
+``bot.preview`` and turns known failures into one line on stderr and an exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from bot.config import ENV_TOKEN, Config, ConfigError, config_path, load_config
+
+EXIT_OK = 0
+EXIT_FAILURE = 1  #: the command ran and something it needs failed (database, token, feed)
+EXIT_USAGE = 2  #: the command line or the config is wrong
+
+
+def build_parser() -> argparse.ArgumentParser:
+    config_help = "config file (default: $FEEDBOT_CONFIG, else ./config.yaml)"
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", help=config_help)
+
+    parser = argparse.ArgumentParser(
+        prog="feedbot",
+        description="Transmission: a Telegram bot that delivers feed updates.",
+        parents=[common],
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "run", parents=[common], help="run the bot: Telegram polling, feed scheduler, delivery"
+    )
+    preview = commands.add_parser(
+        "preview",
+        parents=[common],
+        help="fetch feeds once and print LATEST UPDATES page 1 (no token, no database)",
+    )
+    preview.add_argument("sources", nargs="*", metavar="URL_OR_FILE")
+    poll = commands.add_parser(
+        "poll", parents=[common], help="poll every configured feed once and exit"
+    )
+    poll.add_argument("--once", action="store_true", required=True, help="one cycle, then exit")
+    commands.add_parser("check-config", parents=[common], help="validate the configuration")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "check-config":
+            return check_config(args.config)
+        if args.command == "preview":
+            config = load_config(config_path(args.config), missing_ok=True)
+            return asyncio.run(preview(config, args.sources))
+        config = load_config(config_path(args.config))
+        if args.command == "poll":
+            return poll_once(config)
+        return run(config)
+    except ConfigError as error:
+        return fail(str(error), EXIT_USAGE)
+    except KeyboardInterrupt:
+        return 130
+
+
+def fail(message: str, status: int) -> int:
+    print(f"feedbot: {message}", file=sys.stderr)
+    return status
+
+
+def check_config(cli_path: str | None) -> int:
+    config = load_config(config_path(cli_path))
+    print(
+        f"{config.source}: OK — {len(config.feeds)} feeds, {len(config.topics)} topic rules, "
+        f"{len(config.telegram.channels)} channels, {len(config.telegram.admins)} admins"
+    )
+    if config.token is None:
+        print(f"note: no bot token yet; `feedbot run` needs one ({ENV_TOKEN} or telegram.token)")
+    return EXIT_OK
+
+
+async def preview(config: Config, sources: Sequence[str]) -> int:
+    from bot.preview import run_preview
+
+    if not sources and not config.feeds:
+        return fail("nothing to preview: give URLs or files, or list feeds in the config", 2)
+    page, errors = await run_preview(config, sources, datetime.now(UTC))
+    if page is not None:
+        print(page)
+    for error in errors:
+        print(f"feedbot: {error}", file=sys.stderr)
+    return EXIT_FAILURE if errors else EXIT_OK
+
+
+def poll_once(config: Config) -> int:
+    from bot.app import poll_once as run_poll_once
+    from bot.store import StoreUnavailable
+
+    try:
+        return asyncio.run(run_poll_once(config))
+    except StoreUnavailable as error:
+        return fail(str(error), EXIT_FAILURE)
+
+
+def run(config: Config) -> int:
+    from bot.app import StartupError, run_bot
+
+    if config.token is None:
+        return fail(
+            f"no bot token: set {ENV_TOKEN} (or telegram.token in {config.source}); "
+            "@BotFather gives you one",
+            EXIT_USAGE,
+        )
+    try:
+        return asyncio.run(run_bot(config))
+    except StartupError as error:
+        return fail(str(error), EXIT_FAILURE)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

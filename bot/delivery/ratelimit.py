@@ -1,0 +1,148 @@
+"""Telegram's sending limits as pure bookkeeping: when may the next message to a chat go?
+
+Three limits hold at once (Bot API FAQ): about 30 messages per second overall, one per second
+to one chat, 20 per minute to one group. A 429 adds a fourth: that chat waits
+``retry_after``. Each limit is a sliding window ("at most N sends in any W seconds") with a
+small safety margin, because the server measures arrival times and ours jitter.
+
+Pure: every method takes ``now`` (monotonic seconds). :class:`Pacer` adds the waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+#: added to every window so that network jitter does not make two sends look closer
+MARGIN = 0.02
+
+
+class Window:
+    """At most ``limit`` events in any ``seconds``-long window."""
+
+    __slots__ = ("_events", "limit", "seconds")
+
+    def __init__(self, limit: int, seconds: float) -> None:
+        self.limit = limit
+        self.seconds = seconds
+        self._events: deque[float] = deque()
+
+    def next_slot(self, now: float) -> float:
+        """The earliest time (>= now) an event fits."""
+        self._forget(now)
+        if len(self._events) < self.limit:
+            return now
+        return max(now, self._events[-self.limit] + self.seconds + MARGIN)
+
+    def record(self, at: float) -> None:
+        self._events.append(at)
+
+    def idle(self, now: float) -> bool:
+        self._forget(now)
+        return not self._events
+
+    def _forget(self, now: float) -> None:
+        horizon = now - self.seconds - MARGIN
+        while self._events and self._events[0] < horizon:
+            self._events.popleft()
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    per_second: float = 30.0  #: overall
+    per_chat_interval: float = 1.0  #: seconds between messages to one chat
+    group_per_minute: int = 20
+
+
+class RateLimiter:
+    """The overall window plus one window per chat (and per group, per minute)."""
+
+    def __init__(self, limits: Limits) -> None:
+        self._limits = limits
+        # A rate below 1/s still needs a whole event per window: scale window, not count.
+        count = max(int(limits.per_second), 1)
+        self._overall = Window(count, count / limits.per_second)
+        self._chat: dict[int, Window] = {}
+        self._group: dict[int, Window] = {}
+        self._blocked_until: dict[int, float] = {}
+
+    def next_slot(self, chat: int, is_group: bool, now: float) -> float:
+        """When a message to ``chat`` may go, counting every limit."""
+        return max(self.chat_slot(chat, is_group, now), self._overall.next_slot(now))
+
+    def chat_slot(self, chat: int, is_group: bool, now: float) -> float:
+        slot = max(now, self._blocked_until.get(chat, now))
+        slot = max(slot, self._chat_window(chat).next_slot(now))
+        if is_group:
+            slot = max(slot, self._group_window(chat).next_slot(now))
+        return slot
+
+    def overall_slot(self, now: float) -> float:
+        return self._overall.next_slot(now)
+
+    def record(self, chat: int, is_group: bool, at: float) -> None:
+        self._overall.record(at)
+        self._chat_window(chat).record(at)
+        if is_group:
+            self._group_window(chat).record(at)
+
+    def block(self, chat: int, until: float) -> None:
+        """Telegram said ``retry_after``: nothing goes to this chat before ``until``."""
+        self._blocked_until[chat] = max(until, self._blocked_until.get(chat, until))
+
+    def busy_chats(self, now: float) -> set[int]:
+        """Chats that cannot take a message right now (the claim skips them)."""
+        self._cleanup(now)
+        busy = {chat for chat, until in self._blocked_until.items() if until > now}
+        busy.update(chat for chat, w in self._chat.items() if w.next_slot(now) > now)
+        busy.update(chat for chat, w in self._group.items() if w.next_slot(now) > now)
+        return busy
+
+    def _chat_window(self, chat: int) -> Window:
+        window = self._chat.get(chat)
+        if window is None:
+            window = self._chat[chat] = Window(1, self._limits.per_chat_interval)
+        return window
+
+    def _group_window(self, chat: int) -> Window:
+        window = self._group.get(chat)
+        if window is None:
+            window = self._group[chat] = Window(self._limits.group_per_minute, 60.0)
+        return window
+
+    def _cleanup(self, now: float) -> None:
+        """Drop state of chats that have been quiet for a window (keeps memory flat)."""
+        for table in (self._chat, self._group):
+            for chat in [c for c, w in table.items() if w.idle(now)]:
+                del table[chat]
+        for chat in [c for c, until in self._blocked_until.items() if until <= now]:
+            del self._blocked_until[chat]
+
+
+class Pacer:
+    """Waits for a slot, then claims it. One lock keeps the overall order fair (FIFO)."""
+
+    def __init__(self, limiter: RateLimiter, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limiter = limiter
+        self._clock = clock
+        self._lock = asyncio.Lock()
+
+    async def wait_turn(self, chat: int, is_group: bool) -> None:
+        # The chat's own limits first, without holding the lock: other chats go meanwhile.
+        while True:
+            now = self._clock()
+            slot = self.limiter.chat_slot(chat, is_group, now)
+            if slot <= now:
+                break
+            await asyncio.sleep(slot - now)
+        async with self._lock:
+            while True:
+                now = self._clock()
+                slot = self.limiter.next_slot(chat, is_group, now)
+                if slot <= now:
+                    self.limiter.record(chat, is_group, now)
+                    return
+                await asyncio.sleep(slot - now)

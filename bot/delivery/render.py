@@ -1,0 +1,250 @@
+"""Messages readers see: INCOMING TRANSMISSION pushes and LATEST UPDATES pages. Pure.
+
+Every message this module returns respects the Bot API whatever the entries hold: only
+Telegram's HTML tags (``b``, ``i``, ``a``), all text escaped, at most 4096 characters as
+Telegram counts them (UTF-16 units of the text after entities), ``callback_data`` within 64
+bytes. When a page's entries would not fit, their summaries are cut shorter, never the
+markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.delivery import callbacks
+from bot.domain import EntryView
+from bot.text import escape_html, truncate, utf16_length
+
+MESSAGE_LIMIT = 4096
+#: room kept free under the limit for the header and the page line
+_RESERVE = 200
+TITLE_LIMIT = 200  #: graphemes of a title
+_MIN_SUMMARY = 40
+
+TRANSMISSION_HEADER = "INCOMING TRANSMISSION"
+LATEST_HEADER = "LATEST UPDATES"
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    text: str
+    url: str | None = None
+    callback: str | None = None
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A message ready for ``sendMessage`` / ``editMessageText`` with ``parse_mode=HTML``."""
+
+    html: str
+    keyboard: Keyboard = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """Where a page sits, and how its buttons encode a jump to another page."""
+
+    number: int
+    known_pages: int  #: pages known to exist
+    has_more: bool  #: more pages after ``known_pages``
+
+    @property
+    def last_known(self) -> int:
+        return max(self.known_pages, self.number)
+
+
+# ----------------------------------------------------------------------------- entry blocks
+
+
+def entry_block(entry: EntryView, summary_length: int, index: int | None = None) -> str:
+    """One entry: linked title, a meta line (feed, date, topics), the cut summary."""
+    title = truncate(entry.title or _fallback_title(entry), TITLE_LIMIT)
+    title_html = escape_html(title)
+    if entry.link:
+        title_html = f'<a href="{escape_html(entry.link)}">{title_html}</a>'
+    number = f"{index}. " if index is not None else ""
+    lines = [f"{number}<b>{title_html}</b>"]
+    meta = meta_line(entry)
+    if meta:
+        lines.append(f"<i>{escape_html(meta)}</i>")
+    summary = truncate(entry.text, summary_length) if summary_length > 0 else ""
+    if summary:
+        lines.append(escape_html(summary))
+    return "\n".join(lines)
+
+
+def meta_line(entry: EntryView) -> str:
+    parts = [entry.feed_name] if entry.feed_name else []
+    if entry.published is not None:
+        parts.append(format_date(entry.published))
+    tags = " ".join(hashtag(topic) for topic in entry.topics[:6])
+    if tags.strip():
+        parts.append(tags)
+    return " · ".join(parts)
+
+
+def format_date(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d")
+
+
+_NOT_TAG = re.compile(r"[^\w]+")
+
+
+def hashtag(topic: str) -> str:
+    """A topic as a Telegram hashtag (searchable in the chat): spaces and marks become _."""
+    word = _NOT_TAG.sub("_", topic).strip("_")
+    return f"#{word}" if word else ""
+
+
+def _fallback_title(entry: EntryView) -> str:
+    words = truncate(entry.text, 60) if entry.text else ""
+    return words or "(untitled)"
+
+
+def fit_blocks(
+    entries: Sequence[EntryView], summary_length: int, budget: int, *, numbered: bool
+) -> list[str]:
+    """Blocks for ``entries`` whose visible text fits ``budget`` UTF-16 units together.
+
+    Each entry gets an equal share; an entry over its share has its summary cut shorter
+    until it fits (the title and meta line are bounded, so this always ends).
+    """
+    share = budget // max(len(entries), 1)
+    blocks = []
+    for position, entry in enumerate(entries, start=1):
+        index = position if numbered else None
+        length = summary_length
+        block = entry_block(entry, length, index)
+        while visible_length(block) > share and length > 0:
+            length = 0 if length <= _MIN_SUMMARY else int(length * 0.7)
+            block = entry_block(entry, length, index)
+        blocks.append(block)
+    return blocks
+
+
+# ----------------------------------------------------------------------------- messages
+
+
+def transmission(
+    entries: Sequence[EntryView],
+    *,
+    page: int,
+    page_size: int,
+    summary_length: int,
+    transmission_id: int | None,
+) -> Rendered:
+    """An INCOMING TRANSMISSION: one or more new entries, paged when there are many.
+
+    ``transmission_id`` is needed only when there is more than one page (the buttons find
+    the entries again through it).
+    """
+    pages = max(-(-len(entries) // page_size), 1)
+    page = min(max(page, 1), pages)
+    shown = entries[(page - 1) * page_size : page * page_size]
+    header = f"<b>{TRANSMISSION_HEADER}</b>"
+    if len(entries) > 1:
+        header += escape_html(f" · {len(entries)} new")
+    numbered = len(entries) > 1
+    blocks = fit_blocks(shown, summary_length, MESSAGE_LIMIT - _RESERVE, numbered=numbered)
+    body = header + "\n\n" + "\n\n".join(blocks)
+    rows: list[tuple[Button, ...]] = []
+    links = [
+        Button(text=_open_label(i, numbered, page, page_size), url=e.link)
+        for i, e in enumerate(shown)
+        if e.link
+    ]
+    if links:
+        rows.append(tuple(links))
+    if pages > 1 and transmission_id is not None:
+        paging = Paging(number=page, known_pages=pages, has_more=False)
+        rows.append(page_row(paging, lambda n: callbacks.TransmissionPage(transmission_id, n)))
+    return Rendered(html=body, keyboard=tuple(rows))
+
+
+def _open_label(i: int, numbered: bool, page: int, page_size: int) -> str:
+    if not numbered:
+        return "Open ↗"
+    return f"{(page - 1) * page_size + i + 1} ↗"
+
+
+def latest(
+    entries: Sequence[EntryView],
+    paging: Paging,
+    *,
+    summary_length: int,
+    topic_label: str | None,
+    topic_id: int | None,
+) -> Rendered:
+    """A LATEST UPDATES page with page-number buttons."""
+    header = f"<b>{LATEST_HEADER}</b>"
+    if topic_label:
+        header += escape_html(f" · {topic_label}")
+    if not entries:
+        hint = (
+            "No updates on this page."
+            if paging.number > 1
+            else "Nothing here yet. New entries appear once the feeds have been polled."
+        )
+        return Rendered(html=f"{header}\n\n{escape_html(hint)}")
+    blocks = fit_blocks(entries, summary_length, MESSAGE_LIMIT - _RESERVE, numbered=False)
+    body = header + "\n\n" + "\n\n".join(blocks)
+    if paging.known_pages > 1 or paging.has_more:
+        row = page_row(paging, lambda n: callbacks.LatestPage(topic_id, n))
+        return Rendered(html=body, keyboard=(row,))
+    return Rendered(html=body)
+
+
+def page_row(paging: Paging, action: Callable[[int], callbacks.Action]) -> tuple[Button, ...]:
+    """``‹ 1 · 2 · 3 4 ›``: numbers in a window around the current page, prev and next."""
+    current = paging.number
+    last = paging.last_known
+    start = max(1, min(current - 2, last - 4))
+    numbers = range(start, min(start + 5, last + 1))
+    buttons = []
+    if current > 1:
+        buttons.append(Button("‹", callback=callbacks.encode(action(current - 1))))
+    for number in numbers:
+        if number == current:
+            buttons.append(Button(f"· {number} ·", callback=callbacks.encode(callbacks.Noop())))
+        else:
+            buttons.append(Button(str(number), callback=callbacks.encode(action(number))))
+    if current < last or paging.has_more:
+        buttons.append(Button("›", callback=callbacks.encode(action(current + 1))))
+    return tuple(buttons)
+
+
+# ----------------------------------------------------------------------------- plain text
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def visible_text(message_html: str) -> str:
+    """What a chat shows for our HTML: tags dropped, entities decoded.
+
+    Safe for our own output only: every '<' in text we render is escaped, so each '<' left
+    starts one of our tags.
+    """
+    return html.unescape(_TAG.sub("", message_html))
+
+
+def visible_length(message_html: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units of the visible text."""
+    return utf16_length(visible_text(message_html))
+
+
+def keyboard_text(keyboard: Keyboard) -> str:
+    """The button rows as ``[ 1 ] [ 2 ] [ › ]`` lines (``preview`` prints this)."""
+    return "\n".join(" ".join(f"[ {b.text} ]" for b in row) for row in keyboard)
+
+
+def as_plain(rendered: Rendered) -> str:
+    text = visible_text(rendered.html)
+    buttons = keyboard_text(rendered.keyboard)
+    return f"{text}\n\n{buttons}" if buttons else text

@@ -1,0 +1,73 @@
+"""APScheduler: the recurring jobs of ``feedbot run`` (poll tick, pruning, health refresh).
+
+Each feed's own timing (interval, jitter, backoff, server hints) lives in the database as
+``next_check_at``, so it survives restarts and is shared by replicas; APScheduler only
+provides the steady tick that asks storage which feeds are due. Jobs never overlap
+themselves (``max_instances=1``), a late tick runs once rather than many times
+(``coalesce``), and a tick delayed by a busy loop still runs (no 1 s misfire grace).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[], Awaitable[Any]]
+
+
+class Jobs:
+    def __init__(self) -> None:
+        self._scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+        )
+        self._running: set[asyncio.Task[Any]] = set()
+
+    def every(self, seconds: float, job: Job, *, name: str, start_now: bool = True) -> None:
+        """Run ``job`` every ``seconds``; its exceptions are logged, never fatal."""
+
+        async def guarded() -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+            try:
+                await job()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("job %s failed", name)
+            finally:
+                if task is not None:
+                    self._running.discard(task)
+
+        self._scheduler.add_job(
+            guarded,
+            "interval",
+            seconds=seconds,
+            id=name,
+            name=name,
+            next_run_time=datetime.now(UTC) if start_now else None,
+        )
+
+    def start(self) -> None:
+        self._scheduler.start()
+
+    async def shutdown(self, grace: float) -> None:
+        """No new runs; running jobs get ``grace`` seconds, then are cancelled."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        running = list(self._running)
+        if running:
+            _, pending = await asyncio.wait(running, timeout=grace)
+            for task in pending:
+                task.cancel()
+            with contextlib.suppress(Exception):
+                await asyncio.gather(*pending, return_exceptions=True)

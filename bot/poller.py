@@ -1,0 +1,250 @@
+"""One poll cycle: due feeds -> fetch -> parse -> diff -> store and enqueue, per feed.
+
+:meth:`Poller.poll_feed` is the only place that joins fetcher, parser, decider and storage.
+A feed's failure is recorded on its row and never stops or slows the others: each feed is
+its own task, and even an unexpected bug while handling one feed becomes that feed's error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+from bot.diff import diff_feed
+from bot.domain import (
+    EntryWrite,
+    FeedForUpdate,
+    FetchResult,
+    FetchStatus,
+    NotAFeedError,
+    ParsedEntry,
+    PollRecord,
+)
+from bot.feeds.fetch import Fetcher
+from bot.feeds.parse import parse_in_thread
+from bot.schedule import SchedulePolicy, after_failure, after_success
+from bot.store import Store
+from bot.topics import TopicRules, entry_topics
+
+log = logging.getLogger(__name__)
+
+#: How long a claimed feed stays reserved for the poll that claimed it.
+CLAIM_LEASE = timedelta(minutes=10)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class PollSettings:
+    """The parts of the config a poll needs, resolved per feed URL."""
+
+    default_policy: SchedulePolicy
+    policies: Mapping[str, SchedulePolicy] = field(default_factory=dict)  #: per-URL overrides
+    feed_topics: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    rules: TopicRules = field(default_factory=TopicRules)
+    backfill: int = 0  #: entries queued from a feed's first fetch
+    batch: int = 100  #: feeds claimed at a time
+
+    def policy(self, url: str) -> SchedulePolicy:
+        return self.policies.get(url, self.default_policy)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedReport:
+    """What one poll of one feed came to: the line ``poll --once`` prints."""
+
+    url: str
+    name: str
+    outcome: str  #: new | not_modified | unchanged | error
+    entries: int = 0  #: in the document (when parsed)
+    new: int = 0
+    queued: int = 0
+    error: str | None = None
+    next_check_at: datetime | None = None
+
+    def line(self, now: datetime) -> str:
+        wait = _human_delay(self.next_check_at - now) if self.next_check_at else "?"
+        if self.outcome == "error":
+            return f"ERROR  {self.name}: {self.error} (retry in {wait})"
+        if self.outcome == "not_modified":
+            return f"OK     {self.name}: not modified (304); next check in {wait}"
+        if self.outcome == "unchanged":
+            return f"OK     {self.name}: same document as last time; next check in {wait}"
+        return (
+            f"OK     {self.name}: {self.entries} entries, {self.new} new, "
+            f"{self.queued} deliveries queued; next check in {wait}"
+        )
+
+
+def _human_delay(delay: timedelta) -> str:
+    seconds = max(int(delay.total_seconds()), 0)
+    if seconds < 120:
+        return f"{seconds}s"
+    if seconds < 7200:
+        return f"{seconds // 60}m"
+    return f"{seconds / 3600:.1f}h"
+
+
+class Poller:
+    def __init__(
+        self,
+        store: Store,
+        fetcher: Fetcher,
+        settings: PollSettings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        draw: Callable[[], float] = random.random,
+        on_queued: Callable[[int], None] | None = None,
+    ) -> None:
+        self._store = store
+        self._fetcher = fetcher
+        self._settings = settings
+        self._clock = clock
+        self._draw = draw
+        self._on_queued = on_queued
+
+    async def poll_due(self) -> list[FeedReport]:
+        """Poll every feed that is due now, a batch at a time, until none is left."""
+        reports: list[FeedReport] = []
+        while True:
+            due = await self._store.claim_due_feeds(
+                self._clock(), self._settings.batch, CLAIM_LEASE
+            )
+            if not due:
+                return reports
+            reports.extend(await asyncio.gather(*(self.poll_feed(feed) for feed in due)))
+
+    async def poll_feed(self, feed: FeedForUpdate) -> FeedReport:
+        """Fetch, parse, diff and store one feed; never raises (errors become the report)."""
+        try:
+            record, report = await self._check(feed)
+        except Exception as error:  # a bug must cost one feed one cycle, not the whole run
+            log.exception("poll of %s failed unexpectedly", feed.url)
+            record, report = self._failure(feed, self._clock(), f"internal error: {error!r}")
+        outcome = await self._store.record_poll(record)
+        if outcome.queued and self._on_queued is not None:
+            self._on_queued(outcome.queued)
+        if report.outcome == "new":
+            report = replace(report, new=outcome.new_entries, queued=outcome.queued)
+        return report
+
+    async def _check(self, feed: FeedForUpdate) -> tuple[PollRecord, FeedReport]:
+        now = self._clock()
+        result = await self._fetcher.fetch(feed.url, feed.validators)
+        if result.status is FetchStatus.ERROR:
+            return self._failure(feed, now, result.error or "fetch failed", result)
+        if result.status is FetchStatus.NOT_MODIFIED:
+            return self._unchanged(feed, now, result, "not_modified")
+        body = result.body or b""
+        body_hash = hashlib.sha256(body).hexdigest()
+        if body_hash == feed.body_hash and not feed.first_fetch:
+            return self._unchanged(feed, now, result, "unchanged")
+        try:
+            parsed = await parse_in_thread(body, result.headers, result.final_url or feed.url)
+        except NotAFeedError as error:
+            return self._failure(feed, now, str(error), result)
+        known = await self._store.known_entries(feed.id, [e.key for e in parsed.entries])
+        diff = diff_feed(
+            parsed.entries, known, first_fetch=feed.first_fetch, backfill=self._settings.backfill
+        )
+        schedule = after_success(
+            self._settings.policy(feed.url), now=now, draw=self._draw(), max_age=result.max_age
+        )
+        record = PollRecord(
+            feed_id=feed.id,
+            checked_at=now,
+            schedule=schedule,
+            status=FetchStatus.OK,
+            http_status=result.http_status,
+            final_url=result.final_url,
+            validators=result.validators,
+            body_hash=body_hash,
+            feed_title=parsed.title,
+            site_link=parsed.link,
+            entry_count=len(parsed.entries),
+            new=tuple(self._write(feed, e) for e in diff.new),
+            updated=tuple(self._write(feed, e) for e in diff.updated),
+            seen=diff.seen,
+            notify=diff.notify,
+        )
+        report = FeedReport(
+            url=feed.url,
+            name=feed.name or parsed.title or feed.url,
+            outcome="new",
+            entries=len(parsed.entries),
+            next_check_at=schedule.next_check_at,
+        )
+        return record, report
+
+    def _write(self, feed: FeedForUpdate, entry: ParsedEntry) -> EntryWrite:
+        topics = entry_topics(
+            entry.categories,
+            entry.title,
+            entry.text,
+            self._settings.feed_topics.get(feed.url, ()),
+            self._settings.rules,
+        )
+        return EntryWrite(entry=entry, topics=topics)
+
+    def _unchanged(
+        self, feed: FeedForUpdate, now: datetime, result: FetchResult, outcome: str
+    ) -> tuple[PollRecord, FeedReport]:
+        schedule = after_success(
+            self._settings.policy(feed.url), now=now, draw=self._draw(), max_age=result.max_age
+        )
+        record = PollRecord(
+            feed_id=feed.id,
+            checked_at=now,
+            schedule=schedule,
+            status=result.status,
+            http_status=result.http_status,
+            final_url=result.final_url,
+            validators=result.validators,
+            body_hash=feed.body_hash,
+        )
+        report = FeedReport(
+            url=feed.url,
+            name=feed.name or feed.title or feed.url,
+            outcome=outcome,
+            next_check_at=schedule.next_check_at,
+        )
+        return record, report
+
+    def _failure(
+        self,
+        feed: FeedForUpdate,
+        now: datetime,
+        error: str,
+        result: FetchResult | None = None,
+    ) -> tuple[PollRecord, FeedReport]:
+        schedule = after_failure(
+            self._settings.policy(feed.url),
+            now=now,
+            draw=self._draw(),
+            previous_errors=feed.error_count,
+            retry_after=result.retry_after if result else None,
+        )
+        record = PollRecord(
+            feed_id=feed.id,
+            checked_at=now,
+            schedule=schedule,
+            status=FetchStatus.ERROR,
+            http_status=result.http_status if result else None,
+            error=error,
+        )
+        log.info("feed %s failed (%d in a row): %s", feed.url, schedule.error_count, error)
+        report = FeedReport(
+            url=feed.url,
+            name=feed.name or feed.title or feed.url,
+            outcome="error",
+            error=error,
+            next_check_at=schedule.next_check_at,
+        )
+        return record, report

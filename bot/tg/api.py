@@ -1,0 +1,119 @@
+"""python-telegram-bot at the edge: our messages in, Bot API outcomes out.
+
+:class:`TelegramPort` implements the sender's :class:`~bot.delivery.sender.MessagePort`:
+it sends a :class:`~bot.delivery.render.Rendered` message and maps every PTB error onto one
+of the outcomes the sender knows how to settle. The error tree it reads::
+
+    TelegramError
+    ├── RetryAfter          429 -> RetryLater(retry_after)
+    ├── Forbidden           403 blocked / kicked / deactivated -> ChatGone
+    ├── ChatMigrated        400 group upgraded -> Migrated(new id)
+    ├── BadRequest          400 "chat not found" -> ChatGone; anything else -> Rejected
+    ├── InvalidToken        401 -> raised (nothing can be sent at all)
+    └── NetworkError, TimedOut, other -> Transient
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import timedelta
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    RetryAfter,
+    TelegramError,
+)
+
+from bot.delivery.render import Keyboard, Rendered, visible_text
+from bot.delivery.sender import (
+    ChatGone,
+    Migrated,
+    Rejected,
+    RetryLater,
+    SendResult,
+    Sent,
+    Transient,
+)
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+#: 400 descriptions that mean the chat itself is unreachable, not that the message is bad
+_GONE_400 = (
+    "chat not found",
+    "have no rights to send",
+    "not enough rights",
+    "chat_write_forbidden",
+)
+
+
+def markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(button.text, url=button.url)
+                if button.url
+                else InlineKeyboardButton(button.text, callback_data=button.callback)
+                for button in row
+            ]
+            for row in keyboard
+        ]
+    )
+
+
+def message_kwargs(message: Rendered, *, plain: bool = False) -> dict[str, object]:
+    """Arguments for send_message / edit_message_text."""
+    if plain:
+        return {"text": visible_text(message.html), "reply_markup": markup(message.keyboard)}
+    return {
+        "text": message.html,
+        "parse_mode": ParseMode.HTML,
+        "reply_markup": markup(message.keyboard),
+        "link_preview_options": NO_PREVIEW,
+    }
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns while moving this to timedelta
+        warnings.simplefilter("ignore")
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def classify(error: TelegramError) -> SendResult:
+    """The sender's view of a failed send."""
+    if isinstance(error, RetryAfter):
+        return RetryLater(max(retry_after_seconds(error), 1.0))
+    if isinstance(error, ChatMigrated):
+        return Migrated(int(error.new_chat_id))
+    if isinstance(error, Forbidden):
+        return ChatGone(error.message)
+    if isinstance(error, BadRequest):
+        if any(marker in error.message.lower() for marker in _GONE_400):
+            return ChatGone(error.message)
+        return Rejected(error.message)
+    return Transient(error.message or type(error).__name__)
+
+
+class TelegramPort:
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def send(
+        self, target: int | str, message: Rendered, *, plain: bool = False
+    ) -> SendResult:
+        try:
+            sent = await self._bot.send_message(
+                chat_id=target,
+                **message_kwargs(message, plain=plain),  # type: ignore[arg-type]
+            )
+        except InvalidToken:
+            raise
+        except TelegramError as error:
+            return classify(error)
+        return Sent(message_id=sent.message_id, chat_id=sent.chat.id)

@@ -1,0 +1,263 @@
+"""Thin PTB handlers: read the update, check who may do it, call ``bot.commands``, reply.
+
+:func:`register` is the only place handlers are wired, as one ordered list. Every reply goes
+through :func:`reply`, which retries once after a 429 (the user still gets an answer), and
+every button press is answered, also when something fails on the way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest, RetryAfter, TelegramError
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.commands import (
+    ADMIN_COMMANDS,
+    PUBLIC_COMMANDS,
+    ButtonReply,
+    ChatContext,
+    Commands,
+    message,
+)
+from bot.delivery.render import Rendered
+from bot.store import Store
+from bot.tg.api import message_kwargs, retry_after_seconds
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+_ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+_GONE_STATUSES = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+ONLY_GROUP_ADMINS = "Only group admins can change this group's subscription."
+ONLY_BOT_ADMINS = "This command is for the bot's admins."
+
+
+def chat_context(update: Update) -> ChatContext | None:
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    title = chat.title or chat.full_name or chat.username or str(chat.id)
+    return ChatContext(tg_chat_id=chat.id, kind=chat.type, title=title)
+
+
+async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, rendered: Rendered) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    kwargs = message_kwargs(rendered)
+    for attempt in range(2):
+        try:
+            await context.bot.send_message(chat_id=chat.id, **kwargs)  # type: ignore[arg-type]
+            return
+        except RetryAfter as error:
+            if attempt:
+                raise
+            await asyncio.sleep(retry_after_seconds(error))
+
+
+async def may_change(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, commands: Commands
+) -> bool:
+    """Private chats: the user. Groups: their admins (and anonymous admins), or a bot admin."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None:
+        return False
+    if chat.type in (ChatType.PRIVATE, ChatType.CHANNEL):
+        return True
+    sender_chat = update.effective_message.sender_chat if update.effective_message else None
+    if sender_chat is not None and sender_chat.id == chat.id:
+        return True  # an anonymous group admin posts as the group itself
+    if user is None:
+        return False
+    if commands.is_bot_admin(user.id):
+        return True
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError:
+        return False
+    return member.status in _ADMIN_STATUSES
+
+
+def argument(context: ContextTypes.DEFAULT_TYPE) -> str:
+    return " ".join(context.args or [])
+
+
+class Handlers:
+    """The handlers, bound to the services they call."""
+
+    def __init__(self, commands: Commands, store: Store) -> None:
+        self.commands = commands
+        self.store = store
+
+    # ------------------------------------------------------------ commands anyone may use
+
+    async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        await reply(update, context, self.commands.help(user.id if user else None))
+
+    async def latest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if ctx := chat_context(update):
+            await reply(update, context, await self.commands.latest(ctx, argument(context)))
+
+    async def next(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if ctx := chat_context(update):
+            await reply(update, context, await self.commands.next_page(ctx))
+
+    async def topics(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if ctx := chat_context(update):
+            await reply(update, context, await self.commands.topics_menu(ctx))
+
+    # ------------------------------------------------------------ subscription changes
+
+    def changing(self, action: Callable[[ChatContext, str], Awaitable[Rendered]]) -> Handler:
+        """A command that changes the chat's subscription: group admins only."""
+
+        async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            ctx = chat_context(update)
+            if ctx is None:
+                return
+            if not await may_change(update, context, self.commands):
+                await reply(update, context, message(ONLY_GROUP_ADMINS))
+                return
+            await reply(update, context, await action(ctx, argument(context)))
+
+        return handle
+
+    async def _start(self, ctx: ChatContext, _argument: str) -> Rendered:
+        return await self.commands.start(ctx)
+
+    async def _stop(self, ctx: ChatContext, _argument: str) -> Rendered:
+        return await self.commands.stop(ctx)
+
+    # ------------------------------------------------------------ bot admins
+
+    def admin_only(self, action: Callable[[], Awaitable[Rendered]]) -> Handler:
+        async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            user = update.effective_user
+            if not self.commands.is_bot_admin(user.id if user else None):
+                await reply(update, context, message(ONLY_BOT_ADMINS))
+                return
+            await reply(update, context, await action())
+
+        return handle
+
+    # ------------------------------------------------------------ the rest
+
+    async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        text = update.effective_message.text if update.effective_message else ""
+        command = (text or "").split()[0] if text else ""
+        chat = update.effective_chat
+        addressed = (
+            "@" in command
+            and command.split("@", 1)[1].lower() == (context.bot.username or "").lower()
+        )
+        if chat is not None and chat.type != ChatType.PRIVATE and not addressed:
+            return  # in groups, stay quiet about commands that may be for another bot
+        name = command.split("@", 1)[0]
+        await reply(update, context, message(f"Unknown command {name}. /help lists what I can do."))
+
+    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        ctx = chat_context(update)
+        if query is None:
+            return
+        result = ButtonReply(answer="Something went wrong; please try again.")
+        try:
+            if ctx is None:
+                result = ButtonReply(answer="This button has expired.")
+            else:
+                result = await self.commands.button(
+                    ctx, query.data, lambda: may_change(update, context, self.commands)
+                )
+        finally:
+            # Always answered, also when the data was forged or the work above failed.
+            await query.answer(result.answer or None)
+        if result.edit is not None:
+            try:
+                await query.edit_message_text(**message_kwargs(result.edit))  # type: ignore[arg-type]
+            except BadRequest as error:
+                if "not modified" not in error.message:
+                    log.info("could not edit message after a button press: %s", error.message)
+
+    async def membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The bot was blocked, kicked or re-added: keep the chat's state in step."""
+        change = update.my_chat_member
+        if change is None:
+            return
+        chat = await self.store.chat(change.chat.id)
+        if chat is None:
+            return
+        now = datetime.now(UTC)
+        if change.new_chat_member.status in _GONE_STATUSES and chat.active:
+            reason = f"bot {change.new_chat_member.status} by {change.from_user.id}"
+            await self.store.deactivate_chat(chat, reason, now)
+
+    async def migration(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        msg = update.effective_message
+        if msg is not None and msg.migrate_to_chat_id:
+            await self.store.migrate_chat(msg.chat.id, msg.migrate_to_chat_id, datetime.now(UTC))
+
+    async def error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("handler failed: %r", context.error, exc_info=context.error)
+        if isinstance(update, Update) and update.effective_message and update.effective_chat:
+            with contextlib.suppress(TelegramError):
+                await reply(
+                    update, context, message("Sorry, that failed on our side. Please try again.")
+                )
+
+
+def register(application: Application, handlers: Handlers) -> None:  # type: ignore[type-arg]
+    """Every handler, in the order PTB tries them."""
+    wiring: list[BaseHandler] = [  # type: ignore[type-arg]
+        # subscription changes (group admins only)
+        CommandHandler("start", handlers.changing(handlers._start)),
+        CommandHandler("stop", handlers.changing(handlers._stop)),
+        CommandHandler("subscribe", handlers.changing(handlers.commands.subscribe)),
+        CommandHandler("unsubscribe", handlers.changing(handlers.commands.unsubscribe)),
+        # reading (anyone)
+        CommandHandler("help", handlers.help),
+        CommandHandler("latest", handlers.latest),
+        CommandHandler("next", handlers.next),
+        CommandHandler("topics", handlers.topics),
+        # the bot's admins
+        CommandHandler("stats", handlers.admin_only(handlers.commands.stats)),
+        CommandHandler("feeds", handlers.admin_only(handlers.commands.feeds)),
+        # buttons, membership and migration events
+        CallbackQueryHandler(handlers.button),
+        ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER),
+        MessageHandler(filters.StatusUpdate.MIGRATE, handlers.migration),
+        # anything else that looks like a command
+        MessageHandler(filters.COMMAND, handlers.unknown),
+    ]
+    for handler in wiring:
+        application.add_handler(handler)
+    application.add_error_handler(handlers.error)
+
+
+async def publish_commands(application: Application, admins: frozenset[int]) -> None:  # type: ignore[type-arg]
+    """The command menu: public commands for everyone, admin commands in admins' chats."""
+    public = [BotCommand(name, text) for name, text in PUBLIC_COMMANDS]
+    await application.bot.set_my_commands(public, scope=BotCommandScopeDefault())
+    admin = public + [BotCommand(name, text) for name, text in ADMIN_COMMANDS]
+    for user_id in admins:
+        try:
+            await application.bot.set_my_commands(admin, scope=BotCommandScopeChat(user_id))
+        except TelegramError as error:  # the admin never talked to the bot: no private chat
+            log.info("admin menu for %s not set: %s", user_id, error.message)
