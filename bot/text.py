@@ -244,6 +244,26 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
+def truncate_units(text: str, max_units: int) -> str:
+    """Cut ``text`` so that it, with ``ELLIPSIS`` when cut, takes at most ``max_units`` UTF-16
+    units, on a grapheme boundary. A budget in graphemes alone is not enough: one cluster
+    (a family emoji, a letter with stacked marks) can be dozens of units."""
+    if utf16_length(text) <= max_units:
+        return text
+    room = max_units - len(ELLIPSIS)
+    if room <= 0:
+        return ""
+    kept: list[str] = []
+    used = 0
+    for cluster in _GRAPHEME.findall(text):
+        size = utf16_length(cluster)
+        if used + size > room:
+            break
+        kept.append(cluster)
+        used += size
+    return "".join(kept).rstrip(_TRAILING) + ELLIPSIS
+
+
 # --------------------------------------------------------------------------- parsing
 
 

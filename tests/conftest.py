@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+
+os.environ.setdefault("PTB_TIMEDELTA", "1")  # as bot.tg sets it for the bot itself
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime

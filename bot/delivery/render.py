@@ -17,13 +17,14 @@ from datetime import datetime
 
 from bot.delivery import callbacks
 from bot.domain import EntryView
-from bot.text import escape_html, truncate, utf16_length
+from bot.text import ELLIPSIS, escape_html, truncate, truncate_units, utf16_length
 
 MESSAGE_LIMIT = 4096
 #: room kept free under the limit for the header and the page line
 _RESERVE = 200
 TITLE_LIMIT = 200  #: graphemes of a title
-_MIN_SUMMARY = 40
+_TITLE_UNITS = 600  #: ... and UTF-16 units of it
+_META_UNITS = 300
 
 TRANSMISSION_HEADER = "INCOMING TRANSMISSION"
 LATEST_HEADER = "LATEST UPDATES"
@@ -63,18 +64,28 @@ class Paging:
 # ----------------------------------------------------------------------------- entry blocks
 
 
-def entry_block(entry: EntryView, summary_length: int, index: int | None = None) -> str:
-    """One entry: linked title, a meta line (feed, date, topics), the cut summary."""
+def entry_block(
+    entry: EntryView, summary_length: int, index: int | None = None, units: int = MESSAGE_LIMIT
+) -> str:
+    """One entry: linked title, a meta line (feed, date, topics), the cut summary.
+
+    The visible text stays within ``units`` UTF-16 units: the title gets at most a third,
+    the meta line a quarter, the summary what is left (cut to ``summary_length`` graphemes
+    first, shorter when the budget says so).
+    """
+    number = f"{index}. " if index is not None else ""
     title = truncate(entry.title or _fallback_title(entry), TITLE_LIMIT)
+    title = truncate_units(title, min(_TITLE_UNITS, units // 3))
     title_html = escape_html(title)
     if entry.link:
         title_html = f'<a href="{escape_html(entry.link)}">{title_html}</a>'
-    number = f"{index}. " if index is not None else ""
     lines = [f"{number}<b>{title_html}</b>"]
-    meta = meta_line(entry)
+    meta = truncate_units(meta_line(entry), min(_META_UNITS, units // 4))
     if meta:
         lines.append(f"<i>{escape_html(meta)}</i>")
+    room = units - utf16_length(number + title + meta) - 4  # two newlines, some slack
     summary = truncate(entry.text, summary_length) if summary_length > 0 else ""
+    summary = truncate_units(summary, room) if room > len(ELLIPSIS) else ""
     if summary:
         lines.append(escape_html(summary))
     return "\n".join(lines)
@@ -111,22 +122,13 @@ def _fallback_title(entry: EntryView) -> str:
 def fit_blocks(
     entries: Sequence[EntryView], summary_length: int, budget: int, *, numbered: bool
 ) -> list[str]:
-    """Blocks for ``entries`` whose visible text fits ``budget`` UTF-16 units together.
-
-    Each entry gets an equal share; an entry over its share has its summary cut shorter
-    until it fits (the title and meta line are bounded, so this always ends).
-    """
-    share = budget // max(len(entries), 1)
-    blocks = []
-    for position, entry in enumerate(entries, start=1):
-        index = position if numbered else None
-        length = summary_length
-        block = entry_block(entry, length, index)
-        while visible_length(block) > share and length > 0:
-            length = 0 if length <= _MIN_SUMMARY else int(length * 0.7)
-            block = entry_block(entry, length, index)
-        blocks.append(block)
-    return blocks
+    """Blocks for ``entries`` whose visible text fits ``budget`` UTF-16 units together:
+    each entry gets an equal share (the blank line between blocks included)."""
+    share = budget // max(len(entries), 1) - 2
+    return [
+        entry_block(entry, summary_length, position if numbered else None, share)
+        for position, entry in enumerate(entries, start=1)
+    ]
 
 
 # ----------------------------------------------------------------------------- messages

@@ -1,0 +1,260 @@
+"""One poll cycle end to end: local HTTP feed server -> fetch -> parse -> diff -> database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timedelta
+
+import pytest
+
+from bot.domain import FeedSpec
+from bot.feeds.fetch import Fetcher, FetchLimits
+from bot.poller import FeedReport, Poller, PollSettings
+from bot.schedule import SchedulePolicy
+from bot.store import Store
+from bot.topics import compile_rules
+from tests.feedserver import FeedServer
+
+pytestmark = pytest.mark.store
+
+POLICY = SchedulePolicy(interval=timedelta(minutes=10), jitter=0.0)
+
+
+def rss(*items: tuple[str, str], title: str = "Test feed") -> str:
+    """An RSS 2.0 document; items are (guid, title), newest first."""
+    body = "".join(
+        f"<item><guid>{guid}</guid><title>{name}</title>"
+        f"<link>https://blog.example/{guid}</link><category>ML</category>"
+        f"<description>&lt;p&gt;About {name} &amp;amp; friends&lt;/p&gt;</description></item>"
+        for guid, name in items
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{title}</title><link>https://blog.example/</link>{body}</channel></rss>"
+    )
+
+
+class Clock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    with FeedServer() as running:
+        yield running
+
+
+@pytest.fixture
+async def fetcher() -> AsyncIterator[Fetcher]:
+    async with Fetcher(FetchLimits(timeout=2.0, connect_timeout=1.0, read_timeout=1.0)) as f:
+        yield f
+
+
+@pytest.fixture
+def clock(now: datetime) -> Clock:
+    return Clock(now)
+
+
+def make_poller(store: Store, fetcher: Fetcher, clock: Clock, **settings: object) -> Poller:
+    return Poller(
+        store,
+        fetcher,
+        PollSettings(default_policy=POLICY, **settings),  # type: ignore[arg-type]
+        clock=clock,
+        draw=lambda: 0.5,
+    )
+
+
+async def poll(store: Store, poller: Poller, clock: Clock) -> dict[str, FeedReport]:
+    await store.make_feeds_due(clock())
+    return {report.url: report for report in await poller.poll_due()}
+
+
+async def subscribe_everything(store: Store, now: datetime, tg_id: int = 42) -> None:
+    chat = await store.ensure_chat(tg_id, "private", "reader", now)
+    await store.set_active(chat.id, True, now)
+
+
+async def test_first_fetch_does_not_notify_and_later_entries_do(
+    store: Store, server: FeedServer, fetcher: Fetcher, clock: Clock
+) -> None:
+    url = server.url("/feed.xml")
+    server.set_feed("/feed.xml", rss(("a", "Alpha"), ("b", "Beta")))
+    await store.sync_feeds([FeedSpec(url, None)], clock())
+    await subscribe_everything(store, clock())
+    poller = make_poller(store, fetcher, clock)
+
+    first = (await poll(store, poller, clock))[url]
+    assert (first.outcome, first.entries, first.new, first.queued) == ("new", 2, 2, 0)
+
+    server.set_feed("/feed.xml", rss(("c", "Gamma"), ("a", "Alpha"), ("b", "Beta")))
+    clock.advance(minutes=11)
+    second = (await poll(store, poller, clock))[url]
+    assert (second.new, second.queued) == (1, 1)
+    (delivery,) = await store.claim_deliveries(clock(), timedelta(1), max_chats=5, per_chat=5)
+    assert [e.title for e in delivery.entries] == ["Gamma"]
+    assert delivery.entries[0].text == "About Gamma & friends"
+    assert delivery.entries[0].topics == ("ml",)
+
+
+async def test_backfill_queues_the_newest_entries_of_a_first_fetch(
+    store: Store, server: FeedServer, fetcher: Fetcher, clock: Clock
+) -> None:
+    url = server.url("/feed.xml")
+    server.set_feed("/feed.xml", rss(("a", "A"), ("b", "B"), ("c", "C")))
+    await store.sync_feeds([FeedSpec(url, None)], clock())
+    await subscribe_everything(store, clock())
+    report = (await poll(store, make_poller(store, fetcher, clock, backfill=2), clock))[url]
+    assert report.queued == 2
+
+
+async def test_not_modified_uses_validators_and_changes_nothing(
+    store: Store, server: FeedServer, fetcher: Fetcher, clock: Clock
+) -> None:
+    url = server.url("/feed.xml")
+    server.set_feed("/feed.xml", rss(("a", "Alpha")))
+    await store.sync_feeds([FeedSpec(url, None)], clock())
+    poller = make_poller(store, fetcher, clock)
+    await poll(store, poller, clock)
+    clock.advance(minutes=11)
+    report = (await poll(store, poller, clock))[url]
+    assert report.outcome == "not_modified"
+    conditional = server.requests_for("/feed.xml")[-1]
+    assert "if-none-match" in conditional.headers
+    assert "if-modified-since" in conditional.headers
+    assert report.next_check_at == clock() + timedelta(minutes=10)
+
+
+async def test_identical_body_without_validators_is_not_parsed_again(
+    store: Store, server: FeedServer, fetcher: Fetcher, clock: Clock
+) -> None:
+    url = server.url("/feed.xml")
+    server.set_feed("/feed.xml", rss(("a", "Alpha")), ignore_validators=True)
+    await store.sync_feeds([FeedSpec(url, None)], clock())
+    poller = make_poller(store, fetcher, clock)
+    await poll(store, poller, clock)
+    report = (await poll(store, poller, clock))[url]
+    assert report.outcome == "unchanged"
+
+
+async def test_edited_entry_is_updated_not_new(
+    store: Store, server: FeedServer, fetcher: Fetcher, clock: Clock
+) -> None:
+    url = server.url("/feed.xml")
+    server.set_feed("/feed.xml", rss(("a", "Alpha")))
+    await store.sync_feeds([FeedSpec(url, None)], clock())
+    await subscribe_everything(store, clock())
+    poller = make_poller(store, fetcher, clock)
+    await poll(store, poller, clock)
+    server.set_feed("/feed.xml", rss(("a", "Alpha, corrected")))
+    report = (await poll(store, poller, clock))[url]
+    assert (report.new, report.queued) == (0, 0)
+    page = await store.latest_page(None, 1, 5)
+    assert [v.title for v in page.entries] == ["Alpha, corrected"]
+
+
+async def test_entry_that_drops_out_and_comes_back_is_not_new(
+    store: Store, server: FeedServer, fetcher: Fetcher, clock: Clock
+) -> None:
+    url = server.url("/feed.xml")
+    server.set_feed("/feed.xml", rss(("a", "Alpha"), ("b", "Beta")))
+    await store.sync_feeds([FeedSpec(url, None)], clock())
+    await subscribe_everything(store, clock())
+    poller = make_poller(store, fetcher, clock)
+    await poll(store, poller, clock)
+    server.set_feed("/feed.xml", rss(("a", "Alpha")))
+    await poll(store, poller, clock)
+    server.set_feed("/feed.xml", rss(("a", "Alpha"), ("b", "Beta")))
+    report = (await poll(store, poller, clock))[url]
+    assert (report.new, report.queued) == (0, 0)
+
+
+async def test_errors_are_recorded_on_the_feed_and_back_off(
+    store: Store, server: FeedServer, fetcher: Fetcher, clock: Clock
+) -> None:
+    url = server.url("/broken.xml")
+    server.set_status("/broken.xml", 500)
+    await store.sync_feeds([FeedSpec(url, None)], clock())
+    poller = make_poller(store, fetcher, clock)
+    first = (await poll(store, poller, clock))[url]
+    second = (await poll(store, poller, clock))[url]
+    assert first.outcome == second.outcome == "error"
+    assert "500" in (second.error or "")
+    (state,) = await store.feed_states()
+    assert state.error_count == 2
+    assert "500" in (state.last_error or "")
+    assert state.next_check_at == clock() + timedelta(minutes=20)  # 10 min x 2^(2-1)
+    server.set_feed("/broken.xml", rss(("a", "Alpha")))
+    await poll(store, poller, clock)
+    (state,) = await store.feed_states()
+    assert (state.error_count, state.last_error) == (0, None)
+
+
+async def test_retry_after_and_max_age_set_the_next_check(
+    store: Store, server: FeedServer, fetcher: Fetcher, clock: Clock
+) -> None:
+    busy, cached = server.url("/busy.xml"), server.url("/cached.xml")
+    server.set_status("/busy.xml", 503, retry_after="3600")
+    server.set_feed("/cached.xml", rss(("a", "Alpha")), max_age=7200)
+    await store.sync_feeds([FeedSpec(busy, None), FeedSpec(cached, None)], clock())
+    reports = await poll(store, make_poller(store, fetcher, clock), clock)
+    assert reports[busy].next_check_at == clock() + timedelta(hours=1)
+    assert reports[cached].next_check_at == clock() + timedelta(hours=2)
+
+
+async def test_a_document_that_is_not_a_feed_is_an_error_on_its_row(
+    store: Store, server: FeedServer, fetcher: Fetcher, clock: Clock
+) -> None:
+    url = server.url("/page.html")
+    server.set_feed(
+        "/page.html", "<!doctype html><html><body><p>Hello</p></body></html>",
+        content_type="text/html; charset=utf-8",
+    )
+    await store.sync_feeds([FeedSpec(url, None)], clock())
+    report = (await poll(store, make_poller(store, fetcher, clock), clock))[url]
+    assert report.outcome == "error"
+    (state,) = await store.feed_states()
+    assert "not a feed" in (state.last_error or "")
+
+
+async def test_one_failing_feed_never_stops_the_others(
+    store: Store, server: FeedServer, fetcher: Fetcher, clock: Clock
+) -> None:
+    good, slow, missing, bomb = (
+        server.url(p) for p in ("/good.xml", "/slow.xml", "/missing.xml", "/bomb.xml")
+    )
+    server.set_feed("/good.xml", rss(("a", "Alpha")))
+    server.set_slow("/slow.xml", b"<rss>", chunk=b" ", interval=0.3)
+    server.set_status("/missing.xml", 404)
+    server.set_gzip_bomb("/bomb.xml", 200 * 1024 * 1024)
+    specs = [FeedSpec(u, None) for u in (slow, missing, bomb, good)]
+    await store.sync_feeds(specs, clock())
+    reports = await poll(store, make_poller(store, fetcher, clock), clock)
+    assert reports[good].outcome == "new"
+    assert {reports[u].outcome for u in (slow, missing, bomb)} == {"error"}
+
+
+async def test_topics_come_from_categories_feed_config_and_rules(
+    store: Store, server: FeedServer, fetcher: Fetcher, clock: Clock
+) -> None:
+    url = server.url("/feed.xml")
+    server.set_feed("/feed.xml", rss(("a", "Debugging asyncio code")))
+    await store.sync_feeds([FeedSpec(url, None)], clock())
+    poller = make_poller(
+        store,
+        fetcher,
+        clock,
+        feed_topics={url: ("blogs",)},
+        rules=compile_rules({"python": ["asyncio"]}),
+    )
+    await poll(store, poller, clock)
+    (entry,) = (await store.latest_page(None, 1, 5)).entries
+    assert set(entry.topics) == {"ml", "blogs", "python"}
+    assert (await store.latest_page(["python"], 1, 5)).entries[0].title == entry.title

@@ -1,0 +1,152 @@
+"""Messages stay within the Bot API whatever the entries hold."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.delivery import callbacks, render
+from bot.text import utf16_length
+from tests.factories import view
+
+ALLOWED_TAGS = re.compile(r"</?(b|i|a)(\s[^>]*)?>")
+
+
+def tags_are_telegram_only(message_html: str) -> bool:
+    return all(ALLOWED_TAGS.fullmatch(tag) for tag in re.findall(r"<[^>]*>", message_html))
+
+
+def all_callbacks(rendered: render.Rendered) -> list[str]:
+    return [b.callback for row in rendered.keyboard for b in row if b.callback]
+
+
+HOSTILE = [
+    view(1, title="<script>alert(1)</script> & co", text="a < b && c > d " * 40),
+    view(2, title="全角" * 300, text="中文摘要" * 2000, topics=("机器学习", "深度 学习")),
+    view(3, title="👩‍👩‍👧" * 200, text="🇯🇵🏳️‍🌈" * 3000),
+    view(4, title="", text="", link=None),
+    view(5, title="quote \" and ' and &amp;", text="x" * 10_000, link='https://e.org/?a=1&b="2"'),
+]
+
+
+@pytest.mark.parametrize("page_size", [1, 5, 10])
+def test_latest_page_fits_4096_with_hostile_entries(page_size: int) -> None:
+    entries = (HOSTILE * 2)[:page_size]
+    rendered = render.latest(
+        entries,
+        render.Paging(number=1, known_pages=3, has_more=True),
+        summary_length=3000,
+        topic_label="机器学习",
+        topic_id=7,
+    )
+    assert render.visible_length(rendered.html) <= render.MESSAGE_LIMIT
+    assert tags_are_telegram_only(rendered.html)
+    assert all(len(data.encode()) <= callbacks.MAX_BYTES for data in all_callbacks(rendered))
+
+
+def test_transmission_fits_and_pages_with_its_id() -> None:
+    entries = HOSTILE * 3
+    rendered = render.transmission(
+        entries, page=2, page_size=5, summary_length=3000, transmission_id=2**62
+    )
+    assert render.visible_length(rendered.html) <= render.MESSAGE_LIMIT
+    assert tags_are_telegram_only(rendered.html)
+    assert "INCOMING TRANSMISSION" in rendered.html
+    data = all_callbacks(rendered)
+    assert callbacks.encode(callbacks.TransmissionPage(2**62, 3)) in data
+    assert all(len(d.encode()) <= callbacks.MAX_BYTES for d in data)
+
+
+def test_text_is_escaped_not_interpreted() -> None:
+    rendered = render.latest(
+        [HOSTILE[0]],
+        render.Paging(1, 1, False),
+        summary_length=100,
+        topic_label=None,
+        topic_id=None,
+    )
+    assert "<script>" not in rendered.html
+    assert "&lt;script&gt;" in rendered.html
+    assert "<script>alert(1)</script> & co" in render.visible_text(rendered.html)
+
+
+def test_single_entry_push_has_title_link_topics_date_summary_and_a_button() -> None:
+    entry = view(
+        title="SigLIP 概述",
+        text="一" * 500,
+        topics=("ml", "deep learning"),
+        published=datetime(2026, 11, 20, 8, 0, tzinfo=UTC),
+        link="https://blog.example/siglip",
+    )
+    rendered = render.transmission(
+        [entry], page=1, page_size=5, summary_length=350, transmission_id=None
+    )
+    text = render.visible_text(rendered.html)
+    assert text.startswith("INCOMING TRANSMISSION\n\nSigLIP 概述\n")
+    assert "#ml #deep_learning" in text
+    assert "2026-11-20" in text
+    assert "一" * 350 + "..." in text
+    assert "一" * 351 not in text
+    assert '<a href="https://blog.example/siglip">' in rendered.html
+    assert rendered.keyboard == ((render.Button("Open ↗", url="https://blog.example/siglip"),),)
+
+
+def test_summary_is_cut_at_summary_length_graphemes() -> None:
+    rendered = render.latest(
+        [view(text="ab" * 400)],
+        render.Paging(1, 1, False),
+        summary_length=350,
+        topic_label=None,
+        topic_id=None,
+    )
+    assert ("ab" * 175 + "...") in render.visible_text(rendered.html)
+
+
+@pytest.mark.parametrize(
+    ("number", "known", "more", "labels"),
+    [
+        (1, 1, False, None),
+        (1, 2, False, ["· 1 ·", "2", "›"]),
+        (2, 2, False, ["‹", "1", "· 2 ·"]),
+        (1, 6, True, ["· 1 ·", "2", "3", "4", "5", "›"]),
+        (7, 12, True, ["‹", "5", "6", "· 7 ·", "8", "9", "›"]),
+    ],
+)
+def test_page_buttons(number: int, known: int, more: bool, labels: list[str] | None) -> None:
+    rendered = render.latest(
+        [view()],
+        render.Paging(number, known, more),
+        summary_length=50,
+        topic_label=None,
+        topic_id=None,
+    )
+    if labels is None:
+        assert rendered.keyboard == ()
+        return
+    (row,) = rendered.keyboard
+    assert [b.text for b in row] == labels
+    for button in row:
+        action = callbacks.decode(button.callback)
+        if button.text.isdigit():
+            assert action == callbacks.LatestPage(None, int(button.text))
+
+
+def test_preview_text_has_no_markup_and_shows_the_buttons() -> None:
+    rendered = render.latest(
+        [view(title="A & B", text="x < y")],
+        render.Paging(1, 2, False),
+        summary_length=50,
+        topic_label=None,
+        topic_id=None,
+    )
+    plain = render.as_plain(rendered)
+    assert "<" not in plain.replace("x < y", "")
+    assert "&amp;" not in plain
+    assert plain.endswith("[ · 1 · ] [ 2 ] [ › ]")
+
+
+def test_utf16_counting_matches_telegram() -> None:
+    assert utf16_length("😀") == 2
+    assert render.visible_length("<b>😀 &amp;</b>") == 4
