@@ -69,13 +69,21 @@ def test_config_path_precedence() -> None:
 @pytest.mark.parametrize(
     ("yaml_text", "field", "problem"),
     [
-        ("feeds:\n  - url: https://a.example/x\n    intervall: 5m\n", "feeds[0].intervall", "unknown key"),
+        (
+            "feeds:\n  - url: https://a.example/x\n    intervall: 5m\n",
+            "feeds[0].intervall",
+            "unknown key",
+        ),
         ("polling:\n  interval: 10x\n", "polling.interval", "not a duration"),
         ("feeds:\n  - url: ftp://a.example/x\n", "feeds[0].url", "not an http(s) URL"),
         ("delivery:\n  page_size: 0\n", "delivery.page_size", "greater than or equal to 1"),
         ("delivery:\n  summary_length: many\n", "delivery.summary_length", "valid integer"),
         ("telegram:\n  admins: [-4]\n", "telegram.admins", "not a user id"),
-        ("telegram:\n  channels:\n    - chat: mychannel\n", "telegram.channels[0].chat", "not a channel"),
+        (
+            "telegram:\n  channels:\n    - chat: mychannel\n",
+            "telegram.channels[0].chat",
+            "not a channel",
+        ),
         ("database:\n  url: mysql://x\n", "database.url", "sqlite"),
         ("topics:\n  ml: {keywords: []}\n", "topics.ml.keywords", "at least 1"),
         ("wat: 1\n", "wat", "unknown key"),

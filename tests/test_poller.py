@@ -214,7 +214,8 @@ async def test_a_document_that_is_not_a_feed_is_an_error_on_its_row(
 ) -> None:
     url = server.url("/page.html")
     server.set_feed(
-        "/page.html", "<!doctype html><html><body><p>Hello</p></body></html>",
+        "/page.html",
+        "<!doctype html><html><body><p>Hello</p></body></html>",
         content_type="text/html; charset=utf-8",
     )
     await store.sync_feeds([FeedSpec(url, None)], clock())

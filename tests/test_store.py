@@ -24,7 +24,9 @@ URL = "https://feeds.example/a.xml"
 
 async def add_feed(store: Store, now: datetime, url: str = URL) -> int:
     await store.sync_feeds([FeedSpec(url=url, name=None)], now)
-    (feed,) = [f for f in await store.claim_due_feeds(now, 10, timedelta(minutes=5)) if f.url == url]
+    (feed,) = [
+        f for f in await store.claim_due_feeds(now, 10, timedelta(minutes=5)) if f.url == url
+    ]
     return feed.id
 
 
@@ -73,7 +75,8 @@ async def test_first_claim_is_a_first_fetch_and_the_lease_hides_the_feed(
 ) -> None:
     await store.sync_feeds([FeedSpec(url=URL, name="A")], now)
     (feed,) = await store.claim_due_feeds(now, 10, timedelta(minutes=5))
-    assert feed.first_fetch and feed.name == "A"
+    assert feed.first_fetch
+    assert feed.name == "A"
     assert await store.claim_due_feeds(now, 10, timedelta(minutes=5)) == []
     assert len(await store.claim_due_feeds(now + timedelta(minutes=6), 10, timedelta(1))) == 1
 
@@ -203,7 +206,9 @@ async def test_group_migration_keeps_settings_and_queue(store: Store, now: datet
     await store.record_poll(record(feed_id, now, [(parsed("e1"), ("ml",))]))
     await store.migrate_chat(-100, -1001234567890, now)
     moved = await store.chat(-1001234567890)
-    assert moved is not None and moved.topics == ("ml",) and moved.kind == "supergroup"
+    assert moved is not None
+    assert moved.topics == ("ml",)
+    assert moved.kind == "supergroup"
     (delivery,) = await store.claim_deliveries(now, timedelta(1), max_chats=5, per_chat=5)
     assert delivery.chat.send_target == -1001234567890
 
@@ -226,7 +231,9 @@ async def test_configured_channels_sync(store: Store, now: datetime) -> None:
     assert await store.unresolved_channels() == ["@news_channel"]
     await store.resolve_channel("@news_channel", -100777, "News")
     chat = await store.chat(-100777)
-    assert chat is not None and chat.topics == ("ml",) and chat.active
+    assert chat is not None
+    assert chat.topics == ("ml",)
+    assert chat.active
     await store.sync_channels([], now)  # removed from the config: no more pushes
     assert (await store.chat(-100777)).active is False  # type: ignore[union-attr]
 
@@ -242,7 +249,8 @@ async def test_retired_feed_is_not_polled_and_readding_keeps_its_entries(
     await store.sync_feeds([FeedSpec(url=URL, name=None)], now)
     await store.make_feeds_due(now)
     (feed,) = await store.claim_due_feeds(now, 10, timedelta(1))
-    assert feed.id == feed_id and not feed.first_fetch
+    assert feed.id == feed_id
+    assert not feed.first_fetch
     assert await store.known_entries(feed_id, ["e1"])
 
 
@@ -264,7 +272,8 @@ async def test_times_come_back_as_aware_utc(store: Store, now: datetime) -> None
     await store.record_poll(record(feed_id, now, [(parsed("e1", published=published), ())]))
     (view,) = (await store.latest_page(None, 1, 5)).entries
     assert view.published == published
-    assert view.published is not None and view.published.utcoffset() == timedelta(0)
+    assert view.published is not None
+    assert view.published.utcoffset() == timedelta(0)
 
 
 async def test_transmissions_belong_to_their_chat(store: Store, now: datetime) -> None:

@@ -8,7 +8,11 @@ from bot.domain import normalise_topic
 from bot.topics import compile_rules, entry_topics, matches
 
 RULES = compile_rules(
-    {"Python": ["python", "pdb", "asyncio"], "深度学习": ["深度学习", "deep learning"], "cpp": ["c++"]}
+    {
+        "Python": ["python", "pdb", "asyncio"],
+        "深度学习": ["深度学习", "deep learning"],
+        "cpp": ["c++"],
+    }
 )
 
 

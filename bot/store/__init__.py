@@ -53,7 +53,10 @@ class Store:
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True) -> Store:
         """Connect, and create or upgrade the schema (Alembic) unless ``migrate`` is False."""
-        engine = create_engine(url)
+        try:
+            engine = create_engine(url)
+        except (OSError, ValueError) as error:  # e.g. the SQLite file's folder cannot be made
+            raise StoreUnavailable(f"cannot open database {redacted(url)}: {error}") from None
         try:
             if migrate:
                 await upgrade_to_head(engine)
