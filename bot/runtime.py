@@ -36,7 +36,7 @@ from bot.tg.handlers import Handlers, publish_commands, register
 log = logging.getLogger(__name__)
 
 #: seconds that jobs and sends in flight get to finish on shutdown
-SHUTDOWN_GRACE = 10.0
+SHUTDOWN_GRACE = 8.0
 HEALTH_REFRESH = 15.0
 #: what the handlers use; asking for less keeps getUpdates small
 ALLOWED_UPDATES = [
