@@ -1,0 +1,137 @@
+"""/healthz and /metrics over real HTTP, and the token never reaching a log line."""
+
+from __future__ import annotations
+
+import io
+import logging
+import socket
+
+import httpx
+import pytest
+
+from bot.health import Health, HealthServer, Metrics, SenderMetrics
+from bot.logs import RedactingFormatter, Redactor
+
+TOKEN = "123456789:AAEexampleTOKENvalue_with-32chars"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def ok_ping() -> None:
+    return None
+
+
+async def failing_ping() -> None:
+    raise ConnectionRefusedError("database down")
+
+
+async def get(port: int, path: str) -> httpx.Response:
+    async with httpx.AsyncClient() as client:
+        return await client.get(f"http://127.0.0.1:{port}{path}")
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+async def serve(health: Health, metrics: Metrics) -> tuple[HealthServer, int]:
+    port = free_port()
+    server = HealthServer(health, metrics, "127.0.0.1", port)
+    await server.start()
+    return server, port
+
+
+async def test_healthz_is_ok_only_when_ticking_polling_and_database_answers(clock: Clock) -> None:
+    polling = {"up": True}
+    health = Health(stale_after=60, ping=ok_ping, polling=lambda: polling["up"], clock=clock)
+    server, port = await serve(health, Metrics())
+    try:
+        before = await get(port, "/healthz")
+        assert before.status_code == 503
+        assert "scheduler" in before.text
+        health.ticked()
+        assert (await get(port, "/healthz")).text == "ok\n"
+        polling["up"] = False
+        down = await get(port, "/healthz")
+        assert down.status_code == 503
+        assert "polling" in down.text
+        polling["up"] = True
+        clock.now += 61
+        stale = await get(port, "/healthz")
+        assert stale.status_code == 503
+        assert "scheduler" in stale.text
+    finally:
+        await server.stop()
+
+
+async def test_healthz_fails_when_the_database_does_not_answer(clock: Clock) -> None:
+    health = Health(stale_after=60, ping=failing_ping, polling=lambda: True, clock=clock)
+    health.ticked()
+    server, port = await serve(health, Metrics())
+    try:
+        answer = await get(port, "/healthz")
+        assert answer.status_code == 503
+        assert "database" in answer.text
+    finally:
+        await server.stop()
+
+
+async def test_metrics_are_prometheus_text(clock: Clock) -> None:
+    metrics = Metrics()
+    observer = SenderMetrics(metrics)
+    observer.sent(1, 3)
+    observer.rate_limited()
+    observer.chat_gone()
+    metrics.polls.labels("new").inc()
+    metrics.queue_depth.set(7)
+    health = Health(stale_after=60, ping=ok_ping, polling=lambda: True, clock=clock)
+    server, port = await serve(health, metrics)
+    try:
+        page = (await get(port, "/metrics")).text
+    finally:
+        await server.stop()
+    for line in (
+        "feedbot_messages_sent_total 1.0",
+        "feedbot_entries_delivered_total 3.0",
+        "feedbot_rate_limited_total 1.0",
+        "feedbot_chats_blocked_total 1.0",
+        'feedbot_polls_total{outcome="new"} 1.0',
+        "feedbot_queue_depth 7.0",
+    ):
+        assert line in page
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_the_token_never_reaches_a_log_line(as_json: bool) -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(RedactingFormatter(Redactor([TOKEN]), as_json=as_json))
+    logger = logging.getLogger("test.redaction")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning("POST https://api.telegram.org/bot%s/sendMessage failed", TOKEN)
+        logger.warning("token is %s", TOKEN.replace("123456789", "987654321"))  # a look-alike
+        try:
+            raise RuntimeError(f"request to /bot{TOKEN}/getMe")
+        except RuntimeError:
+            logger.exception("with a traceback")
+    finally:
+        logger.removeHandler(handler)
+    output = stream.getvalue()
+    assert TOKEN not in output
+    assert "AAEexampleTOKEN" not in output
+    assert "/bot<redacted>/" in output
