@@ -19,6 +19,7 @@ from bot.diff import diff_feed
 from bot.domain import (
     EntryWrite,
     FeedForUpdate,
+    FeedSchedule,
     FetchResult,
     FetchStatus,
     NotAFeedError,
@@ -154,9 +155,7 @@ class Poller:
         diff = diff_feed(
             parsed.entries, known, first_fetch=feed.first_fetch, backfill=self._settings.backfill
         )
-        schedule = after_success(
-            self._settings.policy(feed.url), now=now, draw=self._draw(), max_age=result.max_age
-        )
+        schedule = self._after_success(feed, now, result)
         record = PollRecord(
             feed_id=feed.id,
             checked_at=now,
@@ -193,12 +192,16 @@ class Poller:
         )
         return EntryWrite(entry=entry, topics=topics)
 
+    def _after_success(
+        self, feed: FeedForUpdate, now: datetime, result: FetchResult
+    ) -> FeedSchedule:
+        policy = self._settings.policy(feed.url)
+        return after_success(policy, now=now, draw=self._draw(), max_age=result.max_age)
+
     def _unchanged(
         self, feed: FeedForUpdate, now: datetime, result: FetchResult, outcome: str
     ) -> tuple[PollRecord, FeedReport]:
-        schedule = after_success(
-            self._settings.policy(feed.url), now=now, draw=self._draw(), max_age=result.max_age
-        )
+        schedule = self._after_success(feed, now, result)
         record = PollRecord(
             feed_id=feed.id,
             checked_at=now,

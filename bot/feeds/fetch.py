@@ -67,6 +67,7 @@ __all__ = ["USER_AGENT", "FetchLimits", "Fetcher"]
 
 _log = logging.getLogger(__name__)
 
+
 def _version() -> str:
     try:
         return metadata.version("transmission-feedbot")
@@ -83,6 +84,7 @@ class _NoCookies(http.cookiejar.DefaultCookiePolicy):
 
     def set_ok(self, cookie: http.cookiejar.Cookie, request: object) -> bool:
         return False
+
 
 _ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, "

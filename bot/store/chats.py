@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, true, update
+from sqlalchemy import ColumnElement, Row, delete, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import ChatInfo
@@ -48,6 +49,13 @@ async def _one(connection: AsyncConnection, condition: ColumnElement[bool]) -> C
                 select(topics.c.name).where(topics.c.id == row.cursor_topic_id)
             )
         ).scalar()
+    return chat_info(row, tuple(names.scalars()), cursor_topic)
+
+
+def chat_info(
+    row: Row[Any], topic_names: tuple[str, ...] = (), cursor_topic: str | None = None
+) -> ChatInfo:
+    """A ``chats`` row as the value handlers and the sender use."""
     return ChatInfo(
         id=row.id,
         tg_chat_id=row.tg_chat_id,
@@ -56,7 +64,7 @@ async def _one(connection: AsyncConnection, condition: ColumnElement[bool]) -> C
         title=row.title,
         active=row.active,
         all_topics=row.all_topics,
-        topics=tuple(names.scalars()),
+        topics=topic_names,
         cursor_topic=cursor_topic,
         cursor_page=row.cursor_page,
     )

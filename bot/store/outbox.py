@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain import ChatInfo, Delivery, EntryView
+from bot.domain import Delivery, EntryView
+from bot.store.chats import chat_info
 from bot.store.pages import entry_views
 from bot.store.sql import chunks, skip_locked
 from bot.store.tables import FAILED, PENDING, SENT, chats, outbox, transmissions
@@ -84,21 +85,7 @@ async def _deliveries(
     connection: AsyncConnection, per: dict[int, list[tuple[int, int, int]]], got: set[int]
 ) -> list[Delivery]:
     chat_rows = await connection.execute(select(chats).where(chats.c.id.in_(list(per))))
-    infos = {
-        row.id: ChatInfo(
-            id=row.id,
-            tg_chat_id=row.tg_chat_id,
-            channel_ref=row.channel_ref,
-            kind=row.kind,
-            title=row.title,
-            active=row.active,
-            all_topics=row.all_topics,
-            topics=(),
-            cursor_topic=None,
-            cursor_page=row.cursor_page,
-        )
-        for row in chat_rows
-    }
+    infos = {row.id: chat_info(row) for row in chat_rows}
     deliveries = []
     for chat_id, rows in per.items():
         mine = [(o, e, a) for o, e, a in rows if o in got]
