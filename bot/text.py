@@ -67,6 +67,7 @@ _JUNK = re.compile(f"[{_JUNK_CHARS}{_CODE}{_FORMULA}]")
 # The same minus the sentinels, for text that numeric references may have put controls in.
 _DECODED_JUNK = re.compile(f"[{_JUNK_CHARS}]")
 # Numeric character references that would decode to one of the sentinels.
+_LEFTOVER_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));")
 _SENTINEL_REF = re.compile(r"&#(?:[xX]0*[eE]00[01]|0*5734[45]);?")
 
 # Display TeX in text: $$...$$ and \[...\]; inline TeX: \(...\). The bodies may not run
@@ -186,12 +187,12 @@ def html_to_text(html: str) -> str:
         # reveals markup, the feed escaped its HTML twice: parse what was revealed.
         decoded = _unescape(markup)
         if not _looks_escaped(decoded, _ESCAPED_TAG.findall(decoded)):
-            return _finish(_JUNK.sub("", decoded))
+            return _finish(_decode_leftover_refs(_JUNK.sub("", decoded)))
         markup = decoded
     text, escaped = _parse(markup)
     if escaped:
         text, _ = _parse(text)
-    return _finish(text)
+    return _finish(_decode_leftover_refs(text))
 
 
 def plain_to_text(text: str) -> str:
@@ -462,6 +463,23 @@ def _apply_tex(text: str) -> str:
     if "\\(" in text:
         text = _INLINE_TEX.sub(lambda m: _inline_tex(m.group(1)), text)
     return text
+
+
+def _decode_leftover_refs(text: str) -> str:
+    """Numeric references still in the text after parsing were escaped twice by the
+    publisher (WordPress does, e.g. ``&amp;#8217;``): readers want the character."""
+    if "&#" not in text:
+        return text
+    return _LEFTOVER_REF.sub(_referenced_char, text)
+
+
+def _referenced_char(match: re.Match[str]) -> str:
+    hex_digits, digits = match.groups()
+    code = int(hex_digits, 16) if hex_digits else int(digits)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or code in (0xE000, 0xE001):
+        return ""  # not a character, or one of our own sentinels
+    char = chr(code)
+    return " " if char.isspace() else _JUNK.sub("", char)
 
 
 def _finish(text: str) -> str:

@@ -964,12 +964,6 @@ KNOWN_LEAKS = {
     "realworld/Ranchero-Software_RSParser__Tests_RSParserTests_Resources_3960.json": re.compile(
         r"</?\w+>"
     ),
-    # The publisher escaped a character reference twice inside HTML ("Лаба&amp;#769;зник").
-    "realworld/miniflux_v2__internal_reader_parser_testdata_encoding_WINDOWS-1251.xml": re.compile(
-        r"&#\d+;"
-    ),
-    # A WordPress post with its <embed> escaped twice: a reference inside its URL survives.
-    "realworld/feedjira_feedjira__spec_sample_feeds_TrotterCashionHome.xml": re.compile("&#38;"),
 }
 NOTHING = re.compile(r"(?!)")
 NO_CORPUS = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")

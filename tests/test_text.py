@@ -610,3 +610,17 @@ def test_html_to_text_gives_the_same_results_from_worker_threads() -> None:
     expected = [html_to_text(str(html)) for html in fragments]
     with ThreadPoolExecutor(max_workers=4) as pool:
         assert list(pool.map(html_to_text, [str(html) for html in fragments])) == expected
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        pytest.param("<p>It&amp;#8217;s here</p>", "It\u2019s here", id="wordpress-double-escape"),
+        pytest.param("<p>Лаба&amp;#769;зник</p>", "Лаба\u0301зник", id="combining-mark"),
+        pytest.param("<p>a&amp;#x41;b</p>", "aAb", id="hex"),
+        pytest.param("<p>bad &amp;#55296; ref</p>", "bad ref", id="surrogate-dropped"),
+        pytest.param("<p>&amp;#57344;x</p>", "x", id="no-private-sentinels"),
+    ],
+)
+def test_numeric_references_escaped_twice_are_decoded(html: str, text: str) -> None:
+    assert html_to_text(html) == text
