@@ -62,8 +62,11 @@ class Jobs:
 
     async def shutdown(self, grace: float) -> None:
         """No new runs; running jobs get ``grace`` seconds, then are cancelled."""
-        if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
+        if not self._scheduler.running:
+            return
+        # Pause first: the asyncio executor's shutdown cancels running jobs at once, so a
+        # poll in progress would be cut off (and its feeds left claimed) with no grace.
+        self._scheduler.pause()
         running = list(self._running)
         if running:
             _, pending = await asyncio.wait(running, timeout=grace)
@@ -71,3 +74,4 @@ class Jobs:
                 task.cancel()
             with contextlib.suppress(Exception):
                 await asyncio.gather(*pending, return_exceptions=True)
+        self._scheduler.shutdown(wait=False)
