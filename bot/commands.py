@@ -373,11 +373,12 @@ class Commands:
 def parse_topic(argument: str, command: str) -> tuple[str, str | None]:
     """(normalised topic, problem) from a command argument."""
     raw = argument.strip()
+    usage = f"Usage: /{command} <topic>, e.g. /{command} ml. /topics lists the topics."
     if len(raw) > MAX_TOPIC_CHARS:
-        return "", f"Topic names are at most {MAX_TOPIC_CHARS} characters."
+        return "", f"Topic names are at most {MAX_TOPIC_CHARS} characters. {usage}"
     topic = normalise_topic(raw)
     if not topic:
-        return "", f"Usage: /{command} <topic>, e.g. /{command} ml. /topics lists the topics."
+        return "", usage
     return topic, None
 
 

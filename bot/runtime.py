@@ -55,6 +55,10 @@ def build_application(config: Config) -> Application:  # type: ignore[type-arg]
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
         .concurrent_updates(16)  # one slow /feeds must not hold up everyone's /latest
+        # On shutdown PTB cancels the long poll and calls getUpdates once more to confirm
+        # what it fetched; with one pooled connection that call can find it still taken
+        # (PoolTimeout), and the last updates would then be handled again after a restart.
+        .get_updates_connection_pool_size(2)
         .job_queue(None)  # scheduling is ours (bot.jobs); PTB's JobQueue would be a second one
         .build()
     )
@@ -134,6 +138,7 @@ class Runtime:
                 batch_max=delivery.batch_max,
                 max_attempts=delivery.max_attempts,
                 in_flight=max(int(delivery.rate * 2), 4),
+                lease=timedelta(seconds=delivery.lease),
             ),
             observer=SenderMetrics(metrics),
         )

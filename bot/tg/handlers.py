@@ -1,8 +1,9 @@
 """Thin PTB handlers: read the update, check who may do it, call ``bot.commands``, reply.
 
 :func:`register` is the only place handlers are wired, as one ordered list. Every reply goes
-through :func:`reply`, which retries once after a 429 (the user still gets an answer), and
-every button press is answered, also when something fails on the way.
+through :func:`reply`, which sends one chat's replies one at a time and waits out 429s (a user
+who sends several commands at once gets every answer), and every button press is answered,
+also when something fails on the way.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ _ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 _GONE_STATUSES = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
 ONLY_GROUP_ADMINS = "Only group admins can change this group's subscription."
 ONLY_BOT_ADMINS = "This command is for the bot's admins."
+#: sends of one reply before a 429 is given up on (replies to a chat go one at a time, so
+#: each usually meets at most one: Telegram's one message per second per chat)
+REPLY_ATTEMPTS = 4
+_REPLY_LOCK = "reply_lock"
 
 
 def chat_context(update: Update) -> ChatContext | None:
@@ -62,14 +67,26 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, rendered: Re
     if chat is None:
         return
     kwargs = message_kwargs(rendered)
-    for attempt in range(2):
-        try:
-            await context.bot.send_message(chat_id=chat.id, **kwargs)  # type: ignore[arg-type]
-            return
-        except RetryAfter as error:
-            if attempt:
-                raise
-            await asyncio.sleep(retry_after_seconds(error))
+    async with _reply_lock(context):
+        for attempt in range(REPLY_ATTEMPTS):
+            try:
+                await context.bot.send_message(chat_id=chat.id, **kwargs)  # type: ignore[arg-type]
+                return
+            except RetryAfter as error:
+                if attempt == REPLY_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(retry_after_seconds(error))
+
+
+def _reply_lock(context: ContextTypes.DEFAULT_TYPE) -> asyncio.Lock:
+    """One lock per chat (kept in PTB's chat_data): its replies go out one at a time."""
+    data = context.chat_data
+    if data is None:
+        return asyncio.Lock()
+    lock = data.get(_REPLY_LOCK)
+    if not isinstance(lock, asyncio.Lock):
+        lock = data[_REPLY_LOCK] = asyncio.Lock()
+    return lock
 
 
 async def may_change(

@@ -1,0 +1,1 @@
+"""End-to-end tests: the real ``feedbot run`` process against a fake Bot API and local feeds."""

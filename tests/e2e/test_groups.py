@@ -1,0 +1,66 @@
+"""Groups: only group admins change what a group receives; anyone may read."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import BOT_USERNAME, Bots
+from tests.e2e.helpers import (
+    LATEST,
+    Feed,
+    Item,
+    button,
+    copies,
+    items,
+    press,
+    say,
+    wait_push,
+)
+from tests.fakebotapi import FakeBotAPI
+
+pytestmark = pytest.mark.e2e
+
+ADMIN_ONLY_REPLY = "Only group admins can change this group's subscription."
+
+
+def test_only_group_admins_change_a_groups_subscription_and_anyone_may_read(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    feed.publish(*items("g", 3))
+    bot = bots.start(feed)
+    group = api.add_group(-901, "Reading club", admins=[901])
+    owner, member = 901, 902
+
+    for command in ("/start", "/subscribe ml", f"/stop@{BOT_USERNAME}", "/unsubscribe ml"):
+        assert say(api, group, command, user=member).plain_text == ADMIN_ONLY_REPLY
+    menu = say(api, group, "/topics", user=member)
+    assert "Pushes: off" in menu.plain_text
+    refused = press(api, group, menu, button(menu, "Everything"), user=member)
+    assert refused.text == "Only group admins can change topics here."
+    bot.wait_polls(1)
+    assert api.message(group, menu.message_id).edits == 0  # type: ignore[union-attr]
+    page = say(api, group, "/latest", user=member)
+    assert page.plain_text.startswith(LATEST)
+
+    assert "Subscribed: this group" in say(api, group, "/start", user=owner).plain_text
+    assert "Pushes: on" in say(api, group, "/topics", user=member).plain_text
+    entry = Item("for-the-club")
+    feed.publish(entry)
+    wait_push(api, group, entry)
+    assert copies(api, group, entry) == 1
+
+
+def test_a_supergroup_admin_may_subscribe_it_to_one_topic(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    feed.publish(Item("old", topics=("ml", "python")))
+    bot = bots.start(feed)
+    group = api.add_group(-1001000000911, "Supergroup", admins=[911, 912], supergroup=True)
+
+    assert "receives: python." in say(api, group, "/subscribe python", user=912).plain_text
+    assert say(api, group, "/subscribe ml", user=913).plain_text == ADMIN_ONLY_REPLY
+    bot.wait_polls(1)
+    ml, python = Item("ml", topics=("ml",)), Item("py", topics=("python",))
+    feed.publish(ml, python)
+    push = wait_push(api, group, python)
+    assert ml.headline not in push.plain_text
