@@ -211,6 +211,9 @@ class DeliveryConfig(_Strict):
     group_per_minute: int = Field(20, ge=1, le=60)  #: messages per minute to one group
     max_attempts: int = Field(8, ge=1, le=100)  #: transient failures before giving up (recorded)
     batch_max: int = Field(50, ge=1, le=200)  #: new entries folded into one transmission
+    #: how long claimed deliveries stay reserved for the sender that claimed them; after a
+    #: crash (kill -9) the sends that were in flight go out again once it has passed
+    lease: Duration = Field(120.0, ge=5.0)
 
 
 class StorageConfig(_Strict):

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 #: added to every window so that network jitter does not make two sends look closer
 MARGIN = 0.02
+#: how late a send may be and still count as on time for the even spacing of sends
+_CADENCE_SLACK = 0.005
 
 
 class Window:
@@ -65,13 +67,18 @@ class RateLimiter:
         # A rate below 1/s still needs a whole event per window: scale window, not count.
         count = max(int(limits.per_second), 1)
         self._overall = Window(count, count / limits.per_second)
+        # ... and evenly spaced within the window: a window alone lets a whole second's worth
+        # go at once, and such a burst reaches the server spread out by its own handling, so
+        # the next burst (exactly a window later by our clock) overlaps it there: 429s.
+        self._spacing = 1.0 / limits.per_second
+        self._last_overall = float("-inf")
         self._chat: dict[int, Window] = {}
         self._group: dict[int, Window] = {}
         self._blocked_until: dict[int, float] = {}
 
     def next_slot(self, chat: int, is_group: bool, now: float) -> float:
         """When a message to ``chat`` may go, counting every limit."""
-        return max(self.chat_slot(chat, is_group, now), self._overall.next_slot(now))
+        return max(self.chat_slot(chat, is_group, now), self.overall_slot(now))
 
     def chat_slot(self, chat: int, is_group: bool, now: float) -> float:
         slot = max(now, self._blocked_until.get(chat, now))
@@ -81,10 +88,14 @@ class RateLimiter:
         return slot
 
     def overall_slot(self, now: float) -> float:
-        return self._overall.next_slot(now)
+        return max(self._overall.next_slot(now), self._last_overall + self._spacing)
 
     def record(self, chat: int, is_group: bool, at: float) -> None:
         self._overall.record(at)
+        # Keep the cadence: a send a timer-tick late does not push all later ones back
+        # (the window above still holds); after a pause or a stall, start afresh from now.
+        due = self._last_overall + self._spacing
+        self._last_overall = due if due <= at <= due + _CADENCE_SLACK else at
         self._chat_window(chat).record(at)
         if is_group:
             self._group_window(chat).record(at)

@@ -35,7 +35,7 @@ from bot.store import Store
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(minutes=2)  #: the default claim lease (``delivery.lease``)
 MAX_BACKOFF = timedelta(minutes=15)
 
 
@@ -114,6 +114,7 @@ class SenderSettings:
     batch_max: int = 50  #: entries folded into one transmission
     max_attempts: int = 8
     in_flight: int = 60  #: deliveries claimed and not yet finished
+    lease: timedelta = LEASE  #: how long claimed rows stay ours; after a crash, others' again
 
 
 def utcnow() -> datetime:
@@ -169,7 +170,7 @@ class Sender:
         busy = self._pacer.limiter.busy_chats(time.monotonic()) | set(self._tasks)
         deliveries = await self._store.claim_deliveries(
             self._clock(),
-            LEASE,
+            self._settings.lease,
             max_chats=room,
             per_chat=self._settings.batch_max,
             skip_chats=busy,
