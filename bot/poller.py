@@ -24,6 +24,7 @@ from bot.domain import (
     FetchStatus,
     NotAFeedError,
     ParsedEntry,
+    PollOutcome,
     PollRecord,
 )
 from bot.feeds.fetch import Fetcher
@@ -110,17 +111,35 @@ class Poller:
         self._clock = clock
         self._draw = draw
         self._on_queued = on_queued
+        self._writer = _GroupWriter(store)
 
     async def poll_due(self) -> list[FeedReport]:
-        """Poll every feed that is due now, a batch at a time, until none is left."""
+        """Poll every feed that is due now, until none is left.
+
+        At most ``batch`` feeds are claimed and in progress at a time; more are claimed as
+        soon as half of them are done, so one slow feed never holds up the next batch.
+        """
         reports: list[FeedReport] = []
-        while True:
-            due = await self._store.claim_due_feeds(
-                self._clock(), self._settings.batch, CLAIM_LEASE
-            )
-            if not due:
-                return reports
-            reports.extend(await asyncio.gather(*(self.poll_feed(feed) for feed in due)))
+        running: set[asyncio.Task[FeedReport]] = set()
+        batch = self._settings.batch
+        more = True  # the last claim may have left feeds that are due
+        try:
+            while True:
+                if (more and len(running) <= batch // 2) or not running:
+                    due = await self._store.claim_due_feeds(
+                        self._clock(), batch - len(running), CLAIM_LEASE
+                    )
+                    more = len(due) == batch - len(running)
+                    running.update(asyncio.create_task(self.poll_feed(f)) for f in due)
+                    if not running:
+                        return reports
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                reports.extend(task.result() for task in done)
+        finally:
+            for task in running:  # cancelled (shutdown): the polls in progress stop too
+                task.cancel()
+            if running:
+                await asyncio.wait(running)
 
     async def poll_feed(self, feed: FeedForUpdate) -> FeedReport:
         """Fetch, parse, diff and store one feed; never raises (errors become the report)."""
@@ -129,7 +148,7 @@ class Poller:
         except Exception as error:  # a bug must cost one feed one cycle, not the whole run
             log.exception("poll of %s failed unexpectedly", feed.url)
             record, report = self._failure(feed, self._clock(), f"internal error: {error!r}")
-        outcome = await self._store.record_poll(record)
+        outcome = await self._writer.write(record)
         if outcome.queued and self._on_queued is not None:
             self._on_queued(outcome.queued)
         if report.outcome == "new":
@@ -251,3 +270,65 @@ class Poller:
             next_check_at=schedule.next_check_at,
         )
         return record, report
+
+
+class _GroupWriter:
+    """Writes poll records with as few transactions as possible (group commit).
+
+    While one transaction is being written, records that arrive wait and then go together
+    in the next one. Each record stays all or nothing: if a shared transaction fails, its
+    records are written again one by one, so a bad record fails only its own feed.
+    """
+
+    MAX_RECORDS = 200  #: per transaction
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._waiting: list[tuple[PollRecord, asyncio.Future[PollOutcome]]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def write(self, record: PollRecord) -> PollOutcome:
+        future: asyncio.Future[PollOutcome] = asyncio.get_running_loop().create_future()
+        self._waiting.append((record, future))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain(), name="poll-writer")
+        return await future
+
+    async def _drain(self) -> None:
+        while self._waiting:
+            batch = self._waiting[: self.MAX_RECORDS]
+            del self._waiting[: self.MAX_RECORDS]
+            try:
+                outcomes = await self._store.record_polls([record for record, _ in batch])
+            except Exception as error:
+                if len(batch) == 1:
+                    _settle(batch[0][1], error=error)
+                else:
+                    await self._one_by_one(batch)
+                continue
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                _settle(future, outcome)
+
+    async def _one_by_one(
+        self, batch: list[tuple[PollRecord, asyncio.Future[PollOutcome]]]
+    ) -> None:
+        for record, future in batch:
+            try:
+                _settle(future, await self._store.record_poll(record))
+            except Exception as error:
+                _settle(future, error=error)
+
+
+def _settle(
+    future: asyncio.Future[PollOutcome],
+    outcome: PollOutcome | None = None,
+    *,
+    error: BaseException | None = None,
+) -> None:
+    if future.done():  # the poll waiting for it was cancelled
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        assert outcome is not None
+        future.set_result(outcome)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import concurrent.futures
 import hashlib
 import html
 import io
@@ -147,9 +148,16 @@ def _base_uri(url: str, content_location: str | None) -> str:
         return url
 
 
+#: One thread parses, whatever the number of feeds fetched at once: parsing holds the GIL,
+#: so more threads only take turns, and each one more contends with the event loop (which
+#: then answers chats and writes to the database later). Measured in bench/poll_cycle.py.
+_PARSE_THREAD = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse")
+
+
 async def parse_in_thread(body: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
-    """:func:`parse_document` in a worker thread: parsing a big feed blocks for a while."""
-    return await asyncio.to_thread(parse_document, body, headers, url)
+    """:func:`parse_document` in the parser's worker thread: a big feed blocks for a while."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_PARSE_THREAD, parse_document, body, headers, url)
 
 
 def entry_key(guid: str | None, link: str | None, title: str, text: str) -> str:
@@ -345,6 +353,11 @@ _LATIN1_TO_CP1252 = {
     if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
 }
 _CP1252_TO_LATIN1 = {ord(char): chr(b) for b, char in _LATIN1_TO_CP1252.items()}
+_BEYOND_CP1252 = re.compile("[\u2123-\U0010ffff]")  #: above cp1252's highest character
+#: a UTF-8 lead byte and a continuation byte, as a cp1252 (or Latin-1) reader shows them
+_DOUBLE_UTF8_PAIR = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf" + re.escape("".join(map(chr, _CP1252_TO_LATIN1))) + "]"
+)
 
 
 def _undo_double_utf8(text: str) -> str:
@@ -352,7 +365,12 @@ def _undo_double_utf8(text: str) -> str:
     ("fÃ¼r" for "für"). Only when the whole text maps back to valid UTF-8: genuine
     Latin-1 prose practically never does ("é" would need two continuation bytes after it).
     """
-    if text.isascii() or max(text) > "\u2122":  # beyond cp1252's highest character
+    if text.isascii() or _BEYOND_CP1252.search(text):  # max() would look at every character
+        return text
+    if _DOUBLE_UTF8_PAIR.search(text) is None:
+        # Any non-ASCII UTF-8 needs a lead byte (C2-F4) followed by a continuation byte
+        # (80-BF); read as cp1252 that is this pair. Without one the decode below fails
+        # anyway; checking first skips translating whole (Latin-1) documents for nothing.
         return text
     try:
         return text.translate(_CP1252_TO_LATIN1).encode("latin-1").decode("utf-8")

@@ -12,6 +12,7 @@ Invariants callers can rely on:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Concatenate, ParamSpec, TypeVar
@@ -49,6 +50,11 @@ class StoreUnavailable(Exception):
 class Store:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        # SQLite has one writer at a time. Without this lock our own writers (poll tasks, the
+        # sender, handlers) would queue in SQLite's busy handler, which sleeps in steps of up
+        # to 100 ms however soon the lock frees; here they queue in order and wake at once.
+        # Other processes on the same file still wait through the busy timeout.
+        self._write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True) -> Store:
@@ -95,6 +101,17 @@ class Store:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
+        if self._write_lock is None:
+            return await self._write_now(fn, *args, **kwargs)
+        async with self._write_lock:
+            return await self._write_now(fn, *args, **kwargs)
+
+    async def _write_now(
+        self,
+        fn: Callable[Concatenate[AsyncConnection, P], Awaitable[T]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
         async with self._engine.connect() as connection:
             connection = await connection.execution_options(**{WRITE: True})
             async with connection.begin():
@@ -118,6 +135,10 @@ class Store:
 
     async def record_poll(self, record: PollRecord) -> PollOutcome:
         return await self._write(feeds.record_poll, record)
+
+    async def record_polls(self, records: Sequence[PollRecord]) -> list[PollOutcome]:
+        """Several polls in one transaction (all or nothing); outcomes in the same order."""
+        return await self._write(feeds.record_polls, records)
 
     # ------------------------------------------------------------------ chats
 

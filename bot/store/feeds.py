@@ -155,6 +155,46 @@ async def record_poll(connection: AsyncConnection, record: PollRecord) -> PollOu
     return PollOutcome(new_entries=len(inserted), queued=queued)
 
 
+async def record_polls(
+    connection: AsyncConnection, records: Sequence[PollRecord]
+) -> list[PollOutcome]:
+    """:func:`record_poll` for many polls in the caller's one transaction, in order.
+
+    Polls that only touch their feed row (304, same document, errors: most of them) are
+    written with one ``executemany`` per set of changed columns instead of one statement
+    each; the others go through :func:`record_poll`.
+    """
+    outcomes: list[PollOutcome] = []
+    rows: dict[tuple[str, ...], list[dict[str, Any]]] = {}  # changed columns -> parameters
+    feed_ids: set[int] = set()
+
+    async def flush() -> None:  # keeps the order of writes to any one feed row
+        for names, params in rows.items():
+            await connection.execute(
+                update(feeds)
+                .where(feeds.c.id == bindparam("b_id"))
+                .values({name: bindparam(f"b_{name}") for name in names}),
+                params,
+            )
+        rows.clear()
+        feed_ids.clear()
+
+    for record in records:
+        if record.new or record.updated or record.seen or record.feed_id in feed_ids:
+            await flush()
+        if record.new or record.updated or record.seen:
+            outcomes.append(await record_poll(connection, record))
+            continue
+        values = _feed_values(record)
+        rows.setdefault(tuple(values), []).append(
+            {"b_id": record.feed_id, **{f"b_{name}": value for name, value in values.items()}}
+        )
+        feed_ids.add(record.feed_id)
+        outcomes.append(PollOutcome(new_entries=0, queued=0))
+    await flush()
+    return outcomes
+
+
 def _feed_values(record: PollRecord) -> dict[str, Any]:
     values: dict[str, Any] = {
         "last_checked_at": record.checked_at,
