@@ -1,0 +1,376 @@
+"""Poll cycle: every corpus feed (twice, at distinct URLs) through the real ``poll --once`` path.
+
+    .venv/bin/python bench/poll_cycle.py [--copies 2] [--listeners 10] [--profile]
+
+The feed server runs in its own process with ``--listeners`` ports; feed ``i`` is served on
+port ``i % listeners``, so with ``per_host`` 2 and 10 ports the overall ``concurrency`` of 20
+is reachable for ours and for the baseline alike.
+
+Three runs of ``bot.app.poll_once`` on one SQLite file (also PostgreSQL when
+``TEST_POSTGRES_URL`` is set): **cold** (a fresh database, every entry new), **warm** (the
+server answers 304 to our validators), **same-body** (the server ignores validators and sends
+the same bytes again). Then the same three as ``feedbot poll --once`` processes (wall time).
+
+Baseline, same run, same URLs and limits: bare httpx GETs under the same overall and per-host
+semaphores, each body handed to ``feedparser.parse`` (default settings) in a worker thread,
+as our poller does with its own parser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import io
+import os
+import re
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (
+    FEEDBOT,
+    OUT,
+    children,
+    corpus_files,
+    feed_routes,
+    feed_server,
+    fmt_s,
+    fresh_file,
+    machine,
+    route_urls,
+    table,
+    write_config,
+    write_section,
+)
+
+SCENARIOS = ("cold", "warm", "same-body")
+
+
+# ----------------------------------------------------------------------------- baseline
+
+
+async def baseline(urls: list[str], concurrency: int, per_host: int) -> dict[str, Any]:
+    import feedparser
+    import httpx
+
+    overall = asyncio.Semaphore(concurrency)
+    hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(per_host))
+    parse_seconds = 0.0
+    fetch_done = 0.0
+    entries = 0
+    bozo = 0
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+
+        async def one(url: str) -> None:
+            nonlocal parse_seconds, fetch_done, entries, bozo
+            async with hosts[url.split("/")[2]], overall:
+                response = await client.get(url)
+                body = response.content
+            fetch_done = time.perf_counter()
+            began = time.perf_counter()
+            parsed = await asyncio.to_thread(
+                feedparser.parse, io.BytesIO(body), response_headers=dict(response.headers)
+            )
+            parse_seconds += time.perf_counter() - began
+            entries += len(parsed.entries)
+            bozo += bool(parsed.get("bozo")) and not parsed.entries
+
+        began = time.perf_counter()
+        await asyncio.gather(*(one(url) for url in urls))
+        total = time.perf_counter() - began
+
+        # The parts on their own: fetching only, then parsing only (one thread, no network).
+        bodies: list[tuple[bytes, dict[str, str]]] = []
+
+        async def fetch_only(url: str) -> None:
+            async with hosts[url.split("/")[2]], overall:
+                response = await client.get(url)
+                bodies.append((response.content, dict(response.headers)))
+
+        began = time.perf_counter()
+        await asyncio.gather(*(fetch_only(url) for url in urls))
+        fetch_only_s = time.perf_counter() - began
+    began = time.perf_counter()
+    for body, headers in bodies:
+        feedparser.parse(io.BytesIO(body), response_headers=headers)
+    parse_only_s = time.perf_counter() - began
+    return {
+        "total": total,
+        "fetch_only": fetch_only_s,
+        "parse_only": parse_only_s,
+        "entries": entries,
+        "not_feeds": bozo,
+        "bytes": sum(len(b) for b, _ in bodies),
+    }
+
+
+# ----------------------------------------------------------------------------- ours
+
+
+def config_for(urls: list[str], database: str, concurrency: int, per_host: int) -> dict[str, Any]:
+    return {
+        "database": {"url": database},
+        "polling": {"concurrency": concurrency, "per_host": per_host},
+        "feeds": [{"url": url} for url in urls],
+    }
+
+
+_SUMMARY = re.compile(r"polled (\d+) feeds in ([\d.]+)s: (\d+) ok, (\d+) failed, (\d+) new entries")
+
+
+def outcomes(output: str) -> dict[str, Any]:
+    counts: Counter[str] = Counter()
+    for line in output.splitlines():
+        if line.startswith("ERROR"):
+            counts["error"] += 1
+        elif "not modified (304)" in line:
+            counts["304"] += 1
+        elif "same document as last time" in line:
+            counts["unchanged"] += 1
+        elif line.startswith("OK"):
+            counts["parsed"] += 1
+    summary = _SUMMARY.search(output)
+    return {
+        "counts": dict(counts),
+        "cycle": float(summary.group(2)) if summary else float("nan"),
+        "new": int(summary.group(5)) if summary else 0,
+    }
+
+
+def run_in_process(config_path: Path, profile: str | None = None) -> dict[str, Any]:
+    from bot.app import poll_once
+    from bot.config import load_config
+
+    config = load_config(config_path)
+    captured = io.StringIO()
+    profiler = None
+    if profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.001)
+        profiler.start()
+    began = time.perf_counter()
+    with contextlib.redirect_stdout(captured):
+        asyncio.run(poll_once(config))
+    seconds = time.perf_counter() - began
+    if profiler is not None:
+        profiler.stop()
+        target = OUT / f"poll_cycle-profile-{profile}.txt"
+        target.write_text(profiler.output_text(unicode=True, color=False, show_all=False))
+        (OUT / f"poll_cycle-profile-{profile}.html").write_text(profiler.output_html())
+        print(f"  profile written to {target}")
+    return {"seconds": seconds, **outcomes(captured.getvalue())}
+
+
+def run_process(config_path: Path) -> dict[str, Any]:
+    began = time.perf_counter()
+    done = subprocess.run(
+        [*FEEDBOT, "poll", "--once", "--config", str(config_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {"seconds": time.perf_counter() - began, **outcomes(done.stdout)}
+
+
+async def fresh_postgres(url: str, name: str) -> str:
+    """A new, empty database ``name`` next to the one ``url`` points at."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(url).set(drivername="postgresql")
+    connection = await asyncpg.connect(admin.render_as_string(hide_password=False))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return admin.set(database=name).render_as_string(hide_password=False)
+
+
+def three_runs(
+    server: Any, config_path: Path, runner: Any, label: str, profile: bool = False
+) -> dict[str, dict[str, Any]]:
+    results: dict[str, dict[str, Any]] = {}
+    for scenario in SCENARIOS:
+        server.command("ignore" if scenario == "same-body" else "honour")
+        result = runner(config_path, f"{label}-{scenario}") if profile else runner(config_path)
+        results[scenario] = result
+        print(
+            f"  {label:<22} {scenario:<9} {fmt_s(result['seconds']):>9}  "
+            f"(cycle {result['cycle']:.1f}s; {result['counts']}; {result['new']} new entries)"
+        )
+    server.command("honour")
+    return results
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--copies", type=int, default=2, help="URLs per corpus file")
+    parser.add_argument("--listeners", type=int, default=10, help="ports of the feed server")
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--per-host", type=int, default=2)
+    parser.add_argument("--profile", action="store_true", help="pyinstrument, no report")
+    args = parser.parse_args()
+
+    files = corpus_files()
+    count = len(files) * args.copies
+    routes = feed_routes(files, count)
+    OUT.mkdir(parents=True, exist_ok=True)
+    db = fresh_file(OUT / "poll_cycle.db")
+    db_proc = fresh_file(OUT / "poll_cycle-process.db")
+    print(
+        f"poll cycle: {count} feeds ({len(files)} corpus files x {args.copies}), "
+        f"{args.listeners} listeners, concurrency {args.concurrency}, per_host {args.per_host}"
+    )
+
+    with children() as kids:
+        server = feed_server(files, count, args.listeners)
+        kids.append(server)
+        urls = route_urls(routes, server.ports)
+        cfg = lambda url, name: write_config(  # noqa: E731
+            OUT / name, config_for(urls, url, args.concurrency, args.per_host)
+        )
+        if args.profile:
+            three_runs(
+                server,
+                cfg(f"sqlite:///{db}", "poll_cycle.json"),
+                run_in_process,
+                "in-process",
+                profile=True,
+            )
+            return 0
+
+        print("baseline: httpx + feedparser.parse ...")
+        base = asyncio.run(baseline(urls, args.concurrency, args.per_host))
+        print(
+            f"  baseline total {fmt_s(base['total'])} (fetch only {fmt_s(base['fetch_only'])},"
+            f" parse only {fmt_s(base['parse_only'])}, {base['bytes'] / 1e6:.1f} MB,"
+            f" {base['entries']} entries)"
+        )
+        print("ours:")
+        sqlite = three_runs(
+            server, cfg(f"sqlite:///{db}", "poll_cycle.json"), run_in_process, "in-process, SQLite"
+        )
+        process = three_runs(
+            server,
+            cfg(f"sqlite:///{db_proc}", "poll_cycle-process.json"),
+            run_process,
+            "feedbot poll --once",
+        )
+        postgres = None
+        pg_url = os.environ.get("TEST_POSTGRES_URL")
+        if pg_url:
+            url = asyncio.run(fresh_postgres(pg_url, "bench_poll_cycle"))
+            postgres = three_runs(
+                server, cfg(url, "poll_cycle-pg.json"), run_in_process, "in-process, PostgreSQL"
+            )
+        else:
+            print("  PostgreSQL: skipped (set TEST_POSTGRES_URL to include it)")
+        base2 = asyncio.run(baseline(urls, args.concurrency, args.per_host))
+        print(f"  baseline again (after ours): {fmt_s(base2['total'])}")
+
+    report(args, count, base, base2, sqlite, process, postgres)
+    return 0
+
+
+def report(
+    args: argparse.Namespace,
+    count: int,
+    base: dict[str, Any],
+    base2: dict[str, Any],
+    sqlite: dict[str, dict[str, Any]],
+    process: dict[str, dict[str, Any]],
+    postgres: dict[str, dict[str, Any]] | None,
+) -> None:
+    baseline_s = min(base["total"], base2["total"])
+    cold = sqlite["cold"]["seconds"]
+    rows = [
+        [
+            "baseline: httpx GET + feedparser.parse",
+            fmt_s(base["total"]) + " / " + fmt_s(base2["total"]) + " (before / after ours)",
+            "",
+            "1.00x",
+            "-",
+        ],
+        [
+            "  of which: fetch only / parse only",
+            f"{fmt_s(base['fetch_only'])} / {fmt_s(base['parse_only'])}",
+            "",
+            "",
+            "",
+        ],
+    ]
+    targets = {
+        "cold": ("<= 1.0x baseline (aim 0.5x)", cold / baseline_s <= 1.0),
+        "warm": ("< 1 s", sqlite["warm"]["seconds"] < 1.0),
+        "same-body": ("<= 0.1x cold", sqlite["same-body"]["seconds"] <= 0.1 * cold),
+    }
+    for scenario in SCENARIOS:
+        r = sqlite[scenario]
+        target, met = targets[scenario]
+        rows.append(
+            [
+                f"ours, {scenario} (in-process `poll_once`, SQLite)",
+                fmt_s(r["seconds"]),
+                f"{process[scenario]['seconds']:.2f} s",
+                f"{r['seconds'] / baseline_s:.2f}x",
+                f"{target}: {'met' if met else 'MISSED'}",
+            ]
+        )
+    if postgres:
+        for scenario in SCENARIOS:
+            r = postgres[scenario]
+            rows.append(
+                [
+                    f"ours, {scenario} (in-process, PostgreSQL)",
+                    fmt_s(r["seconds"]),
+                    "",
+                    f"{r['seconds'] / baseline_s:.2f}x",
+                    "",
+                ]
+            )
+    info = machine()
+    outcome_lines = [
+        f"- {scenario}: {sqlite[scenario]['counts']}, {sqlite[scenario]['new']} new entries "
+        f"stored; the cycle itself (poll_once's own summary line) {sqlite[scenario]['cycle']}s"
+        for scenario in SCENARIOS
+    ]
+    body = "\n".join(
+        [
+            "## Poll cycle (`bench/poll_cycle.py`)",
+            "",
+            f"Machine: {'; '.join(f'{k} {v}' for k, v in info.items())}.",
+            "",
+            f"{count} feeds: the {count // args.copies} real-world corpus files, each at "
+            f"{args.copies} distinct URLs ({base['bytes'] / 1e6:.1f} MB per cycle), served by "
+            f"`tests.feedserver` in its own process on {args.listeners} loopback ports (each "
+            f"port is a host of its own, so `per_host` {args.per_host} x {args.listeners} ports "
+            f"allows the full `concurrency` {args.concurrency}, for ours and the baseline).",
+            "In-process: `asyncio.run(bot.app.poll_once(config))` timed around the call (opening "
+            "and migrating the database included). Process: `feedbot poll --once` wall time "
+            "(interpreter start and imports included). Ratio: in-process time over the faster "
+            "of the two baseline runs.",
+            "",
+            table(["run", "in-process", "process wall", "vs baseline", "target"], rows),
+            "",
+            *outcome_lines,
+            f"- baseline: {base['entries']} entries parsed; {base['not_feeds']} documents "
+            "feedparser could not read as feeds.",
+        ]
+    )
+    write_section("poll_cycle", body)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
