@@ -6,12 +6,15 @@ Rules (each pinned by a row in tests/test_diff.py):
 - storage keeps keys long after entries drop out of a feed, so an entry that leaves and comes
   back is *seen* or *updated*, never new;
 - on a feed's first successful fetch everything is stored but only the ``backfill`` newest
-  entries are queued for delivery (0 = store silently); later fetches queue every new entry.
+  entries are queued for delivery (0 = store silently); later fetches queue every new entry;
+- an entry stored under one of its aliases keeps that row (:func:`settle_keys`).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.domain import FeedDiff, ParsedEntry
@@ -26,7 +29,9 @@ def diff_feed(
     first_fetch: bool,
     backfill: int = 0,
 ) -> FeedDiff:
-    """Split ``entries`` by what storage knows (``known``: key -> content hash)."""
+    """Split ``entries`` by what storage knows (``known``: key -> content hash, for the
+    entries' keys and aliases)."""
+    entries = settle_keys(entries, known)
     new: list[ParsedEntry] = []
     updated: list[ParsedEntry] = []
     seen: list[str] = []
@@ -43,6 +48,29 @@ def diff_feed(
     else:
         notify = tuple(e.key for e in new)
     return FeedDiff(new=tuple(new), updated=tuple(updated), seen=tuple(seen), notify=notify)
+
+
+def settle_keys(entries: Sequence[ParsedEntry], known: Mapping[str, str]) -> list[ParsedEntry]:
+    """Each entry under the key storage has it under, when that is one of its aliases.
+
+    An entry's key changes form when another entry of the feed starts or stops sharing its
+    guid (see ``bot.feeds.parse``). An alias that no other entry of the document has is
+    the entry's own; one that several have (the shared guid) goes only to the entry whose
+    content is the stored one, so a new article never takes an older one's row.
+    """
+    holders = Counter(key for entry in entries for key in {entry.key, *entry.aliases})
+    taken = {entry.key for entry in entries}
+    settled = []
+    for entry in entries:
+        if entry.key not in known:
+            for alias in entry.aliases:
+                ours = holders[alias] == 1 or known.get(alias) == entry.content_hash
+                if alias in known and alias not in taken and ours:
+                    taken.add(alias)
+                    entry = replace(entry, key=alias)
+                    break
+        settled.append(entry)
+    return settled
 
 
 def newest(entries: Sequence[ParsedEntry], count: int) -> list[ParsedEntry]:

@@ -89,6 +89,9 @@ class ParsedEntry:
     text: str  #: body as plain text: markup removed, placeholders for code/formulas
     categories: tuple[str, ...]  #: normalised topics from the entry's own categories/tags
     content_hash: str  #: hash of what readers see (title, link, text) to notice edits
+    #: other keys this entry may be stored under (its key had another form when the feed
+    #: shared, or stopped sharing, its guid or link with other entries); see ``bot.diff``
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

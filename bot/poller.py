@@ -11,7 +11,7 @@ import asyncio
 import hashlib
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -85,6 +85,13 @@ class FeedReport:
         )
 
 
+def _first_line(error: BaseException) -> str:
+    """A short description for the feed's row (a database error's text includes its SQL)."""
+    lines = str(error).strip().splitlines()
+    detail = lines[0][:300] if lines else ""
+    return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+
+
 def _human_delay(delay: timedelta) -> str:
     seconds = max(int(delay.total_seconds()), 0)
     if seconds < 120:
@@ -148,7 +155,17 @@ class Poller:
         except Exception as error:  # a bug must cost one feed one cycle, not the whole run
             log.exception("poll of %s failed unexpectedly", feed.url)
             record, report = self._failure(feed, self._clock(), f"internal error: {error!r}")
-        outcome = await self._writer.write(record)
+        try:
+            outcome = await self._writer.write(record)
+        except Exception as error:  # the database refused this record: this feed's error
+            log.exception("storing the poll of %s failed", feed.url)
+            problem = f"could not store the result: {_first_line(error)}"
+            record, report = self._failure(feed, record.checked_at, problem)
+            try:
+                outcome = await self._writer.write(record)
+            except Exception:  # the database itself fails: retried when the claim lapses
+                log.exception("storing the error of %s failed too", feed.url)
+                return report
         if outcome.queued and self._on_queued is not None:
             self._on_queued(outcome.queued)
         if report.outcome == "new":
@@ -170,7 +187,7 @@ class Poller:
             parsed = await parse_in_thread(body, result.headers, result.final_url or feed.url)
         except NotAFeedError as error:
             return self._failure(feed, now, str(error), result)
-        known = await self._store.known_entries(feed.id, [e.key for e in parsed.entries])
+        known = await self._known(feed, parsed.entries)
         diff = diff_feed(
             parsed.entries, known, first_fetch=feed.first_fetch, backfill=self._settings.backfill
         )
@@ -200,6 +217,15 @@ class Poller:
             next_check_at=schedule.next_check_at,
         )
         return record, report
+
+    async def _known(self, feed: FeedForUpdate, entries: Sequence[ParsedEntry]) -> dict[str, str]:
+        """Stored key -> content hash for the entries' keys, and for the aliases of those
+        whose key is not stored (a second query, needed only for new-looking entries)."""
+        known = await self._store.known_entries(feed.id, [e.key for e in entries])
+        aliases = [a for e in entries if e.key not in known for a in e.aliases]
+        if aliases and not feed.first_fetch:
+            known.update(await self._store.known_entries(feed.id, aliases))
+        return known
 
     def _write(self, feed: FeedForUpdate, entry: ParsedEntry) -> EntryWrite:
         topics = entry_topics(

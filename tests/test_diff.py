@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.diff import diff_feed, newest, sort_time
+from bot.diff import diff_feed, newest, settle_keys, sort_time
 from tests.factories import parsed
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -41,6 +42,52 @@ def test_diff_table(known, entries, new, updated, seen) -> None:  # type: ignore
     assert [e.key for e in diff.updated] == updated
     assert list(diff.seen) == seen
     assert list(diff.notify) == new  # after the first fetch every new entry is pushed
+
+
+# Entries of a feed that reuses the guid "same": each one's own key, the shared plain key
+# and a private alias (the form its key takes when it is alone).
+SAME_A = replace(parsed("dup-a", title="A"), aliases=("id:same", "own-a"))
+SAME_C = replace(parsed("dup-c", title="C"), aliases=("id:same", "own-c"))
+ALONE_A = replace(SAME_A, key="id:same", aliases=("dup-a", "own-a"))
+
+
+@pytest.mark.parametrize(
+    ("known", "entries", "keys"),
+    [
+        pytest.param(known_of(SAME_A), [SAME_C, SAME_A], ["dup-c", "dup-a"], id="own-key-known"),
+        pytest.param(
+            {"id:same": SAME_A.content_hash},
+            [SAME_C, SAME_A],
+            ["dup-c", "id:same"],
+            id="guid-becomes-shared-old-entry-keeps-its-row",
+        ),
+        pytest.param(
+            {"id:same": SAME_A.content_hash},
+            [SAME_A, SAME_C],
+            ["id:same", "dup-c"],
+            id="order-does-not-matter",
+        ),
+        pytest.param(
+            {"id:same": "the hash of an article no longer in the feed"},
+            [SAME_C, SAME_A],
+            ["dup-c", "dup-a"],
+            id="shared-alias-needs-the-same-content",
+        ),
+        pytest.param(
+            {"dup-a": "an older version of A"}, [ALONE_A], ["dup-a"], id="unshared-alias-is-own"
+        ),
+    ],
+)
+def test_entries_keep_the_row_stored_under_an_alias(known, entries, keys) -> None:  # type: ignore[no-untyped-def]
+    assert [e.key for e in settle_keys(entries, known)] == keys
+
+
+def test_reused_guid_does_not_overwrite_an_older_entry() -> None:
+    diff = diff_feed([SAME_C, SAME_A], {"id:same": SAME_A.content_hash}, first_fetch=False)
+
+    assert [e.title for e in diff.new] == ["C"]
+    assert diff.seen == ("id:same",)
+    assert diff.updated == ()
 
 
 def test_first_fetch_stores_silently_by_default() -> None:

@@ -670,15 +670,14 @@ def test_a_reused_guid_does_not_lose_articles() -> None:
     doc = rss(
         item("g", "First", "https://x.example/1")
         + item("g", "Second", "https://x.example/2")
-        + item("g", "Third", "https://x.example/2")  # its link key is taken by Second
+        + item("g", "Third", "https://x.example/2")  # shares guid and link with Second
         + item("g", "Second", "https://x.example/2")  # a repeat of Second
     )
 
     entries = parse(doc).entries
 
     assert [e.title for e in entries] == ["First", "Second", "Third"]
-    assert [e.key.split(":")[0] for e in entries] == ["id", "link", "hash"]
-    assert entries[1].key == "link:https://x.example/2"
+    assert [e.key.split(":")[0] for e in entries] == ["dup-link", "dup-hash", "dup-hash"]
     assert len({e.key for e in entries}) == 3
 
 
@@ -690,9 +689,90 @@ def test_entries_without_guid_sharing_a_link_are_both_kept() -> None:
 
     first, second = parse(doc).entries
 
-    assert first.key == "link:https://x.example/day"
-    assert second.key == entry_key(None, None, "Evening", "")
-    assert second.link == "https://x.example/day#a2"
+    assert first.key != second.key
+    assert (first.link, second.link) == ("https://x.example/day#a1", "https://x.example/day#a2")
+
+
+def test_an_unshared_guid_is_the_key_and_the_other_forms_are_aliases() -> None:
+    (entry,) = parse(rss(item("g", "Only", "https://x.example/1"))).entries
+
+    assert entry.key == "id:g"
+    assert [a.split(":")[0] for a in entry.aliases] == ["dup-link", "dup-hash", "link", "hash"]
+
+
+ANCHORED = {
+    name: item(None, name, f"https://x.example/day#{name.lower()}", name.lower())
+    for name in ("Noon", "Morning", "Evening")
+}
+REUSED = {
+    name: item("same", name, f"https://x.example/{name.lower()}", f"body {name}")
+    for name in ("C", "A", "B")
+}
+
+
+@pytest.mark.parametrize(
+    ("items", "before", "after"),
+    [
+        pytest.param(REUSED, ["A", "B"], ["C", "A", "B"], id="reused-guid-new-on-top"),
+        pytest.param(REUSED, ["A", "B"], ["A", "C", "B"], id="reused-guid-new-between"),
+        pytest.param(REUSED, ["C", "A", "B"], ["A", "B"], id="reused-guid-one-removed"),
+        pytest.param(REUSED, ["A", "B"], ["B", "A"], id="reused-guid-reordered"),
+        pytest.param(ANCHORED, ["Morning", "Evening"], ["Noon", "Morning", "Evening"], id="anchor"),
+    ],
+)
+def test_keys_of_entries_sharing_a_guid_or_link_do_not_depend_on_position(
+    items: dict[str, str], before: list[str], after: list[str]
+) -> None:
+    def keys(names: list[str]) -> dict[str, str]:
+        return {e.title: e.key for e in parse(rss("".join(items[n] for n in names))).entries}
+
+    old, new = keys(before), keys(after)
+
+    kept = [name for name in old if name in new]
+    assert [new[name] for name in kept] == [old[name] for name in kept]
+    added = {new[name] for name in new if name not in old}
+    assert not added & set(old.values())  # a new entry never takes an existing one's key
+    assert len(set(new.values())) == len(new)
+
+
+def test_a_guid_that_becomes_shared_keeps_it_as_an_alias() -> None:
+    (alone,) = parse(rss(REUSED["A"])).entries
+    newcomer, shared = parse(rss(REUSED["C"] + REUSED["A"])).entries
+
+    assert alone.key == "id:same"
+    assert alone.key in shared.aliases  # bot.diff keeps A on its row: the content is the same
+    assert shared.key in alone.aliases  # and back, once C leaves the feed again
+    assert newcomer.key not in (alone.key, *alone.aliases)
+
+
+def test_characters_a_database_rejects_are_removed_at_parse_time() -> None:
+    nul = "&#0;"
+    doc = rss(
+        f"<item><guid>g{nul}1</guid><title>Ti{nul}tle</title><category>M{nul}L</category>"
+        f"<link>https://x.example/a{nul}b</link><description>te{nul}xt</description></item>"
+    )
+    json_doc = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "home_page_url": "https://x.example/\u0000",
+            "items": [
+                {
+                    "id": "g\u00001\ud800",
+                    "url": "https://x.example/a\u0000b",
+                    "title": "Ti\u0000tle",
+                    "content_text": "te\u0000xt",
+                    "tags": ["M\u0000L"],
+                }
+            ],
+        }
+    )
+
+    for feed in (parse(doc), parse(json_doc, {"content-type": "application/feed+json"})):
+        (entry,) = feed.entries
+        assert (entry.key, entry.title, entry.text) == ("id:g1", "Title", "text")
+        assert (entry.link, entry.categories) == ("https://x.example/ab", ("ml",))
+        assert "\\x00" not in repr(feed)
+        assert "\\ud800" not in repr(feed)
 
 
 @pytest.mark.parametrize(

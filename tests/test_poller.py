@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import json
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import datetime, timedelta
 
 import pytest
 
-from bot.domain import FeedSpec
+from bot.domain import FeedSpec, PollOutcome, PollRecord
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.poller import FeedReport, Poller, PollSettings
 from bot.schedule import SchedulePolicy
@@ -259,3 +260,127 @@ async def test_topics_come_from_categories_feed_config_and_rules(
     (entry,) = (await store.latest_page(None, 1, 5)).entries
     assert set(entry.topics) == {"ml", "blogs", "python"}
     assert (await store.latest_page(["python"], 1, 5)).entries[0].title == entry.title
+
+
+def item(guid: str | None, title: str, link: str) -> str:
+    guid_element = f'<guid isPermaLink="false">{guid}</guid>' if guid else ""
+    return (
+        f"<item>{guid_element}<title>{title}</title><link>{link}</link>"
+        f"<description>About {title}</description></item>"
+    )
+
+
+def channel(*items: str) -> str:
+    return f'<rss version="2.0"><channel><title>Broken</title>{"".join(items)}</channel></rss>'
+
+
+REUSED_GUID = {n: item("same", n, f"https://x.example/{n}") for n in ("A", "B", "C")}
+ANCHORS = {n: item(None, n, f"https://x.example/day#{n}") for n in ("A", "B", "C")}
+
+
+@pytest.mark.parametrize(
+    ("items", "before"),
+    [
+        pytest.param(REUSED_GUID, "AB", id="guid-shared-by-two"),
+        pytest.param(REUSED_GUID, "A", id="guid-becomes-shared"),
+        pytest.param(ANCHORS, "AB", id="links-differing-by-fragment"),
+    ],
+)
+async def test_reused_guid_does_not_overwrite_an_older_entry(
+    store: Store,
+    server: FeedServer,
+    fetcher: Fetcher,
+    clock: Clock,
+    items: dict[str, str],
+    before: str,
+) -> None:
+    url = server.url("/feed.xml")
+    server.set_feed("/feed.xml", channel(*(items[n] for n in before)))
+    await store.sync_feeds([FeedSpec(url, None)], clock())
+    await subscribe_everything(store, clock())
+    poller = make_poller(store, fetcher, clock)
+    await poll(store, poller, clock)
+
+    server.set_feed("/feed.xml", channel(items["C"], *(items[n] for n in before)))
+    clock.advance(minutes=11)
+    report = (await poll(store, poller, clock))[url]
+
+    assert (report.new, report.queued) == (1, 1)
+    (delivery,) = await store.claim_deliveries(clock(), timedelta(1), max_chats=5, per_chat=5)
+    assert [e.title for e in delivery.entries] == ["C"]
+    stored = (await store.latest_page(None, 1, 10)).entries
+    assert sorted((e.title, e.text) for e in stored) == [
+        (n, f"About {n}") for n in sorted(before + "C")
+    ]
+
+
+async def test_a_result_the_database_refuses_is_an_error_on_that_feed_only(
+    store: Store,
+    server: FeedServer,
+    fetcher: Fetcher,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    names = ("first", "refused", "last")
+    urls = [server.url(f"/{name}.xml") for name in names]
+    for name in names:
+        server.set_feed(f"/{name}.xml", rss((name, name.title())))
+    await store.sync_feeds([FeedSpec(url, None) for url in urls], clock())
+    record_poll, record_polls = store.record_poll, store.record_polls
+
+    def refuse(records: Sequence[PollRecord]) -> None:
+        if any(write.entry.title == "Refused" for r in records for write in r.new):
+            raise ValueError("value out of range\nSQL: INSERT INTO entries ...")
+
+    async def one(record: PollRecord) -> PollOutcome:
+        refuse([record])
+        return await record_poll(record)
+
+    async def many(records: Sequence[PollRecord]) -> list[PollOutcome]:
+        refuse(records)
+        return await record_polls(records)
+
+    monkeypatch.setattr(store, "record_poll", one)
+    monkeypatch.setattr(store, "record_polls", many)
+    reports = await poll(store, make_poller(store, fetcher, clock), clock)
+
+    assert [reports[url].outcome for url in urls] == ["new", "error", "new"]
+    states = {state.url: state for state in await store.feed_states()}
+    refused = states[urls[1]]
+    assert refused.last_error == "could not store the result: ValueError: value out of range"
+    assert (refused.error_count, refused.next_check_at) == (1, clock() + timedelta(minutes=10))
+    assert states[urls[0]].entry_count == states[urls[2]].entry_count == 1
+    assert sorted(e.title for e in (await store.latest_page(None, 1, 5)).entries) == [
+        "First",
+        "Last",
+    ]
+
+
+async def test_characters_postgresql_rejects_never_reach_the_database(
+    store: Store, server: FeedServer, fetcher: Fetcher, clock: Clock
+) -> None:
+    nul_url, ok_url = server.url("/nul.json"), server.url("/ok.xml")
+    document = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Nul\u0000s",
+        "home_page_url": "https://x.example/\u0000",
+        "items": [
+            {
+                "id": "id-\u0000",
+                "url": "https://x.example/a\u0000b",
+                "title": "Ti\u0000tle",
+                "content_text": "Te\u0000xt",
+                "tags": ["M\u0000L"],
+            }
+        ],
+    }
+    server.set_feed("/nul.json", json.dumps(document), content_type="application/feed+json")
+    server.set_feed("/ok.xml", rss(("a", "Alpha")))
+    await store.sync_feeds([FeedSpec(nul_url, None), FeedSpec(ok_url, None)], clock())
+
+    reports = await poll(store, make_poller(store, fetcher, clock), clock)
+
+    assert {reports[nul_url].outcome, reports[ok_url].outcome} == {"new"}
+    stored = {e.title: e for e in (await store.latest_page(None, 1, 5)).entries}
+    assert (stored["Title"].text, stored["Title"].link) == ("Text", "https://x.example/ab")
+    assert {e.title for e in (await store.latest_page(["ml"], 1, 5)).entries} == {"Title", "Alpha"}

@@ -12,16 +12,17 @@ hand feedparser UTF-8 with a matching declaration and header, so it never has to
 
 Entry identity (:func:`entry_key`): guid/id, else the normalised link, else a hash of
 title and text, each with a kind prefix (``id:``, ``link:``, ``hash:``) so that the kinds
-cannot collide. Duplicate keys inside one document (see :func:`_dedupe`): keys are handed
-out in document order, each entry walking its candidates: its own key, then
-``link:<its link>``, ``hash:<title+text>``, ``hash:<title+link+text>``. It takes the first
-free one; meeting first a key held by an entry with the same content hash (same title,
-link and text) means the article is listed twice, and the repeat is dropped. So a broken
-feed reusing one guid for different articles loses none of them, and the article holding
-the guid is the first one in the document. Entries with neither title, link nor text
-(debris of broken markup) are dropped: there is nothing to show. Relative ids are kept as
-written, never resolved against the feed's URL (see ``_PLACEHOLDER_ORIGIN``), so keys
-survive a feed moving to another URL.
+cannot collide. Broken feeds reuse one guid for several articles, or link every item to
+one page with different #fragments. Keys must still be stable from fetch to fetch, so an
+entry's key is made only of the entry itself, never of its position (see :func:`_dedupe`):
+the plain key when no other article of the document has it, else the plain key with the
+full link (``dup-link:``), else with the content hash (``dup-hash:``). An entry also carries
+its other candidate keys as ``aliases``; :func:`bot.diff.settle_keys` keeps an entry on the
+row it was stored under when another entry starts (or stops) sharing its guid. The same
+article listed twice (same plain key and content) is kept once. Entries with neither title,
+link nor text (debris of broken markup) are dropped: there is nothing to show. Relative ids
+are kept as written, never resolved against the feed's URL (see ``_PLACEHOLDER_ORIGIN``),
+so keys survive a feed moving to another URL.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import json
 import posixpath
 import re
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -116,6 +118,9 @@ _HTML_START = re.compile(
 _PROLOG = re.compile(r"\A\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*|<![^>]*>\s*)*", re.DOTALL)
 _ROOT_ELEMENT = re.compile(r"<([A-Za-z_][\w.:-]*)")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# NUL and lone surrogates: PostgreSQL rejects them in text columns (one such character in a
+# guid would fail the feed's whole write), and they mean nothing to a reader.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _SPACES = re.compile(r"\s+")
 # A character reference left in text that is already plain: the publisher escaped twice.
 # Only complete references (with ";"), so "?a=1&not=2" in a URL stays as written.
@@ -238,15 +243,28 @@ class _Draft:
     def content_hash(self) -> str:
         return content_hash(self.title, self.link, self.text)
 
-    def candidate_keys(self) -> Iterator[str]:
-        """The entry's own key, then the fallbacks used when another entry holds it."""
-        yield entry_key(self.guid, self.link, self.title, self.text)
-        if self.link:
-            yield _bounded_key("link", normalise_link(self.link))
-        yield "hash:" + _sha256_of(self.title, self.text)
-        yield "hash:" + self.content_hash
+    @property
+    def plain_key(self) -> str:
+        return entry_key(self.guid, self.link, self.title, self.text)
 
-    def finish(self, key: str, digest: str) -> ParsedEntry:
+    def candidate_keys(self) -> tuple[str, ...]:
+        """Keys in order of preference, each made only of the entry itself: its plain key,
+        then that key with the full link (fragment kept), then with the content hash."""
+        plain = self.plain_key
+        with_link = (f"dup-link:{_sha256_of(plain, _link_identity(self.link))}",)
+        return (
+            plain,
+            *(with_link if self.link else ()),
+            f"dup-hash:{_sha256_of(plain, self.content_hash)}",
+        )
+
+    def legacy_keys(self) -> tuple[str, ...]:
+        """The fallbacks earlier versions handed out to duplicates by document position."""
+        by_link = (_bounded_key("link", normalise_link(self.link)),) if self.link else ()
+        legacy = (*by_link, "hash:" + _sha256_of(self.title, self.text))
+        return tuple(key for key in legacy if key != self.plain_key)
+
+    def finish(self, key: str, digest: str, aliases: tuple[str, ...]) -> ParsedEntry:
         return ParsedEntry(
             key=key,
             title=self.title,
@@ -255,26 +273,34 @@ class _Draft:
             text=self.text[:MAX_TEXT_CHARS],  # str slicing is per code point: never mid-character
             categories=self.categories,
             content_hash=digest,
+            aliases=aliases,
         )
 
 
+def _link_identity(link: str | None) -> str:
+    """The normalised link with its fragment: "day#a1" and "day#a2" are different items."""
+    if not link:
+        return ""
+    fragment = link.partition("#")[2]
+    return normalise_link(link) + (f"#{fragment}" if fragment else "")
+
+
 def _dedupe(drafts: Iterable[_Draft]) -> tuple[ParsedEntry, ...]:
-    holders: dict[str, str] = {}  # key -> content hash of the entry holding it
-    kept: list[ParsedEntry] = []
+    """Settle keys (see the module docstring): never by position, so that an entry keeps
+    its key when others are added or removed around it in later fetches."""
+    articles: dict[tuple[str, str], _Draft] = {}  # (plain key, content hash) -> draft
     for draft in drafts:
-        if not (draft.title or draft.link or draft.text):
-            continue  # nothing to show or link to (debris of broken markup)
-        digest = draft.content_hash
-        for key in draft.candidate_keys():
-            if key not in holders:
-                holders[key] = digest
-                kept.append(draft.finish(key, digest))
-                break
-            if holders[key] == digest:
-                break  # the same article listed again: keep the first
-        # Falling through means every key is held by a different article, which the last
-        # key (the full content hash) rules out; nothing to do.
-    return tuple(kept)
+        if draft.title or draft.link or draft.text:  # else debris of broken markup
+            articles.setdefault((draft.plain_key, draft.content_hash), draft)  # first listing
+    candidates = [(draft, draft.candidate_keys()) for draft in articles.values()]
+    holders = Counter(key for _, keys in candidates for key in keys)
+    entries = []
+    for draft, keys in candidates:
+        # The "dup-hash:" key (last) is unique: (plain key, content hash) is per article.
+        key = next(k for k in keys if holders[k] == 1)
+        aliases = tuple(k for k in dict.fromkeys((*keys, *draft.legacy_keys())) if k != key)
+        entries.append(draft.finish(key, draft.content_hash, aliases))
+    return tuple(entries)
 
 
 # --------------------------------------------------------------------------- decoding
@@ -482,7 +508,7 @@ def _parse_xml_feed(text: str, header: Mapping[str, str], base: str) -> ParsedFe
 
 
 def _xml_draft(entry: Mapping[str, Any], base: str) -> _Draft:
-    guid = _unplace(entry.get("id"))
+    guid = _storable(_unplace(entry.get("id")))
     link = _unplace(entry.get("link"))
     if entry.get("guidislink") and link == guid and not _is_web_url(guid or ""):
         # feedparser takes an RSS guid for the link when there is no <link> (isPermaLink
@@ -623,7 +649,11 @@ def _is_json_feed(document: Any) -> bool:
 def _json_draft(item: Mapping[str, Any], base: str) -> _Draft:
     raw_id = item.get("id")
     # Ids must be strings, but numbers are common in the wild and just as stable.
-    guid = str(raw_id) if isinstance(raw_id, str | int) and not isinstance(raw_id, bool) else None
+    guid = (
+        _storable(str(raw_id))
+        if isinstance(raw_id, str | int) and not isinstance(raw_id, bool)
+        else None
+    )
     link = _absolute_link(item.get("url"), base) or _absolute_link(item.get("external_url"), base)
     tags = item.get("tags")
     tag_names = [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
@@ -655,6 +685,13 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
+def _storable(value: str | None) -> str | None:
+    """``value`` without the characters a database rejects (see ``_UNSTORABLE``)."""
+    if value is None or _UNSTORABLE.search(value) is None:
+        return value
+    return _UNSTORABLE.sub("", value)
+
+
 def _str_or_none(value: Any, *, strip: bool = False) -> str | None:
     if not isinstance(value, str):
         return None
@@ -666,7 +703,7 @@ def _str_or_none(value: Any, *, strip: bool = False) -> str | None:
 def _absolute_link(value: Any, base: str) -> str | None:
     """An http(s) URL, resolved against ``base`` when relative; None otherwise (Telegram
     buttons accept nothing else, and ``javascript:`` has no business in a message)."""
-    link = _str_or_none(value, strip=True)
+    link = _storable(_str_or_none(value, strip=True))
     if link is None:
         return None
     try:
@@ -687,7 +724,7 @@ def _is_web_url(value: str) -> bool:
 def _topics(names: Iterable[str]) -> tuple[str, ...]:
     topics: dict[str, None] = {}  # an ordered set
     for name in names:
-        topic = normalise_topic(name)
+        topic = normalise_topic(_UNSTORABLE.sub("", name))
         if topic:
             topics[topic] = None
             if len(topics) == MAX_CATEGORIES:
