@@ -506,6 +506,24 @@ def test_declared_legacy_encodings_decode(title: str, codec: str, declared: str)
             id="utf-32be-no-bom",
         ),
         pytest.param(
+            "Новости дня",
+            rss(
+                "<item><guid>g</guid><title>Новости дня</title></item>",
+                decl='<?xml version="1.0" encoding="iso-8859-1"?>',
+            ).encode("cp1251"),
+            {"content-type": "application/rss+xml; charset=windows-1251"},
+            id="http-charset-beats-the-declaration-for-xml-types",
+        ),
+        pytest.param(
+            "Новости дня",
+            rss(
+                "<item><guid>g</guid><title>Новости дня</title></item>",
+                decl='<?xml version="1.0" encoding="windows-1251"?>',
+            ).encode("cp1251"),
+            {"content-type": "application/octet-stream; charset=iso-8859-1"},
+            id="declaration-beats-the-charset-of-a-non-xml-type",
+        ),
+        pytest.param(
             CJK_TITLE,
             b"\xef\xbb\xbf"
             + rss(f"<item><guid>g</guid><title>{CJK_TITLE}</title></item>").encode(),

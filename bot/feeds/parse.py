@@ -344,9 +344,8 @@ def _decode(body: bytes, content_type: str) -> str:
 
 
 def _decode_as_declared(body: bytes, content_type: str) -> str:
-    """The XML declaration's charset, then the HTTP charset (the declaration is written by
-    whoever produced the bytes; a server's charset is often a default), each widened to
-    the superset real documents use (gb2312 -> gb18030, ...), then UTF-8.
+    """The declared charsets (see :func:`_candidate_codecs`), each widened to the superset
+    real documents use (gb2312 -> gb18030, ...), then UTF-8.
 
     If none decodes cleanly, the first that decodes more characters than it damages (a
     few corrupt bytes in a long GB18030 feed) wins, with U+FFFD for the damage; failing
@@ -429,10 +428,13 @@ def _unicode_codec_from_bytes(body: bytes) -> str | None:
 
 
 def _candidate_codecs(body: bytes, content_type: str) -> Iterator[str]:
+    """The HTTP charset first for text/* and XML media types, where RFC 7303 makes it
+    authoritative over the XML declaration (feedparser agrees); the declaration first for
+    anything else (application/octet-stream, a missing type), whose charset means little."""
     declared = _XML_DECL_ENCODING.search(body[:1024])
     http = _CHARSET_PARAM.search(content_type.encode("latin-1", "replace"))
     seen: set[str] = set()
-    for match in (declared, http):
+    for match in (http, declared) if _charset_is_authoritative(content_type) else (declared, http):
         if match is None:
             continue
         for codec in _widen(match.group(1).decode("ascii")):
@@ -441,6 +443,13 @@ def _candidate_codecs(body: bytes, content_type: str) -> Iterator[str]:
                 yield codec
     if "utf-8" not in seen:
         yield "utf-8"
+
+
+def _charset_is_authoritative(content_type: str) -> bool:
+    media = content_type.partition(";")[0].strip().lower()
+    return media.startswith("text/") or (
+        media.startswith("application/") and (media.endswith("/xml") or media.endswith("+xml"))
+    )
 
 
 def _widen(label: str) -> tuple[str, ...]:
