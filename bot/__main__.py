@@ -106,6 +106,9 @@ def poll_once(config: Config) -> int:
 
 def run(config: Config) -> int:
     from bot.app import StartupError, run_bot
+    from bot.malloc import limit_malloc_arenas
+
+    limit_malloc_arenas()  # before any thread starts
 
     if config.token is None:
         return fail(
