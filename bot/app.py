@@ -38,7 +38,8 @@ def schedule_policy(config: Config, interval: float) -> SchedulePolicy:
     polling = config.polling
     return SchedulePolicy(
         interval=timedelta(seconds=interval),
-        min_interval=timedelta(seconds=min(polling.min_interval, interval)),
+        # the config holds every interval at or above it: nothing lowers the floor here
+        min_interval=timedelta(seconds=polling.min_interval),
         max_backoff=timedelta(seconds=polling.max_backoff),
         jitter=polling.jitter,
     )

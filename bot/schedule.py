@@ -5,8 +5,9 @@
   feed for a year); the error count resets;
 - failure: exponential backoff, interval x 2^(errors-1), capped at ``max_backoff``; a
   Retry-After from the server is honoured when it asks for longer (capped at a day);
-- every delay gets +/- ``jitter`` so that feeds added together do not stay in lockstep, and
-  is never below ``min_interval``.
+- every delay gets +/- ``jitter`` so that feeds added together do not stay in lockstep; the
+  jittered delay is never below ``min_interval`` nor below the server's (capped) hint, and
+  never beyond ``MAX_DELAY``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from datetime import datetime, timedelta
 from bot.domain import FeedSchedule
 
 HINT_CAP = timedelta(days=1)
+#: No check is scheduled further out than this, whatever the policy (the config caps
+#: intervals at a year; this keeps ``now + delay`` far from datetime's limits regardless).
+MAX_DELAY = timedelta(days=2 * 365)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +39,9 @@ def after_success(
     max_age: timedelta | None = None,
 ) -> FeedSchedule:
     """Schedule after a 200 or 304. ``draw`` is uniform in [0, 1)."""
-    delay = policy.interval
-    if max_age is not None:
-        delay = max(delay, min(max_age, HINT_CAP))
-    return FeedSchedule(next_check_at=now + _jittered(policy, delay, draw), error_count=0)
+    hint = _capped(max_age)
+    delay = max(policy.interval, hint)
+    return FeedSchedule(next_check_at=now + _jittered(policy, delay, draw, hint), error_count=0)
 
 
 def after_failure(
@@ -51,14 +54,27 @@ def after_failure(
 ) -> FeedSchedule:
     """Schedule after a failed fetch or parse; ``previous_errors`` consecutive ones before it."""
     errors = previous_errors + 1
-    # min() before the power keeps the arithmetic small for feeds failing for months.
-    exponent = min(errors - 1, 32)
-    delay = min(policy.interval * (2**exponent), max(policy.max_backoff, policy.interval))
-    if retry_after is not None:
-        delay = max(delay, min(retry_after, HINT_CAP))
-    return FeedSchedule(next_check_at=now + _jittered(policy, delay, draw), error_count=errors)
+    cap = max(policy.max_backoff, policy.interval).total_seconds()
+    # In float seconds: a timedelta times 2**32 overflows for long intervals, a float does
+    # not; min() on the exponent keeps it small for feeds failing for months.
+    backoff = min(policy.interval.total_seconds() * 2.0 ** min(errors - 1, 64), cap)
+    hint = _capped(retry_after)
+    delay = max(timedelta(seconds=min(backoff, MAX_DELAY.total_seconds())), hint)
+    return FeedSchedule(
+        next_check_at=now + _jittered(policy, delay, draw, hint), error_count=errors
+    )
 
 
-def _jittered(policy: SchedulePolicy, delay: timedelta, draw: float) -> timedelta:
+def _capped(hint: timedelta | None) -> timedelta:
+    """A server's hint (max-age, Retry-After) within [0, HINT_CAP]; 0 when there is none."""
+    if hint is None:
+        return timedelta(0)
+    return min(max(hint, timedelta(0)), HINT_CAP)
+
+
+def _jittered(policy: SchedulePolicy, delay: timedelta, draw: float, hint: timedelta) -> timedelta:
+    """``delay`` +/- jitter, then no sooner than ``min_interval`` or the server's ``hint``
+    (jitter spreads load; it must not bring a retry before the server said it may come)."""
     factor = 1.0 + policy.jitter * (2.0 * draw - 1.0)
-    return max(delay * factor, policy.min_interval)
+    seconds = min(delay.total_seconds() * factor, MAX_DELAY.total_seconds())
+    return min(max(timedelta(seconds=seconds), policy.min_interval, hint), MAX_DELAY)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.app import poll_settings
 from bot.config import ConfigError, config_path, load_config, parse_duration
 
 TOKEN = "123456:TEST-token_value"
@@ -27,7 +30,25 @@ def test_durations(value: object, seconds: float) -> None:
     assert parse_duration(value) == seconds
 
 
-@pytest.mark.parametrize("value", ["10x", "", "m", "-5m", 0, True, None, [1]])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "10x",
+        "",
+        "m",
+        "-5m",
+        0,
+        True,
+        None,
+        [1],
+        float("inf"),
+        float("nan"),
+        pytest.param(10**400, id="int-beyond-float"),
+        "100000000000d",
+        "5000000d",
+        "366d",
+    ],
+)
 def test_bad_durations_are_refused(value: object) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - the message is checked below via load_config
         parse_duration(value)
@@ -85,6 +106,35 @@ def test_config_path_precedence() -> None:
             "not a channel",
         ),
         ("database:\n  url: mysql://x\n", "database.url", "sqlite"),
+        ("database:\n  url: 'sqlite:relative.db'\n", "database.url", "sqlite:///"),
+        ("database:\n  url: 'postgresql://u@h:port/db'\n", "database.url", "postgresql://"),
+        ("polling:\n  interval: .inf\n", "polling.interval", "at most 365d"),
+        ("polling:\n  max_backoff: 100000000000d\n", "polling.max_backoff", "at most 365d"),
+        ("polling:\n  tick: 0.001s\n", "polling.tick", "at least 0.1s"),
+        ("polling:\n  timeout: 0.01\n", "polling.timeout", "at least 1s"),
+        ("delivery:\n  per_chat_interval: 0.2s\n", "delivery.per_chat_interval", "at least 1s"),
+        ("delivery:\n  page_size: true\n", "delivery.page_size", "true/false"),
+        ("telegram:\n  admins: [yes]\n", "telegram.admins", "true/false"),
+        (
+            "topics:\n  ML: {keywords: [a]}\n  ml: {keywords: [b]}\n",
+            "topics",
+            "'ML' and 'ml' are the same topic",
+        ),
+        (
+            "feeds:\n  - url: https://a.example/x\n    interval: 30s\n",
+            "feeds[0].interval",
+            "30s is shorter than polling.min_interval (1m)",
+        ),
+        (
+            "polling:\n  interval: 1m\n  min_interval: 5m\n",
+            "polling.min_interval",
+            "5m may not exceed polling.interval (1m)",
+        ),
+        (
+            "polling:\n  min_interval: 20m\n",
+            "polling.min_interval",
+            "may not exceed polling.interval (10m, the default)",
+        ),
         ("topics:\n  ml: {keywords: []}\n", "topics.ml.keywords", "at least 1"),
         ("wat: 1\n", "wat", "unknown key"),
         (
@@ -100,6 +150,7 @@ def test_errors_name_the_field(tmp_path: Path, yaml_text: str, field: str, probl
     message = str(caught.value)
     assert f"{field}:" in message
     assert problem in message
+    assert not re.search(r"(\w+): \1\.", message)  # never "polling: polling.min_interval"
 
 
 def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
@@ -138,3 +189,88 @@ def test_check_config_cli_passes_a_good_file(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "OK" in done.stdout
+
+
+def test_durations_up_to_a_year_are_accepted() -> None:
+    assert parse_duration("365d") == 365 * 86400
+
+
+def test_a_short_polling_interval_alone_is_accepted_and_lowers_the_floor(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "polling:\n  interval: 30s\n"), {})
+
+    assert config.polling.min_interval == 30
+    assert poll_settings(config).default_policy.min_interval == timedelta(seconds=30)
+
+
+def test_a_feed_interval_is_never_checked_more_often_than_min_interval(tmp_path: Path) -> None:
+    config = load_config(
+        write(
+            tmp_path,
+            "polling:\n  min_interval: 2m\n"
+            "feeds:\n  - url: https://a.example/x\n    interval: 2m\n",
+        ),
+        {},
+    )
+
+    policy = poll_settings(config).policies["https://a.example/x"]
+    assert (policy.interval, policy.min_interval) == (timedelta(minutes=2),) * 2
+
+
+def test_a_key_given_twice_is_an_error_naming_the_key_and_lines(tmp_path: Path) -> None:
+    text = "feeds:\n  - url: https://a.example/x\nfeeds:\n  - url: https://b.example/x\n"
+
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text), {})
+
+    assert "line 3" in str(caught.value)
+    assert "'feeds' is given twice in one mapping (first on line 1)" in str(caught.value)
+
+
+def test_yaml_merge_keys_may_still_be_overridden(tmp_path: Path) -> None:
+    text = (
+        "feeds:\n"
+        "  - &blog {url: https://a.example/x, interval: 5m}\n"
+        "  - <<: *blog\n"
+        "    url: https://b.example/x\n"
+    )
+
+    config = load_config(write(tmp_path, text), {})
+
+    assert [(f.url, f.interval) for f in config.feeds] == [
+        ("https://a.example/x", 300),
+        ("https://b.example/x", 300),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "field"),
+    [
+        ("TELEGRAM_BOT_TOKEN", "abc", "telegram.token"),
+        ("DATABASE_URL", "sqlite:relative.db", "database.url"),
+        ("FEEDBOT_HEALTH_PORT", "http", "health.port"),
+    ],
+)
+def test_a_bad_environment_override_is_blamed_on_its_variable(
+    tmp_path: Path, variable: str, value: str, field: str
+) -> None:
+    path = write(tmp_path, "feeds: []\n")
+
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, {variable: value})
+
+    message = str(caught.value)
+    assert f"{variable} ({field}):" in message
+    assert str(path) not in message
+
+
+def test_a_config_that_is_not_utf8_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_bytes("feeds: []  # café\n".encode("latin-1"))
+
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_config(path, {})
+
+
+def test_deeply_nested_yaml_is_a_one_line_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        load_config(write(tmp_path, "feeds: " + "[" * 5000 + "]" * 5000 + "\n"), {})

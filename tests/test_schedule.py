@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.schedule import HINT_CAP, SchedulePolicy, after_failure, after_success
+from bot.schedule import HINT_CAP, MAX_DELAY, SchedulePolicy, after_failure, after_success
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 TEN_MIN = timedelta(minutes=10)
@@ -72,3 +72,45 @@ def test_never_sooner_than_min_interval() -> None:
         interval=timedelta(seconds=30), min_interval=timedelta(minutes=1), jitter=0.0
     )
     assert after_success(policy, now=NOW, draw=MIDDLE).next_check_at == NOW + timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("draw", [0.0, 0.25, 0.5, 0.999999])
+def test_jitter_never_brings_a_retry_before_retry_after(draw: float) -> None:
+    policy = SchedulePolicy(interval=TEN_MIN, jitter=0.5)
+    result = after_failure(
+        policy, now=NOW, draw=draw, previous_errors=0, retry_after=timedelta(hours=2)
+    )
+    assert timedelta(hours=2) <= result.next_check_at - NOW <= timedelta(hours=3)
+
+
+@pytest.mark.parametrize("draw", [0.0, 0.25, 0.5, 0.999999])
+def test_jitter_never_brings_a_check_before_max_age(draw: float) -> None:
+    policy = SchedulePolicy(interval=TEN_MIN, jitter=0.5)
+    result = after_success(policy, now=NOW, draw=draw, max_age=timedelta(hours=2))
+    assert timedelta(hours=2) <= result.next_check_at - NOW <= timedelta(hours=3)
+
+
+def test_hints_beyond_the_cap_are_held_to_it() -> None:
+    policy = SchedulePolicy(interval=TEN_MIN, jitter=0.5)
+    result = after_failure(
+        policy, now=NOW, draw=0.0, previous_errors=0, retry_after=timedelta(days=30)
+    )
+    assert result.next_check_at == NOW + HINT_CAP
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        pytest.param(SchedulePolicy(interval=timedelta(days=365)), id="a-year"),
+        pytest.param(
+            SchedulePolicy(interval=timedelta(days=999_999_999), max_backoff=timedelta.max),
+            id="timedelta-max",
+        ),
+    ],
+)
+@pytest.mark.parametrize("previous", [0, 40, 10_000])
+def test_long_intervals_never_overflow(policy: SchedulePolicy, previous: int) -> None:
+    failed = after_failure(policy, now=NOW, draw=0.999999, previous_errors=previous)
+    succeeded = after_success(policy, now=NOW, draw=0.999999, max_age=timedelta.max)
+    assert NOW < failed.next_check_at <= NOW + MAX_DELAY
+    assert NOW < succeeded.next_check_at <= NOW + MAX_DELAY
