@@ -8,6 +8,13 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
   exit 1
 fi
 if [ ! -x .venv/bin/python ]; then
+  if ! "$PYTHON" -c 'import ensurepip' 2>/dev/null && [ "$(id -u)" = 0 ] \
+      && command -v apt-get >/dev/null; then
+    # Debian's own python3 leaves venv support to a package of its own
+    version=$("$PYTHON" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "python${version}-venv" >/dev/null \
+      || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+  fi
   "$PYTHON" -m venv .venv
 fi
 stamp=".venv/.installed-${1:-base}"
