@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from bot.config import ENV_TOKEN, Config, ConfigError, config_path, load_config
+from bot.config import (
+    ENV_TOKEN,
+    Config,
+    ConfigError,
+    config_is_implicit,
+    config_path,
+    load_config,
+)
 
 EXIT_OK = 0
 EXIT_FAILURE = 1  #: the command ran and something it needs failed (database, token, feed)
@@ -50,19 +58,34 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "check-config":
-            return check_config(args.config)
-        if args.command == "preview":
-            config = load_config(config_path(args.config), missing_ok=True)
-            return asyncio.run(preview(config, args.sources))
-        config = load_config(config_path(args.config))
-        if args.command == "poll":
-            return poll_once(config)
-        return run(config)
+        status = dispatch(args)
+        sys.stdout.flush()  # a reader that went away shows here, not as a warning at exit
+        return status
     except ConfigError as error:
         return fail(str(error), EXIT_USAGE)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `feedbot preview | head`: the reader has all it wanted. Point stdout at devnull so
+        # the interpreter's final flush does not fail again (the recipe in Python's docs for
+        # SIGPIPE), and exit without a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    if args.command == "check-config":
+        return check_config(args.config)
+    if args.command == "preview":
+        # Only the implicit ./config.yaml may be missing: preview needs no config, but a
+        # file named with --config or $FEEDBOT_CONFIG that is not there is a mistake.
+        missing_ok = config_is_implicit(args.config)
+        config = load_config(config_path(args.config), missing_ok=missing_ok)
+        return asyncio.run(preview(config, args.sources))
+    config = load_config(config_path(args.config))
+    if args.command == "poll":
+        return poll_once(config)
+    return run(config)
 
 
 def fail(message: str, status: int) -> int:

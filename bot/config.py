@@ -110,9 +110,10 @@ Interval = Annotated[Duration, _at_least(SHORTEST_INTERVAL)]
 
 
 def _check_http_url(value: str) -> str:
-    parts = urlsplit(value.strip())
+    parts = urlsplit(value.strip())  # ValueError for "http://[::1": pydantic reports it
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"{value!r} is not an http(s) URL")
+    _ = parts.port  # ValueError when out of range (http://host:99999/)
     return value.strip()
 
 

@@ -52,7 +52,11 @@ def sources_from(config: Config, refs: Sequence[str]) -> list[Source]:
 
 async def load(source: Source, fetcher: Fetcher) -> ParsedFeed:
     """Fetch or read one source and parse it; :class:`PreviewError` when it is not a feed."""
-    if urlsplit(source.ref).scheme in ("http", "https"):
+    try:
+        scheme = urlsplit(source.ref).scheme
+    except ValueError as error:  # e.g. an unbalanced IPv6 bracket: "http://[::1"
+        raise PreviewError(f"{source.ref}: not a valid URL ({error})") from None
+    if scheme in ("http", "https"):
         result = await fetcher.fetch(source.ref)
         if result.status is not FetchStatus.OK or result.body is None:
             raise PreviewError(f"{source.ref}: {result.error or 'no document'}")

@@ -108,6 +108,8 @@ def test_config_path_precedence() -> None:
         ("database:\n  url: mysql://x\n", "database.url", "sqlite"),
         ("database:\n  url: 'sqlite:relative.db'\n", "database.url", "sqlite:///"),
         ("database:\n  url: 'postgresql://u@h:port/db'\n", "database.url", "postgresql://"),
+        ("feeds:\n  - url: 'http://a.example:99999/'\n", "feeds[0].url", "Port out of range"),
+        ("feeds:\n  - url: 'http://[::1'\n", "feeds[0].url", "Invalid IPv6 URL"),
         ("polling:\n  interval: .inf\n", "polling.interval", "at most 365d"),
         ("polling:\n  max_backoff: 100000000000d\n", "polling.max_backoff", "at most 365d"),
         ("polling:\n  tick: 0.001s\n", "polling.tick", "at least 0.1s"),

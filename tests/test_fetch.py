@@ -450,7 +450,16 @@ async def test_connection_refused(fetcher: Fetcher) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["", "not a url", "ftp://example.org/feed.xml", "http://", "file:///etc/passwd"]
+    "url",
+    [
+        "",
+        "not a url",
+        "ftp://example.org/feed.xml",
+        "http://",
+        "file:///etc/passwd",
+        "http://[::1",
+        "http://[::1]:99999/feed.xml",
+    ],
 )
 async def test_invalid_urls(fetcher: Fetcher, url: str) -> None:
     assert_error(await fetcher.fetch(url), "invalid URL", transient=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import sqlite3
 import subprocess
@@ -117,6 +118,38 @@ def test_preview_of_a_missing_file_fails_in_one_line() -> None:
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("url", ["http://[::1", "http://[::1]:99999/feed.xml"])
+def test_preview_of_a_malformed_url_fails_in_one_line(url: str) -> None:
+    done = run_cli("preview", url)
+    assert done.returncode != 0
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith(f"feedbot: {url}: ")
+
+
+def test_preview_with_a_named_config_that_does_not_exist_fails(feed_file: Path) -> None:
+    done = run_cli("preview", "--config", "/nonexistent/config.yaml", str(feed_file))
+    assert done.returncode != 0
+    assert "no such config file" in done.stderr
+    assert done.stdout == ""
+
+
+def test_preview_into_a_closed_pipe_exits_without_a_traceback(feed_file: Path) -> None:
+    reader, writer = os.pipe()
+    os.close(reader)  # like `feedbot preview ... | head` once head has exited
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "preview", str(feed_file)],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(writer)
+    assert done.returncode == 1
+    assert done.stderr == ""
+
+
 # ----------------------------------------------------------------------------- the corpus
 
 
@@ -180,8 +213,7 @@ def test_realworld_titles_are_stored_and_no_markup_leaks(
     names = {item["file"]: item for item in manifest().values()}
     with sqlite3.connect(database) as db:
         stored = db.execute(
-            "SELECT feeds.url, entries.title FROM entries "
-            "JOIN feeds ON feeds.id = entries.feed_id"
+            "SELECT feeds.url, entries.title FROM entries JOIN feeds ON feeds.id = entries.feed_id"
         ).fetchall()
         errors = db.execute("SELECT url, last_error FROM feeds WHERE error_count > 0").fetchall()
     assert errors == []

@@ -307,6 +307,8 @@ def _host_key(url: str) -> str:
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise _Failure(f"invalid URL {url!r}: expected http:// or https://", transient=False)
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    if not 0 < port < 65536:  # httpx accepts any number here; the socket layer would not
+        raise _Failure(f"invalid URL: port {port} is out of range", transient=False)
     return f"{parsed.scheme}://{parsed.host}:{port}"
 
 
