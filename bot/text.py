@@ -37,6 +37,7 @@ __all__ = [
     "grapheme_count",
     "html_to_text",
     "plain_to_text",
+    "split_lead",
     "truncate",
     "utf16_length",
 ]
@@ -66,8 +67,10 @@ _JUNK_CHARS = "\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff\ud80
 _JUNK = re.compile(f"[{_JUNK_CHARS}{_CODE}{_FORMULA}]")
 # The same minus the sentinels, for text that numeric references may have put controls in.
 _DECODED_JUNK = re.compile(f"[{_JUNK_CHARS}]")
+# Character references still in text after parsing (complete ones only, with ";", so that
+# "?a=1&not=2" in a URL stays as written).
+_LEFTOVER_REF = re.compile(r"&(?:#[xX]([0-9a-fA-F]{1,6})|#([0-9]{1,7})|[A-Za-z][A-Za-z0-9]{1,31});")
 # Numeric character references that would decode to one of the sentinels.
-_LEFTOVER_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));")
 _SENTINEL_REF = re.compile(r"&#(?:[xX]0*[eE]00[01]|0*5734[45]);?")
 
 # Display TeX in text: $$...$$ and \[...\]; inline TeX: \(...\). The bodies may not run
@@ -78,6 +81,10 @@ _DISPLAY_TEX = re.compile(
     re.S,
 )
 _INLINE_TEX = re.compile(rf"\\\(((?:(?!\\\().){{0,{_TEX_SPAN_MAX}}}?)\\\)", re.S)
+
+# A CDATA section in HTML content (a feed that wrapped its content twice): libxml2's HTML
+# parser drops it whole, but its content is the entry's text.
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
 
 # Tags and comments, for the fallback when libxml2 gives up on a document.
 _TAG_SHAPED = re.compile(r"<!--.*?(?:-->|$)|</?[A-Za-z][^<>]*>", re.S)
@@ -233,6 +240,21 @@ def truncate(text: str, limit: int) -> str:
     return text[:cut].rstrip(_TRAILING) + ELLIPSIS
 
 
+def split_lead(text: str, limit: int) -> tuple[str, str]:
+    """Text without a title -> (a title: its first ``limit`` graphemes, cut as
+    :func:`truncate` cuts; the rest, to show as the summary).
+
+    The rest starts where the title stopped, with ``ELLIPSIS`` for the break, so an untitled
+    entry never shows its opening twice. Text that fits is all title and no rest.
+    """
+    lead = truncate(text, limit)
+    if lead == text:
+        return text, ""
+    shown = lead.removesuffix(ELLIPSIS)  # truncate only strips what follows the cut
+    rest = text[len(shown) :].lstrip(_TRAILING)
+    return lead, ELLIPSIS + rest if rest else ""
+
+
 def escape_html(text: str) -> str:
     """Escape for Telegram's HTML parse mode (safe in text and in attribute values)."""
     return (
@@ -273,6 +295,8 @@ def _clean(text: str) -> str:
     text = _JUNK.sub("", text)
     if "&#" in text:
         text = _SENTINEL_REF.sub("", text)
+    if "<![CDATA[" in text:
+        text = _CDATA.sub(r"\1", text)
     return text
 
 
@@ -466,19 +490,23 @@ def _apply_tex(text: str) -> str:
 
 
 def _decode_leftover_refs(text: str) -> str:
-    """Numeric references still in the text after parsing were escaped twice by the
-    publisher (WordPress does, e.g. ``&amp;#8217;``): readers want the character."""
-    if "&#" not in text:
+    """References still in the text after parsing were escaped twice by the publisher
+    (WordPress does, e.g. ``&amp;#8217;``, ``&amp;quot;``): readers want the character,
+    named or numeric alike."""
+    if "&" not in text:
         return text
     return _LEFTOVER_REF.sub(_referenced_char, text)
 
 
 def _referenced_char(match: re.Match[str]) -> str:
     hex_digits, digits = match.groups()
-    code = int(hex_digits, 16) if hex_digits else int(digits)
-    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or code in (0xE000, 0xE001):
-        return ""  # not a character, or one of our own sentinels
-    char = chr(code)
+    if hex_digits or digits:
+        code = int(hex_digits, 16) if hex_digits else int(digits)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or code in (0xE000, 0xE001):
+            return ""  # not a character, or one of our own sentinels
+        char = chr(code)
+    else:
+        char = _unescape(match.group())  # an unknown name comes back unchanged
     return " " if char.isspace() else _JUNK.sub("", char)
 
 

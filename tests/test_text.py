@@ -18,6 +18,7 @@ from bot.text import (
     grapheme_count,
     html_to_text,
     plain_to_text,
+    split_lead,
     truncate,
     utf16_length,
 )
@@ -620,7 +621,46 @@ def test_html_to_text_gives_the_same_results_from_worker_threads() -> None:
         pytest.param("<p>a&amp;#x41;b</p>", "aAb", id="hex"),
         pytest.param("<p>bad &amp;#55296; ref</p>", "bad ref", id="surrogate-dropped"),
         pytest.param("<p>&amp;#57344;x</p>", "x", id="no-private-sentinels"),
+        pytest.param("<p>Salt &amp;amp; pepper</p>", "Salt & pepper", id="named-amp"),
+        pytest.param("<p>&amp;quot;Hi&amp;quot;</p>", '"Hi"', id="named-quot"),
+        pytest.param("Tom &amp;amp; Jerry", "Tom & Jerry", id="named-without-markup"),
+        pytest.param("<p>a&amp;nbsp;b &amp;copy;</p>", "a b ©", id="named-nbsp-copy"),
+        pytest.param("<p>R&amp;D &amp;bogus; x</p>", "R&D &bogus; x", id="unknown-name-kept"),
+        pytest.param("<p>?a=1&amp;not=2</p>", "?a=1&not=2", id="incomplete-reference-kept"),
     ],
 )
-def test_numeric_references_escaped_twice_are_decoded(html: str, text: str) -> None:
+def test_references_escaped_twice_are_decoded_named_or_numeric(html: str, text: str) -> None:
     assert html_to_text(html) == text
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        pytest.param("<![CDATA[x]]> y", "x y", id="text"),
+        pytest.param("<![CDATA[<p>Hello <b>you</b></p>]]>", "Hello you", id="markup-inside"),
+        pytest.param("<p>a</p><![CDATA[b]]><![CDATA[c]]>", "a bc", id="several"),
+    ],
+)
+def test_cdata_sections_in_content_keep_their_text(html: str, text: str) -> None:
+    assert html_to_text(html) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "rest"),
+    [
+        pytest.param("A short note", "A short note", "", id="fits-all-title"),
+        pytest.param(
+            "Deploys paused today, the database migration takes longer than planned",
+            "Deploys paused today...",
+            "...the database migration takes longer than planned",
+            id="cut-at-a-word",
+        ),
+        pytest.param(
+            "今日は晴れです。明日は雨でしょう", "今日は晴れです...", "...明日は雨でしょう", id="cjk"
+        ),
+    ],
+)
+def test_an_untitled_text_splits_into_a_title_and_a_rest_that_does_not_repeat_it(
+    text: str, title: str, rest: str
+) -> None:
+    assert split_lead(text, 22 if text.isascii() else 8) == (title, rest)
