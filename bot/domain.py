@@ -223,6 +223,16 @@ class PollOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class TopicChoice:
+    """What a chat receives: every topic except ``excluded`` (``everything``), or only the
+    topics in ``only``. Entries without topics count as "every topic"."""
+
+    everything: bool
+    only: frozenset[str] = frozenset()
+    excluded: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class ChatInfo:
     """A chat we talk to, as handlers and the sender see it."""
 
@@ -232,10 +242,20 @@ class ChatInfo:
     kind: str  #: private | group | supergroup | channel
     title: str
     active: bool
-    all_topics: bool  #: takes every topic; else only ``topics``
+    all_topics: bool  #: takes every topic but ``excluded_topics``; else only ``topics``
     topics: tuple[str, ...]
     cursor_topic: str | None  #: the /latest filter /next continues (None: the chat's topics)
     cursor_page: int  #: the last page this chat saw (0: none yet)
+    excluded_topics: tuple[str, ...] = ()  #: with ``all_topics``: topics it does not take
+    inactive_reason: str | None = None  #: why an inactive chat gets no pushes
+
+    @property
+    def topic_choice(self) -> TopicChoice:
+        return TopicChoice(
+            everything=self.all_topics,
+            only=frozenset(() if self.all_topics else self.topics),
+            excluded=frozenset(self.excluded_topics if self.all_topics else ()),
+        )
 
     @property
     def send_target(self) -> int | str:
@@ -244,10 +264,6 @@ class ChatInfo:
             return self.tg_chat_id
         assert self.channel_ref is not None
         return self.channel_ref
-
-    @property
-    def wanted_topics(self) -> frozenset[str] | None:
-        return None if self.all_topics else frozenset(self.topics)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from bot.domain import (
     Page,
     PollOutcome,
     PollRecord,
+    TopicChoice,
 )
 from bot.store import chats, feeds, maintenance, outbox, pages, topics
 from bot.store.chats import ChannelSpec
@@ -158,6 +159,18 @@ class Store:
     ) -> None:
         await self._write(chats.set_topics, chat_id, all_topics=all_topics, names=names, now=now)
 
+    async def change_topics(
+        self,
+        chat_id: int,
+        decide: Callable[[TopicChoice], TopicChoice | None],
+        now: datetime,
+        *,
+        activate: bool = False,
+    ) -> tuple[ChatInfo, ChatInfo]:
+        """An atomic read-modify-write of the chat's topics (see :func:`chats.change_topics`):
+        concurrent changes of one chat apply one after the other. (before, after)."""
+        return await self._write(chats.change_topics, chat_id, decide, now, activate)
+
     async def set_cursor(self, chat_id: int, topic: str | None, page: int) -> None:
         await self._write(chats.set_cursor, chat_id, topic, page)
 
@@ -188,9 +201,13 @@ class Store:
     # ------------------------------------------------------------------ reading entries
 
     async def latest_page(
-        self, wanted_topics: Sequence[str] | None, page: int, page_size: int
+        self,
+        wanted_topics: Sequence[str] | None,
+        page: int,
+        page_size: int,
+        excluded_topics: Sequence[str] = (),
     ) -> Page:
-        return await self._read(pages.latest_page, wanted_topics, page, page_size)
+        return await self._read(pages.latest_page, wanted_topics, page, page_size, excluded_topics)
 
     async def entry_views(self, ids: Sequence[int]) -> list[EntryView]:
         return await self._read(pages.entry_views, ids)

@@ -1,19 +1,29 @@
-"""Chats: subscriptions, topic sets, the /next cursor, deactivation and migration."""
+"""Chats: subscriptions, topic sets, the /next cursor, deactivation and migration.
+
+A chat's topics are either "every topic except ``chat_excluded_topics``" (``all_topics``)
+or "only ``chat_topics``". Every change of them first locks the chat's row (``FOR UPDATE``
+on PostgreSQL; SQLite's write transaction is exclusive anyway), so a read-modify-write such
+as "add ml to what this chat follows" never loses a concurrent one.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, delete, func, select, true, update
+from sqlalchemy import ColumnElement, Row, Table, delete, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain import ChatInfo
+from bot.domain import ChatInfo, TopicChoice
 from bot.store.sql import insert_ignoring_duplicates
-from bot.store.tables import chat_topics, chats, outbox, topics
+from bot.store.tables import chat_excluded_topics, chat_topics, chats, outbox, topics
 from bot.store.topics import ensure_topic_ids
+
+#: ``inactive_reason`` of chats that someone deliberately stopped (not the bot's removal)
+REMOVED_FROM_CONFIG = "removed from the config"
+MIGRATED_TO = "migrated to "
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,12 +46,6 @@ async def _one(connection: AsyncConnection, condition: ColumnElement[bool]) -> C
     row = (await connection.execute(select(chats).where(condition))).first()
     if row is None:
         return None
-    names = await connection.execute(
-        select(topics.c.name)
-        .join(chat_topics, chat_topics.c.topic_id == topics.c.id)
-        .where(chat_topics.c.chat_id == row.id)
-        .order_by(topics.c.name)
-    )
     cursor_topic = None
     if row.cursor_topic_id is not None:
         cursor_topic = (
@@ -49,11 +53,29 @@ async def _one(connection: AsyncConnection, condition: ColumnElement[bool]) -> C
                 select(topics.c.name).where(topics.c.id == row.cursor_topic_id)
             )
         ).scalar()
-    return chat_info(row, tuple(names.scalars()), cursor_topic)
+    return chat_info(
+        row,
+        await _topic_names(connection, chat_topics, row.id),
+        cursor_topic,
+        await _topic_names(connection, chat_excluded_topics, row.id),
+    )
+
+
+async def _topic_names(connection: AsyncConnection, table: Table, chat_id: int) -> tuple[str, ...]:
+    names = await connection.execute(
+        select(topics.c.name)
+        .join(table, table.c.topic_id == topics.c.id)
+        .where(table.c.chat_id == chat_id)
+        .order_by(topics.c.name)
+    )
+    return tuple(names.scalars())
 
 
 def chat_info(
-    row: Row[Any], topic_names: tuple[str, ...] = (), cursor_topic: str | None = None
+    row: Row[Any],
+    topic_names: tuple[str, ...] = (),
+    cursor_topic: str | None = None,
+    excluded: tuple[str, ...] = (),
 ) -> ChatInfo:
     """A ``chats`` row as the value handlers and the sender use."""
     return ChatInfo(
@@ -67,6 +89,8 @@ def chat_info(
         topics=topic_names,
         cursor_topic=cursor_topic,
         cursor_page=row.cursor_page,
+        excluded_topics=excluded,
+        inactive_reason=row.inactive_reason,
     )
 
 
@@ -120,16 +144,64 @@ async def set_topics(
     names: Iterable[str],
     now: datetime,
 ) -> None:
-    """Replace the chat's topic set (``all_topics``: everything, the set is kept empty)."""
-    wanted = [] if all_topics else sorted(set(names))
-    await connection.execute(delete(chat_topics).where(chat_topics.c.chat_id == chat_id))
-    if wanted:
-        ids = await ensure_topic_ids(connection, wanted)
-        await connection.execute(
-            chat_topics.insert(), [{"chat_id": chat_id, "topic_id": ids[name]} for name in wanted]
-        )
+    """Replace the chat's topic set (``all_topics``: everything, no exclusions)."""
+    await _lock_chat(connection, chat_id)
+    choice = TopicChoice(everything=all_topics, only=frozenset(() if all_topics else names))
+    await _write_choice(connection, chat_id, choice, now)
+
+
+async def change_topics(
+    connection: AsyncConnection,
+    chat_id: int,
+    decide: Callable[[TopicChoice], TopicChoice | None],
+    now: datetime,
+    activate: bool,
+) -> tuple[ChatInfo, ChatInfo]:
+    """Read the chat's topics, let ``decide`` (pure) say what they become, write that: all
+    under the chat's row lock, so concurrent changes apply one after the other.
+
+    ``decide`` returns None to refuse (nothing is written). ``activate``: an accepted change
+    also turns pushes on. Returns the chat before and after.
+    """
+    await _lock_chat(connection, chat_id)
+    before = await chat_by_id(connection, chat_id)
+    if before is None:
+        raise LookupError(f"no chat {chat_id}")
+    wanted = decide(before.topic_choice)
+    if wanted is None:
+        return before, before
+    if wanted != before.topic_choice:
+        await _write_choice(connection, chat_id, wanted, now)
+    if activate and not before.active:
+        await set_active(connection, chat_id, True, now, None)
+    after = await chat_by_id(connection, chat_id)
+    assert after is not None
+    return before, after
+
+
+async def _lock_chat(connection: AsyncConnection, chat_id: int) -> None:
+    """Hold the chat's row until the transaction ends (SQLAlchemy omits FOR UPDATE on
+    SQLite, whose write transactions never overlap)."""
+    await connection.execute(select(chats.c.id).where(chats.c.id == chat_id).with_for_update())
+
+
+async def _write_choice(
+    connection: AsyncConnection, chat_id: int, choice: TopicChoice, now: datetime
+) -> None:
+    """Store ``choice`` as it is: the topic rows that do not apply to its mode are removed."""
+    only = sorted(() if choice.everything else choice.only)
+    excluded = sorted(choice.excluded if choice.everything else ())
+    for table, names in ((chat_topics, only), (chat_excluded_topics, excluded)):
+        await connection.execute(delete(table).where(table.c.chat_id == chat_id))
+        if names:
+            ids = await ensure_topic_ids(connection, names)
+            await connection.execute(
+                table.insert(), [{"chat_id": chat_id, "topic_id": ids[name]} for name in names]
+            )
     await connection.execute(
-        update(chats).where(chats.c.id == chat_id).values(all_topics=all_topics, updated_at=now)
+        update(chats)
+        .where(chats.c.id == chat_id)
+        .values(all_topics=choice.everything, updated_at=now)
     )
 
 
@@ -182,11 +254,11 @@ async def migrate_chat(
     await connection.execute(
         update(chats)
         .where(chats.c.id == new.id)
-        .values(active=old.active or new.active, all_topics=old.all_topics, updated_at=now)
+        .values(active=old.active or new.active, updated_at=now)
     )
-    if not old.all_topics:
-        await set_topics(connection, new.id, all_topics=False, names=old.topics, now=now)
-    await set_active(connection, old.id, False, now, f"migrated to {new_tg_id}")
+    await _lock_chat(connection, new.id)
+    await _write_choice(connection, new.id, old.topic_choice, now)
+    await set_active(connection, old.id, False, now, f"{MIGRATED_TO}{new_tg_id}")
 
 
 async def sync_channels(
@@ -220,7 +292,7 @@ async def sync_channels(
     if listed:
         retired = retired.where(chats.c.id.not_in(listed))
     await connection.execute(
-        retired.values(active=False, inactive_reason="removed from the config", updated_at=now)
+        retired.values(active=False, inactive_reason=REMOVED_FROM_CONFIG, updated_at=now)
     )
 
 

@@ -21,6 +21,7 @@ from bot.domain import (
 from bot.store.sql import chunks, insert_ignoring_duplicates, skip_locked
 from bot.store.tables import (
     PENDING,
+    chat_excluded_topics,
     chat_topics,
     chats,
     entries,
@@ -333,9 +334,19 @@ async def _touch_entries(
 
 
 async def _enqueue(connection: AsyncConnection, entry_ids: Sequence[int], now: datetime) -> int:
-    """One outbox row per (active chat, entry) whose topics match; duplicates ignored."""
+    """One outbox row per (active chat, entry) whose topics match; duplicates ignored.
+
+    A chat takes an entry when it follows every topic and the entry carries none it
+    excluded, or when the entry carries one of the chat's only-these topics."""
     wants_entry = or_(
-        chats.c.all_topics == true(),
+        and_(
+            chats.c.all_topics == true(),
+            ~exists().where(
+                chat_excluded_topics.c.chat_id == chats.c.id,
+                entry_topics.c.topic_id == chat_excluded_topics.c.topic_id,
+                entry_topics.c.entry_id == entries.c.id,
+            ),
+        ),
         exists().where(
             chat_topics.c.chat_id == chats.c.id,
             entry_topics.c.topic_id == chat_topics.c.topic_id,

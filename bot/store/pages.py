@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, false, func, select
+from sqlalchemy import Select, exists, false, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import EntryView, Page
@@ -26,10 +26,12 @@ async def latest_page(
     wanted_topics: Sequence[str] | None,
     page: int,
     page_size: int,
+    excluded_topics: Sequence[str] = (),
 ) -> Page:
-    """Page ``page`` (1-based) of the newest entries, filtered by topics (None: all)."""
+    """Page ``page`` (1-based) of the newest entries, filtered by topics (None: all, except
+    entries that carry one of ``excluded_topics``)."""
     page = max(page, 1)
-    ids_query = await _ids_query(connection, wanted_topics)
+    ids_query = await _ids_query(connection, wanted_topics, excluded_topics)
     if ids_query is None:  # none of the topics exists yet: nothing can match
         return Page(entries=(), number=page, known_pages=0, has_more=False)
     horizon = (page + WINDOW_PAGES) * page_size
@@ -54,14 +56,25 @@ async def latest_page(
 
 
 async def _ids_query(
-    connection: AsyncConnection, wanted_topics: Sequence[str] | None
+    connection: AsyncConnection,
+    wanted_topics: Sequence[str] | None,
+    excluded_topics: Sequence[str] = (),
 ) -> Select[Any] | None:
     if wanted_topics is None:
-        return (
+        query = (
             select(entries.c.id)
             .where(entries.c.pruned == false())
             .order_by(entries.c.sort_at.desc(), entries.c.id.desc())
         )
+        excluded = list((await topic_ids(connection, excluded_topics)).values())
+        if excluded:
+            query = query.where(
+                ~exists().where(
+                    entry_topics.c.entry_id == entries.c.id,
+                    entry_topics.c.topic_id.in_(excluded),
+                )
+            )
+        return query
     ids = list((await topic_ids(connection, wanted_topics)).values())
     if not ids:
         return None

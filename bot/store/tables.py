@@ -152,6 +152,14 @@ chat_topics = Table(
     Column("topic_id", Id, ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
 )
 
+#: With ``chats.all_topics``: the topics a chat does not take ("everything except ml").
+chat_excluded_topics = Table(
+    "chat_excluded_topics",
+    metadata,
+    Column("chat_id", Id, ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", Id, ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+)
+
 transmissions = Table(
     "transmissions",
     metadata,
@@ -196,6 +204,7 @@ __all__ = [
     "PENDING",
     "SENT",
     "UTCDateTime",
+    "chat_excluded_topics",
     "chat_topics",
     "chats",
     "entries",
