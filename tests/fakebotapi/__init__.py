@@ -29,6 +29,12 @@ Harness
     api.set_limits(enabled=True, *, global_per_second=None, per_chat_per_second=None,
                    group_per_minute=None)
 
+    # outages: calls fail instead of working (nothing is delivered), logged as refused
+    api.fail(status=500, *, times=None, seconds=None, chat_id=None, methods=None,
+             description=None, delay=0.0)          # a 5xx answer (Telegram-shaped JSON)
+    api.drop_connections(*, times=None, seconds=None, chat_id=None, methods=None, delay=0.0)
+    api.clear_faults()                              # neither times nor seconds: until this
+
     # users
     api.user_sends(chat_id, user_id, text, *, reply_to=None) -> update dict
     api.user_presses(chat_id, user_id, message_id, callback_data) -> callback query id
@@ -95,6 +101,10 @@ Emulated
   chat" (or any description), plus a my_chat_member update. Migrated groups: 400 "Bad
   Request: group chat was upgraded to a supergroup chat" with ``migrate_to_chat_id``, plus
   the two service messages (migrate_to_chat_id / migrate_from_chat_id).
+* Outages (:mod:`.faults`): for N calls, for a span of time or until cleared, all methods
+  or some, all chats or one: a 5xx with a JSON body ``{"ok": false, "error_code": 502,
+  "description": "Bad Gateway"}``, or the connection closed without an answer. The call
+  does nothing and is logged as refused (a dropped one with ``error_code`` None).
 * Users' messages carry ``bot_command`` entities wherever Telegram marks them, including
   "/cmd@botname"; callback queries embed the bot's message as it stands.
 

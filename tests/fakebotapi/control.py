@@ -13,6 +13,9 @@ method with the same keyword names:
 ``POST /_fake/block`` / ``unblock``    ``block_chat(chat_id, description)`` / ``unblock_chat``
 ``POST /_fake/migrate``                ``migrate_group(old_id, new_id)``
 ``POST /_fake/limits``                 ``set_limits(enabled, ...)``
+``POST /_fake/fail``                   ``fail(status, times, seconds, chat_id, methods, ...)``
+``POST /_fake/drop_connections``       ``drop_connections(times, seconds, chat_id, ...)``
+``POST /_fake/clear_faults``           ``clear_faults()``
 ``GET /_fake/messages?chat_id=N``      ``messages(N)``
 ``GET /_fake/sent_log``                ``sent_log()``
 ``GET /_fake/answers``                 ``answers()``
@@ -106,6 +109,9 @@ def control_routes(api: FakeBotAPI) -> list[web.RouteDef]:
         web.post("/_fake/unblock", _post(api.unblock_chat)),
         web.post("/_fake/migrate", _post(api.migrate_group)),
         web.post("/_fake/limits", _post(api.set_limits)),
+        web.post("/_fake/fail", _post(api.fail)),
+        web.post("/_fake/drop_connections", _post(api.drop_connections)),
+        web.post("/_fake/clear_faults", _post(api.clear_faults)),
         web.get("/_fake/messages", _get(lambda r: api.messages(int(r.query["chat_id"])))),
         web.get("/_fake/sent_log", _get(lambda r: api.sent_log())),
         web.get("/_fake/answers", _get(lambda r: api.answers())),

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from .control import control_routes
+from .faults import Fault, describe_status
 from .limits import LimitConfig
 from .methods import commands_key
 from .records import Answer, ApiCall, LogEntry, SentMessage
@@ -276,6 +277,70 @@ class FakeBotAPI:
                 group_per_minute=group_per_minute or old.group_per_minute,
             )
             self._world.limiter.reconfigure(new)
+
+    # -- outages ---------------------------------------------------------------------------
+
+    def fail(
+        self,
+        status: int = 500,
+        *,
+        times: int | None = None,
+        seconds: float | None = None,
+        chat_id: int | str | None = None,
+        methods: Iterable[str] | None = None,
+        description: str | None = None,
+        delay: float = 0.0,
+    ) -> None:
+        """Answer matching calls with ``status`` (500, 502, 503 ...) instead of handling them.
+
+        Matching: ``methods`` (None: every method, getUpdates too) and ``chat_id`` (None:
+        every chat). It lasts for ``times`` calls, ``seconds`` seconds, whichever ends
+        first, or until :meth:`clear_faults` when neither is given. A failed call changes
+        nothing (no message is delivered) and is logged as refused with that status.
+        ``delay`` holds each answer back that long (to provoke client timeouts).
+        """
+        self._world.add_fault(
+            self._fault(status, times, seconds, chat_id, methods, description, delay)
+        )
+
+    def drop_connections(
+        self,
+        *,
+        times: int | None = None,
+        seconds: float | None = None,
+        chat_id: int | str | None = None,
+        methods: Iterable[str] | None = None,
+        delay: float = 0.0,
+    ) -> None:
+        """Like :meth:`fail`, but the server closes the connection without an answer (the
+        client sees a network error). Logged as refused with ``error_code`` None."""
+        self._world.add_fault(self._fault(None, times, seconds, chat_id, methods, None, delay))
+
+    def clear_faults(self) -> None:
+        """End every outage started with :meth:`fail` or :meth:`drop_connections`."""
+        self._world.clear_faults()
+
+    def _fault(
+        self,
+        status: int | None,
+        times: int | None,
+        seconds: float | None,
+        chat_id: int | str | None,
+        methods: Iterable[str] | None,
+        description: str | None,
+        delay: float,
+    ) -> Fault:
+        if status is not None and not 500 <= status <= 599:
+            raise ValueError("an injected failure is a 5xx status")
+        return Fault(
+            status=status,
+            description=description or (describe_status(status) if status else ""),
+            times=times,
+            until=self._world.clock() + seconds if seconds is not None else None,
+            chat_id=chat_id,
+            methods=frozenset(m.lower() for m in methods) if methods is not None else None,
+            delay=delay,
+        )
 
     # -- what users do ---------------------------------------------------------------------
 

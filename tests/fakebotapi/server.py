@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from .errors import ApiError
+from .faults import DROPPED, Fault
 from .methods import METHODS
 from .params import Params, normalize
 from .records import ApiCall, LogEntry
@@ -128,7 +129,25 @@ class FakeServer:
         if method is None:
             self.record(method_name, values, NOT_FOUND)
             return respond_error(NOT_FOUND)
+        fault = self.world.take_fault(method, values)
+        if fault is not None:
+            return await self.fail(request, method, values, fault)
         return await self.call(method, values)
+
+    async def fail(
+        self, request: web.Request, method: str, values: dict[str, Any], fault: Fault
+    ) -> web.Response:
+        """An injected fault: the call does nothing; a 5xx, or the connection closes."""
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        error = fault.error()
+        if error is not None:
+            self.record(method, values, error)
+            return respond_error(error)
+        self.record(method, values, ApiError(0, DROPPED))
+        if request.transport is not None:
+            request.transport.close()  # the client sees the server disconnect, no answer
+        return web.Response(status=500)
 
     async def call(self, method: str, values: dict[str, Any]) -> web.Response:
         params = Params(values)
@@ -159,7 +178,7 @@ class FakeServer:
                 params=values,
                 at=now,
                 ok=failed is None,
-                error_code=failed.code if failed else None,
+                error_code=(failed.code or None) if failed else None,  # 0: dropped
                 description=failed.description if failed else None,
             )
         )
@@ -216,7 +235,7 @@ def delivery_entry(method: str, values: dict[str, Any], outcome: Any, now: float
             at=now,
             wall=time.time(),
             message_id=message_id if isinstance(message_id, int) else None,
-            error_code=outcome.code,
+            error_code=outcome.code or None,  # 0: the connection was dropped
             description=outcome.description,
             retry_after=retry,
         )

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import ApiError, bad_request, forbidden
+from .faults import Fault
 from .html_check import utf16_len
 from .limits import FloodLimiter, LimitConfig
 from .records import Answer, ApiCall, LogEntry, SentMessage
@@ -140,6 +141,7 @@ class World:
         self.call_log: deque[ApiCall] = deque(maxlen=200_000)
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.update_listeners: list[Callable[[], None]] = []
+        self.faults: list[Fault] = []
 
     # -- notifications ---------------------------------------------------------------------
 
@@ -403,6 +405,37 @@ class World:
             )
         query.answered = True
         return query
+
+    # -- injected faults -------------------------------------------------------------------
+
+    def add_fault(self, fault: Fault) -> None:
+        with self.lock:
+            self.faults.append(fault)
+            self.touch()
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self.faults.clear()
+            self.touch()
+
+    def take_fault(self, method: str, values: dict[str, Any]) -> Fault | None:
+        """The first live fault that matches this call (its count goes down), or None."""
+        with self.lock:
+            now = self.clock()
+            self.faults = [f for f in self.faults if not f.expired(now)]
+            target = self._chat_key(values.get("chat_id"))
+            for fault in self.faults:
+                if fault.matches(method, target, self._chat_key(fault.chat_id)):
+                    if fault.times is not None:
+                        fault.times -= 1
+                    return fault
+            return None
+
+    def _chat_key(self, ref: Any) -> Any:
+        """A chat reference as compared by faults: "@username" of a known chat is its id."""
+        if isinstance(ref, str) and ref.startswith("@"):
+            return self.usernames.get(ref[1:].lower(), ref.lower())
+        return ref
 
     def log_call(self, call: ApiCall) -> None:
         with self.lock:
