@@ -295,11 +295,28 @@ class DeliveryConfig(_Strict):
         Duration, _at_least(1.0, " (Telegram allows about one message a second per chat)")
     ] = 1.0
     group_per_minute: int = Field(20, ge=1, le=60)  #: messages per minute to one group
-    max_attempts: int = Field(8, ge=1, le=100)  #: transient failures before giving up (recorded)
+    #: failed sends of a delivery for a reason of its own (not network, 5xx or 429, which
+    #: are retried until ``give_up_after``) before it is given up (recorded)
+    max_attempts: int = Field(8, ge=1, le=100)
     batch_max: int = Field(50, ge=1, le=200)  #: new entries folded into one transmission
     #: how long claimed deliveries stay reserved for the sender that claimed them; after a
     #: crash (kill -9) the sends that were in flight go out again once it has passed
     lease: Duration = Field(120.0, ge=5.0)
+    #: the first wait after a network error, timeout or 5xx; doubles per failure in a row
+    retry_min: Duration = 2.0
+    #: the longest wait between retries (of one chat, and of everyone while the API is down)
+    retry_max: Duration = 900.0
+    #: deliveries still not sent this long after they were queued are given up (recorded)
+    give_up_after: Duration = 3 * 86400.0
+    #: deliveries queued by a poll cycle wait for its end (at most this long), so that a
+    #: chat gets one transmission per cycle
+    gather_max: Duration = 60.0
+
+    @model_validator(mode="after")
+    def _retry_order(self) -> DeliveryConfig:
+        if self.retry_min > self.retry_max:
+            raise ValueError("delivery.retry_min may not exceed delivery.retry_max")
+        return self
 
 
 class StorageConfig(_Strict):

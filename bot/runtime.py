@@ -139,6 +139,10 @@ class Runtime:
                 max_attempts=delivery.max_attempts,
                 in_flight=max(int(delivery.rate * 2), 4),
                 lease=timedelta(seconds=delivery.lease),
+                retry_min=timedelta(seconds=delivery.retry_min),
+                retry_max=timedelta(seconds=delivery.retry_max),
+                give_up_after=timedelta(seconds=delivery.give_up_after),
+                gather_max=timedelta(seconds=delivery.gather_max),
             ),
             observer=SenderMetrics(metrics),
         )
@@ -193,7 +197,10 @@ class Runtime:
     async def poll_tick(self) -> None:
         self.health.ticked()
         self.metrics.last_tick.set(time.time())
-        reports = await self.poller.poll_due()
+        # What this cycle queues goes out when it is over: one transmission per chat for
+        # all the feeds, however far apart they finish (bounded by delivery.gather_max).
+        with self.sender.gathering():
+            reports = await self.poller.poll_due()
         self._count(reports)
 
     def _count(self, reports: list[FeedReport]) -> None:

@@ -234,6 +234,7 @@ class Store:
         max_chats: int,
         per_chat: int,
         skip_chats: Collection[int] = (),
+        queued_before: datetime | None = None,
     ) -> list[Delivery]:
         return await self._write(
             outbox.claim_deliveries,
@@ -242,6 +243,7 @@ class Store:
             max_chats=max_chats,
             per_chat=per_chat,
             skip_chats=skip_chats,
+            queued_before=queued_before,
         )
 
     async def create_transmission(
@@ -286,8 +288,12 @@ class Store:
     async def release(self, outbox_ids: Sequence[int]) -> None:
         await self._write(outbox.release, outbox_ids)
 
-    async def next_due_at(self) -> datetime | None:
-        return await self._read(outbox.next_due_at)
+    async def next_due_at(self, queued_before: datetime | None = None) -> datetime | None:
+        return await self._read(outbox.next_due_at, queued_before)
+
+    async def sweep_outbox(self, now: datetime, give_up_after: timedelta) -> outbox.Swept:
+        """Fail, with the reason, pending rows nobody will send (see ``outbox.sweep``)."""
+        return await self._write(outbox.sweep, now, give_up_after)
 
     async def queue_counts(self) -> dict[str, int]:
         return await self._read(outbox.queue_counts)

@@ -1,17 +1,20 @@
 """The durable outbox: claim due deliveries with a lease, then mark them sent, retried or failed.
 
 Life of a row: ``pending`` (due when ``not_before`` has passed and no live lease) ->
-``sent`` (with its transmission) or ``failed`` (the chat is gone; the reason is kept).
-A claim sets ``lease_until``; a sender that dies leaves the lease to expire and the row is
-claimed again, so a crash re-sends at most what was in flight and never loses a row.
+``sent`` (with its transmission) or ``failed`` (the chat is gone or left, the message was
+refused, or it could not be delivered for ``give_up_after``; the reason is kept in
+``last_error``). A claim sets ``lease_until``; a sender that dies leaves the lease to expire
+and the row is claimed again, so a crash re-sends at most what was in flight and never loses
+a row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import Delivery, EntryView
@@ -21,12 +24,15 @@ from bot.store.sql import chunks, skip_locked
 from bot.store.tables import FAILED, PENDING, SENT, chats, outbox, transmissions
 
 
-def _due(now: datetime) -> ColumnElement[bool]:
-    return and_(
-        outbox.c.state == PENDING,
-        outbox.c.not_before <= now,
-        or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now),
-    )
+def _unleased(now: datetime) -> ColumnElement[bool]:
+    return or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now)
+
+
+def _due(now: datetime, queued_before: datetime | None = None) -> ColumnElement[bool]:
+    condition = and_(outbox.c.state == PENDING, outbox.c.not_before <= now, _unleased(now))
+    if queued_before is not None:
+        condition = and_(condition, outbox.c.created_at < queued_before)
+    return condition
 
 
 async def claim_deliveries(
@@ -37,12 +43,15 @@ async def claim_deliveries(
     max_chats: int,
     per_chat: int,
     skip_chats: Collection[int] = (),
+    queued_before: datetime | None = None,
 ) -> list[Delivery]:
     """Lease the due rows of up to ``max_chats`` chats (oldest first), ``per_chat`` each.
 
     ``skip_chats`` (our chat ids) are chats the sender cannot send to yet (rate limits).
+    ``queued_before``: only rows queued before then (a poll cycle still running may queue
+    more for the same chats; they wait for it, to go out as one transmission).
     """
-    due = _due(now)
+    due = _due(now, queued_before)
     chat_query = (
         select(outbox.c.chat_id, func.min(outbox.c.id).label("first"))
         .join(chats, chats.c.id == outbox.c.chat_id)
@@ -229,13 +238,85 @@ async def release(connection: AsyncConnection, outbox_ids: Sequence[int]) -> Non
         )
 
 
-async def next_due_at(connection: AsyncConnection) -> datetime | None:
-    """When the earliest pending row becomes due (the sender sleeps until then)."""
-    result = await connection.execute(
-        select(func.min(outbox.c.not_before)).where(outbox.c.state == PENDING)
+async def next_due_at(
+    connection: AsyncConnection, queued_before: datetime | None = None
+) -> datetime | None:
+    """When the earliest pending row of an active chat can be claimed (the sender sleeps
+    until then): its ``not_before``, or the end of its lease if that is later.
+
+    ``queued_before``: rows queued since then are not counted (see :func:`claim_deliveries`).
+    """
+    ready_at = case(
+        (outbox.c.lease_until > outbox.c.not_before, outbox.c.lease_until),
+        else_=outbox.c.not_before,
     )
-    value: datetime | None = result.scalar()
+    query = (
+        select(func.min(ready_at))
+        .join(chats, chats.c.id == outbox.c.chat_id)
+        .where(outbox.c.state == PENDING, chats.c.active == true())
+    )
+    if queued_before is not None:
+        query = query.where(outbox.c.created_at < queued_before)
+    value: datetime | None = (await connection.execute(query)).scalar()
     return value
+
+
+@dataclass(frozen=True, slots=True)
+class Swept:
+    """What :func:`sweep` gave up, each row with its reason in ``last_error``."""
+
+    inactive: int  #: pending rows of chats that no longer take pushes (e.g. left the config)
+    expired: int  #: pending rows not delivered within ``give_up_after``
+
+
+async def sweep(connection: AsyncConnection, now: datetime, give_up_after: timedelta) -> Swept:
+    """Fail (with the reason) what can no longer go out, so that nothing stays pending forever.
+
+    * Rows of inactive chats: nobody claims them. A blocked chat or /stop fails its queue
+      right away (``deactivate_chat``); this catches the rest, e.g. a channel taken out of
+      ``telegram.channels``. The chat's ``inactive_reason`` is recorded.
+    * Rows queued more than ``give_up_after`` ago (an outage that lasted days): the last
+      error is kept after "gave up after ...".
+
+    Rows leased by a sender right now are left to it.
+    """
+    free = and_(outbox.c.state == PENDING, _unleased(now))
+    reasons = await connection.execute(
+        select(chats.c.id, chats.c.inactive_reason)
+        .where(
+            chats.c.active == false(),
+            select(outbox.c.id).where(free, outbox.c.chat_id == chats.c.id).exists(),
+        )
+        .order_by(chats.c.id)
+    )
+    inactive = 0
+    for chat_id, reason in reasons:
+        error = f"dropped: the chat is inactive ({reason or 'unsubscribed'})"
+        result = await connection.execute(
+            update(outbox)
+            .where(free, outbox.c.chat_id == chat_id)
+            .values(state=FAILED, lease_until=None, last_error=error[:500])
+        )
+        inactive += max(result.rowcount, 0)
+    prefix = f"gave up after {_human(give_up_after)}: "
+    result = await connection.execute(
+        update(outbox)
+        .where(free, outbox.c.created_at < now - give_up_after)
+        .values(
+            state=FAILED,
+            lease_until=None,
+            last_error=literal(prefix) + func.coalesce(outbox.c.last_error, "never sent"),
+        )
+    )
+    return Swept(inactive=inactive, expired=max(result.rowcount, 0))
+
+
+def _human(delay: timedelta) -> str:
+    seconds = delay.total_seconds()
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
 
 
 async def queue_counts(connection: AsyncConnection) -> dict[str, int]:

@@ -9,8 +9,14 @@ of the outcomes the sender knows how to settle. The error tree it reads::
     ├── Forbidden           403 blocked / kicked / deactivated -> ChatGone
     ├── ChatMigrated        400 group upgraded -> Migrated(new id)
     ├── BadRequest          400 "chat not found" -> ChatGone; anything else -> Rejected
-    ├── InvalidToken        401 -> raised (nothing can be sent at all)
-    └── NetworkError, TimedOut, other -> Transient
+    ├── InvalidToken        401/404 -> Transient (nothing can be sent at all: the sender
+    │                       pauses every chat and retries, nothing is given up for it)
+    └── NetworkError (5xx, connection errors), TimedOut, other -> Transient
+
+PTB turns every HTTP status it has no class for (500, 502, 503, 504 ...) and every
+connection or protocol failure into ``NetworkError``; a 5xx that carries ``retry_after`` is
+a ``RetryAfter``. ``Transient`` outcomes say nothing about the message: the sender retries
+them with backoff and never counts them as attempts.
 """
 
 from __future__ import annotations
@@ -97,7 +103,9 @@ def classify(error: TelegramError) -> SendResult:
         if any(marker in error.message.lower() for marker in _GONE_400):
             return ChatGone(error.message)
         return Rejected(error.message)
-    return Transient(error.message or type(error).__name__)
+    if isinstance(error, InvalidToken):
+        return Transient(f"{error.message or 'Unauthorized'} (is the bot token still valid?)")
+    return Transient(f"{type(error).__name__}: {error.message}".rstrip(": "))
 
 
 class TelegramPort:
@@ -112,8 +120,6 @@ class TelegramPort:
                 chat_id=target,
                 **message_kwargs(message, plain=plain),  # type: ignore[arg-type]
             )
-        except InvalidToken:
-            raise
         except TelegramError as error:
             return classify(error)
         return Sent(message_id=sent.message_id, chat_id=sent.chat.id)
