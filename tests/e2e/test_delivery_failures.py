@@ -115,3 +115,37 @@ def test_under_flood_control_every_chat_gets_each_entry_exactly_once(
     assert api.rejections(429), "the fake never refused: the test proved nothing"
     counts = {chat: (copies(api, chat, first), copies(api, chat, second)) for chat in chats}
     assert counts == dict.fromkeys(chats, (1, 1))
+
+
+def test_a_channel_taken_out_of_the_config_leaves_nothing_stuck_in_the_queue(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    channel = api.add_channel(-1001000001701, "leaving_channel", "Leaving")
+    feed.publish(Item("old"))
+    config = bots.config(feed, telegram={"channels": [{"chat": "@leaving_channel"}]})
+    bot = bots.make(config).start()
+    admin = api.add_private_chat(ADMIN, "Admin")
+    reader = api.add_private_chat(1701)
+    say(api, reader, "/start")
+    bot.wait_polls(1)
+
+    api.fail(502, chat_id=channel, methods=["sendMessage"])  # its sends fail for now
+    entry = Item("queued-for-the-channel")
+    feed.publish(entry)
+    wait_push(api, reader, entry)
+    api.wait_for(
+        lambda: [e for e in api.rejections(502) if e.chat_id == channel], 30, "a failed send"
+    )
+    stats_until(api, admin, "Queue: 1 pending, 0 failed")
+
+    assert bot.terminate() == 0
+    bot.config["telegram"] = {**bot.config["telegram"], "channels": []}
+    bot.start()  # the admin removed the channel: its queue is dropped, with the reason
+    stats_until(api, admin, "Queue: 0 pending, 1 failed")
+    api.clear_faults()
+    later = Item("after-the-removal")
+    feed.publish(later)
+    wait_push(api, reader, later)
+    bot.wait_polls(bot.polls() + 2)
+    assert transmissions(api, channel) == []
+    assert "dropped 1 deliveries of chats that no longer take pushes" in bot.run_log()

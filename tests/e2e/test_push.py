@@ -15,14 +15,18 @@ from tests.e2e.helpers import (
     headlines_in,
     items,
     press,
+    rss,
     say,
     transmissions,
     wait_edited,
     wait_push,
 )
 from tests.fakebotapi import FakeBotAPI
+from tests.feedserver import FeedServer
 
 pytestmark = pytest.mark.e2e
+
+SLOW = 2.5  #: seconds the slow feed takes to answer
 
 
 def test_new_entry_reaches_exactly_the_chats_subscribed_to_its_topic_exactly_once(
@@ -88,6 +92,36 @@ def test_several_new_entries_in_one_cycle_arrive_as_one_transmission_that_pages(
     bot.wait_polls(bot.polls() + 2)
     assert len(transmissions(api, chat)) == 1  # one message, not a burst of five
     assert len(api.sent_log("sendMessage", ok=True)) == 2  # /start's reply and the push
+
+
+def test_entries_of_feeds_that_finish_seconds_apart_in_one_cycle_arrive_as_one_transmission(
+    api: FakeBotAPI, feeds: FeedServer, bots: Bots
+) -> None:
+    fast = Feed(feeds, "/fast.xml", "Fast feed")
+    slow = Feed(feeds, "/slow.xml", "Slow feed")
+    fast.publish(Item("fast-old"))
+    slow.publish(Item("slow-old"))
+    feeds.set_feed(slow.path, rss(slow.entries, slow.title), delay=SLOW)
+    bot = bots.start(
+        {"url": fast.url, "interval": "4s"},
+        {"url": slow.url, "interval": "4s"},
+    )
+    chat = api.add_private_chat(821)
+    say(api, chat, "/start")
+    # right after a cycle ended (both feeds are counted when it ends): the next one is
+    # seconds away, so both new entries are in the same one
+    bot.wait_polls(bot.polls() + 2)
+    one, two = Item("from-the-fast-feed"), Item("from-the-slow-feed")
+    fast.publish(one)
+    slow.publish(two)
+    feeds.set_feed(slow.path, rss(slow.entries, slow.title), delay=SLOW)
+
+    push = wait_push(api, chat, one)
+    assert push.plain_text.startswith(f"{TRANSMISSION} · 2 new"), push.plain_text
+    assert two.headline in push.plain_text  # the fast feed's entry waited for the slow one's
+    bot.wait_polls(bot.polls() + 2)
+    assert len(transmissions(api, chat)) == 1  # not a second INCOMING TRANSMISSION
+    assert [copies(api, chat, i) for i in (one, two)] == [1, 1]
 
 
 def test_configured_channels_receive_pushes(api: FakeBotAPI, feed: Feed, bots: Bots) -> None:
