@@ -48,13 +48,11 @@ class Jobs:
                 if task is not None:
                     self._running.discard(task)
 
+        # next_run_time=None would add the job *paused*; left out, the first run is one
+        # interval from now.
+        first: dict[str, Any] = {"next_run_time": datetime.now(UTC)} if start_now else {}
         self._scheduler.add_job(
-            guarded,
-            "interval",
-            seconds=seconds,
-            id=name,
-            name=name,
-            next_run_time=datetime.now(UTC) if start_now else None,
+            guarded, "interval", seconds=seconds, id=name, name=name, **first
         )
 
     def start(self) -> None:

@@ -41,3 +41,19 @@ async def test_shutdown_cancels_a_job_that_outlives_the_grace() -> None:
     await asyncio.wait_for(started.wait(), 5)
     await jobs.shutdown(grace=0.2)
     assert cancelled.is_set()
+
+
+async def test_a_job_that_does_not_start_now_runs_one_interval_later() -> None:
+    ran = asyncio.Event()
+
+    async def prune() -> None:
+        ran.set()
+
+    jobs = Jobs()
+    jobs.every(0.2, prune, name="prune", start_now=False)
+    jobs.start()
+    try:
+        assert not ran.is_set()
+        await asyncio.wait_for(ran.wait(), 5)  # a paused job would never run
+    finally:
+        await jobs.shutdown(grace=1)
