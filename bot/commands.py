@@ -12,13 +12,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.delivery import callbacks, render
-from bot.delivery.render import Button, Rendered
-from bot.domain import MAX_TOPIC_CHARS, ChatInfo, normalise_topic
+from bot.delivery.render import Rendered
+from bot.domain import MAX_TOPIC_CHARS, ChatInfo, TopicChoice, normalise_topic
 from bot.store import Store
+from bot.store.chats import MIGRATED_TO, REMOVED_FROM_CONFIG
 from bot.text import escape_html, truncate
 
 EXPIRED = "This button has expired."
 GROUP_KINDS = ("group", "supergroup")
+STOPPED = "stopped with /stop"
+#: topics a chat may follow (or, following everything, skip): keeps every list of them
+#: within one message and the matching of new entries cheap
+MAX_CHAT_TOPICS = 50
+#: UTF-16 units of a topic list in a reply
+LIST_UNITS = 1000
 
 PUBLIC_COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Subscribe this chat to every update"),
@@ -88,9 +95,7 @@ class Commands:
 
     async def start(self, ctx: ChatContext) -> Rendered:
         chat = await self._chat(ctx)
-        now = self._clock()
-        await self._store.set_active(chat.id, True, now)
-        await self._store.set_topics(chat.id, all_topics=True, names=(), now=now)
+        await self._store.change_topics(chat.id, follow_everything, self._clock(), activate=True)
         where = "this group" if ctx.kind in GROUP_KINDS else "this chat"
         return message(
             f"Subscribed: {where} now receives every new update as an INCOMING TRANSMISSION.\n"
@@ -101,7 +106,7 @@ class Commands:
         chat = await self._chat(ctx)
         if not chat.active:
             return message("This chat is not subscribed. /start subscribes it.")
-        await self._store.deactivate_chat(chat, "stopped with /stop", self._clock())
+        await self._store.deactivate_chat(chat, STOPPED, self._clock())
         return message("Stopped: no more pushes here. /latest still works; /start resumes.")
 
     async def subscribe(self, ctx: ChatContext, argument: str) -> Rendered:
@@ -109,38 +114,66 @@ class Commands:
         if problem:
             return message(problem)
         chat = await self._chat(ctx)
-        now = self._clock()
-        await self._store.set_active(chat.id, True, now)
         if topic == "all":
-            await self._store.set_topics(chat.id, all_topics=True, names=(), now=now)
+            await self._store.change_topics(
+                chat.id, follow_everything, self._clock(), activate=True
+            )
             return message("This chat now receives every topic.")
-        names = {topic} if chat.all_topics else {*chat.topics, topic}
-        await self._store.set_topics(chat.id, all_topics=False, names=names, now=now)
-        return message(f"Subscribed to {topic}. This chat receives: {', '.join(sorted(names))}.")
+        before, after = await self._store.change_topics(
+            chat.id, lambda choice: follow_topic(choice, topic), self._clock(), activate=True
+        )
+        if follow_topic(before.topic_choice, topic) is None:
+            return message(
+                f"This chat already follows {MAX_CHAT_TOPICS} topics, the most it can. "
+                "/unsubscribe one first, or /subscribe all for everything."
+            )
+        if not before.all_topics and topic in before.topics:
+            return message(f"This chat already follows {topic}. {receives(after.topic_choice)}")
+        return message(f"Subscribed to {topic}. {receives(after.topic_choice)}")
 
     async def unsubscribe(self, ctx: ChatContext, argument: str) -> Rendered:
         topic, problem = parse_topic(argument, "unsubscribe")
         if problem:
             return message(problem)
-        chat = await self._chat(ctx)
         if topic == "all":
             return await self.stop(ctx)
-        if chat.all_topics:
-            # "everything but X": the topics in use now, minus X.
-            names = set(await self._store.topics_in_use()) - {topic}
-        elif topic not in chat.topics:
+        chat = await self._chat(ctx)
+        before, after = await self._store.change_topics(
+            chat.id, lambda choice: drop_topic(choice, topic), self._clock()
+        )
+        was = before.topic_choice
+        if drop_topic(was, topic) is None:
+            return message(
+                f"This chat already skips {MAX_CHAT_TOPICS} topics, the most it can. "
+                "/subscribe to the topics you want instead."
+            )
+        if not was.everything and topic not in was.only:
             return message(f"This chat does not follow {topic}. /topics shows what it follows.")
-        else:
-            names = set(chat.topics) - {topic}
-        await self._store.set_topics(chat.id, all_topics=False, names=names, now=self._clock())
-        if not names:
+        if was.everything and topic in was.excluded:
+            return message(f"This chat already skips {topic}. {receives(after.topic_choice)}")
+        if not after.all_topics and not after.topics:
             return message(
                 f"Unsubscribed from {topic}. No topics are left, so nothing will be pushed "
                 "here until /subscribe or /start."
             )
-        return message(
-            f"Unsubscribed from {topic}. This chat receives: {', '.join(sorted(names))}."
-        )
+        return message(f"Unsubscribed from {topic}. {receives(after.topic_choice)}")
+
+    async def bot_removed(self, tg_chat_id: int, reason: str) -> bool:
+        """The bot was blocked or removed from the chat: no pushes until it is back."""
+        chat = await self._store.chat(tg_chat_id)
+        if chat is None or not chat.active:
+            return False
+        await self._store.deactivate_chat(chat, reason, self._clock())
+        return True
+
+    async def bot_returned(self, tg_chat_id: int) -> bool:
+        """The bot was unblocked or added back: pushes resume where the chat left off,
+        unless someone stopped them on purpose (see :func:`resumes_on_return`)."""
+        chat = await self._store.chat(tg_chat_id)
+        if chat is None or not resumes_on_return(chat):
+            return False
+        await self._store.set_active(chat.id, True, self._clock())
+        return True
 
     # ------------------------------------------------------------------ reading
 
@@ -180,11 +213,12 @@ class Commands:
                 ), False
         else:
             wanted = None if chat.all_topics else list(chat.topics)
-            label = None if chat.all_topics else ", ".join(chat.topics) or None
+            label = own_label(chat.topic_choice)
             topic_id = None
             if wanted == []:
                 return message("This chat follows no topics. /subscribe all or /topics."), False
-        result = await self._store.latest_page(wanted, page, self._page_size)
+        excluded = chat.excluded_topics if topic is None and chat.all_topics else ()
+        result = await self._store.latest_page(wanted, page, self._page_size, excluded)
         paging = render.Paging(result.number, result.known_pages, result.has_more)
         rendered = render.latest(
             result.entries,
@@ -199,36 +233,17 @@ class Commands:
 
     async def topics_menu(self, ctx: ChatContext) -> Rendered:
         chat = await self._chat(ctx)
-        return await self._topics_view(chat)
+        return render_topics(chat, await self._topic_options(chat))
 
-    async def _topics_view(self, chat: ChatInfo) -> Rendered:
-        offered = list(dict.fromkeys([*chat.topics, *await self._store.topics_in_use()]))
+    async def _topic_options(self, chat: ChatInfo) -> list[render.TopicOption]:
+        """The chat's own topics and those in use, by name (a stable order to page in)."""
+        offered = sorted({*chat.topics, *chat.excluded_topics, *await self._store.topics_in_use()})
         ids = await self._store.topic_ids(offered)
-        status = "on" if chat.active else "off (/start turns them on)"
-        following = "every topic" if chat.all_topics else (", ".join(chat.topics) or "no topics")
-        lines = [
-            "<b>TOPICS</b>",
-            "",
-            escape_html(f"Pushes: {status}. Following: {following}."),
-            escape_html("Tap a topic to follow or drop it."),
-        ]
-        if not offered:
-            lines.append(escape_html("No topics yet: they appear once entries carry some."))
-        everything = Button(
-            ("✅ " if chat.all_topics else "▫️ ") + "Everything",
-            callback=callbacks.encode(callbacks.ToggleTopic(None)),
-        )
-        buttons = [
-            Button(
-                ("✅ " if not chat.all_topics and name in chat.topics else "▫️ ")
-                + truncate(name, 24),
-                callback=callbacks.encode(callbacks.ToggleTopic(ids[name])),
-            )
+        return [
+            render.TopicOption(ids[name], name, topic_state(chat.topic_choice, name))
             for name in offered
             if name in ids
         ]
-        rows = [(everything,)] + [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
-        return Rendered(html="\n".join(lines), keyboard=tuple(rows))
 
     # ------------------------------------------------------------------ buttons
 
@@ -252,10 +267,15 @@ class Commands:
                 return await self._latest_button(chat, topic_id, page)
             case callbacks.TransmissionPage(transmission_id, page):
                 return await self._transmission_button(chat, transmission_id, page)
-            case callbacks.ToggleTopic(topic_id):
+            case callbacks.TopicsPage(page):
+                options = await self._topic_options(chat)
+                if page > render.topics_pages(len(options)):
+                    return ButtonReply(answer=EXPIRED)
+                return ButtonReply(answer=f"Page {page}", edit=render_topics(chat, options, page))
+            case callbacks.ToggleTopic(topic_id, page):
                 if not await may_change():
                     return ButtonReply(answer="Only group admins can change topics here.")
-                return await self._toggle(chat, topic_id)
+                return await self._toggle(chat, topic_id, page)
         return ButtonReply(answer=EXPIRED)  # pragma: no cover - match is exhaustive
 
     async def _latest_button(self, chat: ChatInfo, topic_id: int | None, page: int) -> ButtonReply:
@@ -265,8 +285,8 @@ class Commands:
             if topic is None:
                 return ButtonReply(answer=EXPIRED)
         rendered, found = await self._latest_page(chat, topic, page)
-        if not found:
-            return ButtonReply(answer="No entries on that page any more.", edit=rendered)
+        if not found:  # past the last page (forged, or the entries are gone): change nothing
+            return ButtonReply(answer=EXPIRED)
         await self._store.set_cursor(chat.id, topic, page)
         return ButtonReply(answer=f"Page {page}", edit=rendered)
 
@@ -289,27 +309,27 @@ class Commands:
         )
         return ButtonReply(answer=f"Page {page} of {pages}", edit=rendered)
 
-    async def _toggle(self, chat: ChatInfo, topic_id: int | None) -> ButtonReply:
+    async def _toggle(self, chat: ChatInfo, topic_id: int | None, page: int) -> ButtonReply:
         now = self._clock()
         if topic_id is None:
-            if chat.all_topics:
+            before, after = await self._store.change_topics(chat.id, follow_everything, now)
+            if before.topic_choice == after.topic_choice:
                 return ButtonReply(answer="Already following everything; tap a topic instead.")
-            await self._store.set_topics(chat.id, all_topics=True, names=(), now=now)
             answer = "Following everything"
         else:
             name = await self._store.topic_name(topic_id)
             if name is None:
                 return ButtonReply(answer=EXPIRED)
-            if chat.all_topics:
-                names, answer = {name}, f"Following only {name}"
-            elif name in chat.topics:
-                names, answer = set(chat.topics) - {name}, f"Dropped {name}"
-            else:
-                names, answer = {*chat.topics, name}, f"Following {name}"
-            await self._store.set_topics(chat.id, all_topics=False, names=names, now=now)
-        updated = await self._store.chat(chat.tg_chat_id or 0)
-        assert updated is not None
-        return ButtonReply(answer=answer, edit=await self._topics_view(updated))
+            before, after = await self._store.change_topics(
+                chat.id, lambda choice: toggle_topic(choice, name), now
+            )
+            if toggle_topic(before.topic_choice, name) is None:
+                return ButtonReply(
+                    answer=f"At most {MAX_CHAT_TOPICS} topics: drop one first, or tap Everything."
+                )
+            answer = toggled(before.topic_choice, after.topic_choice, name)
+        view = render_topics(after, await self._topic_options(after), page)
+        return ButtonReply(answer=answer, edit=view)
 
     # ------------------------------------------------------------------ help and admin
 
@@ -323,7 +343,14 @@ class Commands:
         ]
         commands = PUBLIC_COMMANDS + (ADMIN_COMMANDS if self.is_bot_admin(user_id) else ())
         lines += [escape_html(f"/{name} — {text}") for name, text in commands]
-        lines += ["", escape_html("In groups, only group admins change the subscription.")]
+        lines += [
+            "",
+            escape_html("In groups, only group admins change the subscription."),
+            escape_html(
+                "Blocked the bot, or removed it from a group? Pushes pause, and resume when it "
+                "is unblocked or added back. /stop ends them until the next /start."
+            ),
+        ]
         return Rendered(html="\n".join(lines))
 
     async def stats(self) -> Rendered:
@@ -368,6 +395,108 @@ class Commands:
         if not states:
             lines.append("No feeds configured.")
         return Rendered(html="\n".join([header, *lines]))
+
+
+# ---------------------------------------------------------------------- topic choices (pure)
+
+
+def follow_everything(_choice: TopicChoice) -> TopicChoice:
+    return TopicChoice(everything=True)
+
+
+def follow_topic(choice: TopicChoice, topic: str) -> TopicChoice | None:
+    """/subscribe: from everything, only ``topic``; else ``topic`` added (None: too many)."""
+    if choice.everything:
+        return TopicChoice(everything=False, only=frozenset({topic}))
+    if topic in choice.only:
+        return choice
+    if len(choice.only) >= MAX_CHAT_TOPICS:
+        return None
+    return TopicChoice(everything=False, only=choice.only | {topic})
+
+
+def drop_topic(choice: TopicChoice, topic: str) -> TopicChoice | None:
+    """/unsubscribe: from everything, everything but ``topic``; else ``topic`` removed
+    (None: too many topics skipped already)."""
+    if not choice.everything:
+        return TopicChoice(everything=False, only=choice.only - {topic})
+    if topic in choice.excluded:
+        return choice
+    if len(choice.excluded) >= MAX_CHAT_TOPICS:
+        return None
+    return TopicChoice(everything=True, excluded=choice.excluded | {topic})
+
+
+def toggle_topic(choice: TopicChoice, topic: str) -> TopicChoice | None:
+    """A topic button of /topics: a skipped topic is taken again; from everything, only
+    that topic; else followed or dropped (None: too many)."""
+    if choice.everything:
+        if topic in choice.excluded:
+            return TopicChoice(everything=True, excluded=choice.excluded - {topic})
+        return TopicChoice(everything=False, only=frozenset({topic}))
+    if topic in choice.only:
+        return TopicChoice(everything=False, only=choice.only - {topic})
+    return follow_topic(choice, topic)
+
+
+def toggled(before: TopicChoice, after: TopicChoice, topic: str) -> str:
+    """The answer to a topic button press."""
+    if after.everything:
+        return f"Taking {topic} again" if topic in before.excluded else "Following everything"
+    if before.everything:
+        return f"Following only {topic}"
+    return f"Following {topic}" if topic in after.only else f"Dropped {topic}"
+
+
+def topic_state(choice: TopicChoice, topic: str) -> str:
+    if choice.everything:
+        return render.EXCLUDED if topic in choice.excluded else render.OFF
+    return render.ON if topic in choice.only else render.OFF
+
+
+def following(choice: TopicChoice, units: int = LIST_UNITS) -> str:
+    """What the chat follows, in a few words: "every topic", "everything except: ml",
+    "ml, python" or "no topics" (long lists end in "… and N more")."""
+    if choice.everything:
+        if not choice.excluded:
+            return "every topic"
+        prefix = "everything except: "
+        return prefix + render.bounded_list(sorted(choice.excluded), units - len(prefix))
+    return render.bounded_list(sorted(choice.only), units) or "no topics"
+
+
+def receives(choice: TopicChoice) -> str:
+    if choice.everything:
+        return f"This chat receives {following(choice)}."
+    return f"This chat receives: {following(choice)}."
+
+
+def own_label(choice: TopicChoice) -> str | None:
+    """The LATEST UPDATES header's note on a chat's own topics (None: everything)."""
+    if choice.everything and not choice.excluded:
+        return None
+    return following(choice, render.LABEL_UNITS)
+
+
+def render_topics(chat: ChatInfo, options: list[render.TopicOption], page: int = 1) -> Rendered:
+    choice = chat.topic_choice
+    return render.topics_menu(
+        options,
+        pushes_on=chat.active,
+        following=following(choice),
+        everything=choice.everything and not choice.excluded,
+        page=page,
+    )
+
+
+def resumes_on_return(chat: ChatInfo) -> bool:
+    """Whether pushes resume when the bot is unblocked or added back to the chat: yes when
+    they stopped because it was blocked or removed; no when they never started or someone
+    stopped them on purpose (/stop, the config, a group's move to a supergroup)."""
+    reason = chat.inactive_reason
+    if chat.active or reason is None:
+        return False
+    return reason not in (STOPPED, REMOVED_FROM_CONFIG) and not reason.startswith(MIGRATED_TO)
 
 
 def parse_topic(argument: str, command: str) -> tuple[str, str | None]:

@@ -150,3 +150,73 @@ def test_preview_text_has_no_markup_and_shows_the_buttons() -> None:
 def test_utf16_counting_matches_telegram() -> None:
     assert utf16_length("😀") == 2
     assert render.visible_length("<b>😀 &amp;</b>") == 4
+
+
+LONG_TOPICS = [f"{n:02d}" + "长" * 40 + "👩‍👩‍👧" for n in range(150)]
+
+
+@pytest.mark.parametrize("page_size", [1, 10])
+def test_a_latest_header_naming_many_long_topics_still_fits(page_size: int) -> None:
+    rendered = render.latest(
+        (HOSTILE * 2)[:page_size],
+        render.Paging(number=3, known_pages=9, has_more=True),
+        summary_length=3000,
+        topic_label=", ".join(LONG_TOPICS),
+        topic_id=None,
+    )
+    assert render.visible_length(rendered.html) <= render.MESSAGE_LIMIT
+    header = render.visible_text(rendered.html).split("\n")[0]
+    assert utf16_length(header) <= len("LATEST UPDATES · ") + render.LABEL_UNITS
+    assert header.endswith("...")
+
+
+@pytest.mark.parametrize("count", [0, 1, 20, 21, 150])
+def test_topics_menu_fits_and_pages_whatever_the_topics(count: int) -> None:
+    states = (render.ON, render.OFF, render.EXCLUDED)
+    options = [
+        render.TopicOption(2**62 - n, name, states[n % 3])
+        for n, name in enumerate(LONG_TOPICS[:count])
+    ]
+    pages = render.topics_pages(count)
+    assert pages == max(-(-count // render.TOPIC_BUTTONS), 1)
+    shown: list[str] = []
+    for page in range(1, pages + 2):  # one past the last shows the last
+        rendered = render.topics_menu(
+            options,
+            pushes_on=True,
+            following="everything except: " + ", ".join(LONG_TOPICS),
+            everything=False,
+            page=page,
+        )
+        buttons = [b for row in rendered.keyboard for b in row]
+        assert render.visible_length(rendered.html) <= render.MESSAGE_LIMIT
+        assert len(buttons) <= 100
+        assert all(len(b.callback.encode()) <= callbacks.MAX_BYTES for b in buttons if b.callback)
+        assert tags_are_telegram_only(rendered.html)
+        assert rendered.keyboard[0][0].text == "▫️ Everything"
+        toggles = [callbacks.decode(b.callback) for b in buttons]
+        topic_buttons = [
+            b.text
+            for b, a in zip(buttons, toggles, strict=True)
+            if isinstance(a, callbacks.ToggleTopic) and a.topic_id is not None
+        ]
+        assert len(topic_buttons) <= render.TOPIC_BUTTONS
+        assert all(
+            a.page == min(page, pages) for a in toggles if isinstance(a, callbacks.ToggleTopic)
+        )
+        if page <= pages:
+            shown += topic_buttons
+        if pages > 1:
+            assert f"Page {min(page, pages)} of {pages}." in render.visible_text(rendered.html)
+    assert len(shown) == count  # every topic on exactly one page
+    assert [text.split(" ", 1)[0] for text in shown[:3]] == ["✅", "▫️", "🚫"][: min(count, 3)]
+
+
+def test_bounded_list_ends_in_how_many_more() -> None:
+    assert render.bounded_list(["ml", "python"], 100) == "ml, python"
+    assert render.bounded_list([], 10) == ""
+    text = render.bounded_list(LONG_TOPICS, 500)
+    assert utf16_length(text) <= 500
+    kept = text.split(" … and ")[0].split(", ")
+    assert kept == LONG_TOPICS[: len(kept)]
+    assert text.endswith(f" … and {len(LONG_TOPICS) - len(kept)} more")

@@ -7,7 +7,9 @@ decoding never trusts it: an unknown shape, a bad number or an overlong string d
 Shapes (ids are ours, pages 1-based):
     ``L:<topic id or ->:<page>``   a LATEST UPDATES page (``-``: the chat's own topics)
     ``T:<transmission id>:<page>`` a page of an INCOMING TRANSMISSION
-    ``G:<topic id>`` / ``G:*``     toggle a topic / everything in /topics
+    ``G:<topic id>`` / ``G:*``     toggle a topic / everything in /topics (page 1 of it)
+    ``G:<topic id or *>:<page>``   the same on another page of /topics
+    ``P:<page>``                   a page of the /topics menu
     ``N``                          the current-page marker (does nothing)
 """
 
@@ -36,6 +38,12 @@ class TransmissionPage:
 @dataclass(frozen=True, slots=True)
 class ToggleTopic:
     topic_id: int | None  #: None: toggle "everything"
+    page: int = 1  #: the /topics page the button is on (shown again after the toggle)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicsPage:
+    page: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +51,12 @@ class Noop:
     pass
 
 
-Action = LatestPage | TransmissionPage | ToggleTopic | Noop
+Action = LatestPage | TransmissionPage | ToggleTopic | TopicsPage | Noop
 
 _LATEST = re.compile(r"L:(-|[1-9][0-9]{0,18}):([1-9][0-9]{0,5})")
 _TRANSMISSION = re.compile(r"T:([1-9][0-9]{0,18}):([1-9][0-9]{0,5})")
-_TOGGLE = re.compile(r"G:(\*|[1-9][0-9]{0,18})")
+_TOGGLE = re.compile(r"G:(\*|[1-9][0-9]{0,18})(?::([1-9][0-9]{0,5}))?")
+_TOPICS = re.compile(r"P:([1-9][0-9]{0,5})")
 
 
 def encode(action: Action) -> str:
@@ -56,8 +65,12 @@ def encode(action: Action) -> str:
             data = f"L:{'-' if topic_id is None else topic_id}:{page}"
         case TransmissionPage(transmission_id, page):
             data = f"T:{transmission_id}:{page}"
-        case ToggleTopic(topic_id):
+        case ToggleTopic(topic_id, page):
             data = f"G:{'*' if topic_id is None else topic_id}"
+            if page != 1:
+                data += f":{page}"
+        case TopicsPage(page):
+            data = f"P:{page}"
         case Noop():
             data = "N"
     assert len(data.encode()) <= MAX_BYTES, data
@@ -76,8 +89,10 @@ def decode(data: str | None) -> Action | None:
     if match := _TRANSMISSION.fullmatch(data):
         return _bounded(TransmissionPage(int(match.group(1)), int(match.group(2))))
     if match := _TOGGLE.fullmatch(data):
-        topic = match.group(1)
-        return _bounded(ToggleTopic(None if topic == "*" else int(topic)))
+        topic, page = match.groups()
+        return _bounded(ToggleTopic(None if topic == "*" else int(topic), int(page or 1)))
+    if match := _TOPICS.fullmatch(data):
+        return _bounded(TopicsPage(int(match.group(1))))
     return None
 
 

@@ -1,4 +1,5 @@
-"""Messages readers see: INCOMING TRANSMISSION pushes and LATEST UPDATES pages. Pure.
+"""Messages readers see: INCOMING TRANSMISSION pushes, LATEST UPDATES pages and the /topics
+menu. Pure.
 
 Every message this module returns respects the Bot API whatever the entries hold: only
 Telegram's HTML tags (``b``, ``i``, ``a``), all text escaped, at most 4096 characters as
@@ -28,6 +29,14 @@ _META_UNITS = 300
 
 TRANSMISSION_HEADER = "INCOMING TRANSMISSION"
 LATEST_HEADER = "LATEST UPDATES"
+TOPICS_HEADER = "TOPICS"
+#: UTF-16 units of a topic label in a LATEST UPDATES header (part of ``_RESERVE``)
+LABEL_UNITS = 150
+#: ... and of the "Following: ..." line of /topics
+FOLLOWING_UNITS = 1500
+#: topic buttons on one page of /topics (2 a row), and graphemes of a topic on a button
+TOPIC_BUTTONS = 20
+TOPIC_BUTTON_CHARS = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +196,7 @@ def latest(
     """A LATEST UPDATES page with page-number buttons."""
     header = f"<b>{LATEST_HEADER}</b>"
     if topic_label:
-        header += escape_html(f" · {topic_label}")
+        header += escape_html(f" · {truncate_units(topic_label, LABEL_UNITS)}")
     if not entries:
         hint = (
             "No updates on this page."
@@ -220,6 +229,96 @@ def page_row(paging: Paging, action: Callable[[int], callbacks.Action]) -> tuple
     if current < last or paging.has_more:
         buttons.append(Button("›", callback=callbacks.encode(action(current + 1))))
     return tuple(buttons)
+
+
+# ----------------------------------------------------------------------------- /topics
+
+#: how a topic stands for a chat: followed (only-these mode), not followed, or excluded
+ON, OFF, EXCLUDED = "on", "off", "excluded"
+_MARKS = {ON: "✅", OFF: "▫️", EXCLUDED: "🚫"}
+
+
+@dataclass(frozen=True, slots=True)
+class TopicOption:
+    """A topic button of the /topics menu."""
+
+    topic_id: int
+    name: str
+    state: str  #: ON | OFF | EXCLUDED
+
+
+def topics_pages(options: int) -> int:
+    return max(-(-options // TOPIC_BUTTONS), 1)
+
+
+def topics_menu(
+    options: Sequence[TopicOption],
+    *,
+    pushes_on: bool,
+    following: str,
+    everything: bool,
+    page: int = 1,
+) -> Rendered:
+    """The /topics menu: what the chat follows, "Everything", and one page of topic toggles
+    (at most :data:`TOPIC_BUTTONS`, with page buttons when there are more).
+
+    ``everything``: the chat takes every topic with no exclusions (its button is ticked).
+    """
+    pages = topics_pages(len(options))
+    page = min(max(page, 1), pages)
+    shown = options[(page - 1) * TOPIC_BUTTONS : page * TOPIC_BUTTONS]
+    status = "on" if pushes_on else "off (/start turns them on)"
+    following = truncate_units(following, FOLLOWING_UNITS)
+    lines = [
+        f"<b>{TOPICS_HEADER}</b>",
+        "",
+        escape_html(f"Pushes: {status}. Following: {following}."),
+        escape_html("Tap a topic to follow or drop it."),
+    ]
+    if any(option.state == EXCLUDED for option in shown):
+        lines.append(escape_html("🚫 marks a topic this chat skips; tap it to take it again."))
+    if not options:
+        lines.append(escape_html("No topics yet: they appear once entries carry some."))
+    elif pages > 1:
+        lines.append(escape_html(f"Page {page} of {pages}."))
+    rows: list[tuple[Button, ...]] = [
+        (
+            Button(
+                ("✅ " if everything else "▫️ ") + "Everything",
+                callback=callbacks.encode(callbacks.ToggleTopic(None, page)),
+            ),
+        )
+    ]
+    buttons = [
+        Button(
+            f"{_MARKS[option.state]} {truncate(option.name, TOPIC_BUTTON_CHARS)}",
+            callback=callbacks.encode(callbacks.ToggleTopic(option.topic_id, page)),
+        )
+        for option in shown
+    ]
+    rows += [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+    if pages > 1:
+        paging = Paging(number=page, known_pages=pages, has_more=False)
+        rows.append(page_row(paging, callbacks.TopicsPage))
+    return Rendered(html="\n".join(lines), keyboard=tuple(rows))
+
+
+def bounded_list(names: Sequence[str], units: int, separator: str = ", ") -> str:
+    """``names`` joined, as many as fit in ``units`` UTF-16 units with room for an
+    "… and N more" for the rest."""
+    total = utf16_length(separator.join(names))
+    if total <= units:
+        return separator.join(names)
+    kept: list[str] = []
+    used = 0
+    for shown, name in enumerate(names):
+        more = f" … and {len(names) - shown} more"
+        size = utf16_length(name) + (utf16_length(separator) if kept else 0)
+        if used + size + utf16_length(more) > units:
+            return (separator.join(kept) + more).lstrip()
+        kept.append(name)
+        used += size
+    return separator.join(kept)  # pragma: no cover - the whole list fitted
 
 
 # ----------------------------------------------------------------------------- plain text

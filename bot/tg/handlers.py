@@ -15,7 +15,13 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    CallbackQuery,
+    Update,
+)
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import (
@@ -31,6 +37,7 @@ from telegram.ext import (
 
 from bot.commands import (
     ADMIN_COMMANDS,
+    EXPIRED,
     PUBLIC_COMMANDS,
     ButtonReply,
     ChatContext,
@@ -46,6 +53,11 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 _ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 _GONE_STATUSES = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+_PRESENT_STATUSES = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR)
+#: BadRequest wording for a press that can no longer be answered (late or answered already)
+_STALE_QUERY = ("query is too old", "query id is invalid")
+#: the longest 429 wait an edit after a button press sits out (the press is stale after it)
+MAX_EDIT_WAIT = 30.0
 ONLY_GROUP_ADMINS = "Only group admins can change this group's subscription."
 ONLY_BOT_ADMINS = "This command is for the bot's admins."
 #: sends of one reply before a 429 is given up on (replies to a chat go one at a time, so
@@ -110,6 +122,42 @@ async def may_change(
     except TelegramError:
         return False
     return member.status in _ADMIN_STATUSES
+
+
+async def answer_query(query: CallbackQuery, text: str) -> None:
+    """Answer a button press; a refused answer (too old, already answered) is no failure."""
+    try:
+        await query.answer(text or None)
+    except BadRequest as error:
+        if not any(marker in error.message.lower() for marker in _STALE_QUERY):
+            log.warning("could not answer a button press: %s", error.message)
+    except TelegramError as error:
+        log.warning("could not answer a button press: %s", error.message or error)
+
+
+async def edit_query_message(
+    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, rendered: Rendered
+) -> None:
+    """Edit the pressed button's message, in turn with the chat's replies, waiting out 429s."""
+    kwargs = message_kwargs(rendered)
+    async with _reply_lock(context):
+        for attempt in range(REPLY_ATTEMPTS):
+            try:
+                await query.edit_message_text(**kwargs)  # type: ignore[arg-type]
+                return
+            except RetryAfter as error:
+                wait = retry_after_seconds(error)
+                if attempt == REPLY_ATTEMPTS - 1 or wait > MAX_EDIT_WAIT:
+                    log.warning("gave up editing after a button press: retry after %ss", wait)
+                    return
+                await asyncio.sleep(wait)
+            except BadRequest as error:
+                if "not modified" not in error.message:
+                    log.info("could not edit message after a button press: %s", error.message)
+                return
+            except TelegramError as error:
+                log.warning("could not edit message after a button press: %s", error)
+                return
 
 
 def argument(context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -180,51 +228,56 @@ class Handlers:
     async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = update.effective_message.text if update.effective_message else ""
         command = (text or "").split()[0] if text else ""
+        name, _, addressee = command.partition("@")
+        if addressee and addressee.lower() != (context.bot.username or "").lower():
+            return  # /cmd@other_bot: for another bot, in any chat
         chat = update.effective_chat
-        addressed = (
-            "@" in command
-            and command.split("@", 1)[1].lower() == (context.bot.username or "").lower()
-        )
-        if chat is not None and chat.type != ChatType.PRIVATE and not addressed:
+        if chat is not None and chat.type != ChatType.PRIVATE and not addressee:
             return  # in groups, stay quiet about commands that may be for another bot
-        name = command.split("@", 1)[0]
         await reply(update, context, message(f"Unknown command {name}. /help lists what I can do."))
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Work out the press, answer it, then edit the message.
+
+        The answer goes out before the edit and never stops it: Telegram refuses answers to
+        queries older than about 15 s (a press made while the bot was down), yet the edit
+        still shows what was asked for. An edit that meets a 429 waits its turn.
+        """
         query = update.callback_query
-        ctx = chat_context(update)
         if query is None:
             return
-        result = ButtonReply(answer="Something went wrong; please try again.")
+        ctx = chat_context(update)
         try:
             if ctx is None:
-                result = ButtonReply(answer="This button has expired.")
+                result = ButtonReply(answer=EXPIRED)
             else:
                 result = await self.commands.button(
                     ctx, query.data, lambda: may_change(update, context, self.commands)
                 )
-        finally:
-            # Always answered, also when the data was forged or the work above failed.
-            await query.answer(result.answer or None)
+        except Exception:
+            # Always answered, also when the work above failed (the error handler logs it).
+            await answer_query(query, "Something went wrong; please try again.")
+            raise
+        await answer_query(query, result.answer)
         if result.edit is not None:
-            try:
-                await query.edit_message_text(**message_kwargs(result.edit))  # type: ignore[arg-type]
-            except BadRequest as error:
-                if "not modified" not in error.message:
-                    log.info("could not edit message after a button press: %s", error.message)
+            await edit_query_message(query, context, result.edit)
 
     async def membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """The bot was blocked, kicked or re-added: keep the chat's state in step."""
+        """The bot was blocked, kicked or added back: keep the chat's pushes in step."""
         change = update.my_chat_member
         if change is None:
             return
-        chat = await self.store.chat(change.chat.id)
-        if chat is None:
-            return
-        now = datetime.now(UTC)
-        if change.new_chat_member.status in _GONE_STATUSES and chat.active:
-            reason = f"bot {change.new_chat_member.status} by {change.from_user.id}"
-            await self.store.deactivate_chat(chat, reason, now)
+        old, new = change.old_chat_member.status, change.new_chat_member.status
+        if new in _GONE_STATUSES:
+            reason = f"bot {new} by {change.from_user.id}"
+            if await self.commands.bot_removed(change.chat.id, reason):
+                log.info("chat %s: %s; pushes pause", change.chat.id, reason)
+        elif (
+            old in _GONE_STATUSES
+            and new in _PRESENT_STATUSES
+            and await self.commands.bot_returned(change.chat.id)
+        ):
+            log.info("chat %s: the bot is back (%s); pushes resume", change.chat.id, new)
 
     async def migration(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg = update.effective_message

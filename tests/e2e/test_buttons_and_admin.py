@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import random
 import string
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ADMIN, Bots
-from tests.e2e.helpers import Feed, Item, button, items, press, say, wait_push
+from tests.e2e.conftest import ADMIN, BOT_USERNAME, TOKEN, Bots
+from tests.e2e.helpers import (
+    Feed,
+    Item,
+    button,
+    headlines_in,
+    items,
+    press,
+    say,
+    wait_edited,
+    wait_push,
+)
 from tests.fakebotapi import FakeBotAPI
 
 pytestmark = pytest.mark.e2e
 
 EXPIRED = "This button has expired."
+SORRY = "Sorry, that failed on our side"
 
 
 def test_forged_or_stale_buttons_are_answered_and_change_nothing(
@@ -89,3 +103,63 @@ def test_stats_and_feeds_are_for_the_bots_admins_and_show_a_failing_feed(
     (failing,) = [line for line in feeds.splitlines() if "gone.xml" in line]
     assert "404" in failing
     assert "Test feed" in feeds
+
+
+@pytest.fixture
+def impatient_api() -> Iterator[FakeBotAPI]:
+    """A Bot API that refuses to answer button presses older than one second."""
+    fake = FakeBotAPI(token=TOKEN, bot_username=BOT_USERNAME, callback_ttl=1.0).start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+def test_a_press_made_while_the_bot_was_down_still_turns_the_page(
+    impatient_api: FakeBotAPI, feed: Feed, tmp_path: Path, database_url: str
+) -> None:
+    api = impatient_api
+    entries = items("d", 4)
+    feed.publish(*entries)
+    bots = Bots(tmp_path, api, database_url)
+    try:
+        bot = bots.start(feed, delivery={"page_size": 2})
+        bot.wait_polls(1)
+        chat = api.add_private_chat(1021)
+        page = say(api, chat, "/latest")
+        assert bot.terminate() == 0
+
+        query = api.user_presses(chat, chat, page.message_id, button(page, "2"))
+        time.sleep(1.5)  # by the time the bot is back, Telegram refuses to answer the press
+        bot.start()
+        turned = wait_edited(api, page)
+        assert headlines_in(turned, entries) == [entries[1].headline, entries[0].headline]
+        bot.wait_polls(2)  # time enough for a reply the bot should not send
+        assert api.answer_for(query) is None
+        assert [m.message_id for m in api.messages(chat)] == [page.message_id]  # no "Sorry"
+    finally:
+        bots.close()  # also: no traceback in the bot's log
+
+
+def test_page_edits_refused_with_429_wait_their_turn(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    entries = items("f", 8)
+    feed.publish(*entries)
+    bot = bots.start(feed, delivery={"page_size": 2})
+    bot.wait_polls(1)
+    chat = api.add_private_chat(1031)
+    page = say(api, chat, "/latest")
+    api.set_limits(global_per_second=1)  # Telegram is strict today: one message a second
+
+    for number in (2, 3, 4):  # faster than one edit a second
+        assert press(api, chat, page, f"L:-:{number}").text == f"Page {number}"
+    last = api.wait_for(
+        lambda: (m := api.message(chat, page.message_id)) and m.edits == 3 and m,
+        30,
+        "three edits",
+    )
+    assert headlines_in(last, entries) == [entries[1].headline, entries[0].headline]
+    assert [e.method for e in api.rejections(429)][:1] == ["editMessageText"]
+    assert all(SORRY not in m.plain_text for m in api.messages(chat))
+    assert len(api.messages(chat)) == 1

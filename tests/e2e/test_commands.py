@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.botprocess import wait_until
 from tests.e2e.conftest import ADMIN, BOT_USERNAME, Bots
-from tests.e2e.helpers import Feed, Item, items, say, say_unanswered, wait_push
+from tests.e2e.helpers import Feed, Item, copies, items, say, say_unanswered, wait_push
 from tests.fakebotapi import FakeBotAPI
 
 pytestmark = pytest.mark.e2e
@@ -137,3 +138,48 @@ def test_subscribe_without_a_topic_or_with_an_overlong_one_answers_usage_and_cha
         reply = say(api, chat, command).plain_text
         assert "Usage: /" in reply, (command, reply)
     assert "Following: every topic" in say(api, chat, "/topics").plain_text
+
+
+def test_commands_for_another_bot_are_ignored_in_private_chats_too(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    feed.publish(Item("a"))
+    bots.start(feed)
+    chat = api.add_private_chat(571)
+
+    say_unanswered(api, chat, "/start@some_other_bot", user=chat)
+    say_unanswered(api, chat, "/frobnicate@some_other_bot", user=chat)
+    assert "Pushes: off" in say(api, chat, "/topics").plain_text
+    assert "Subscribed" in say(api, chat, f"/start@{BOT_USERNAME.upper()}").plain_text
+
+
+def test_a_private_chat_that_unblocks_the_bot_gets_pushes_again(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    feed.publish(Item("old"))
+    bot = bots.start(feed)
+    admin = api.add_private_chat(ADMIN, "Admin")
+    reader = api.add_private_chat(581)
+    say(api, reader, "/subscribe ml")
+    bot.wait_polls(1)
+
+    def chats(counts: str) -> None:
+        wait_until(
+            lambda: f"Chats: {counts}" in say(api, admin, "/stats").plain_text,
+            30,
+            f"/stats showing Chats: {counts}",
+            every=0.2,
+        )
+
+    api.block_chat(reader)
+    chats("0 active, 1 inactive")
+    missed = Item("while-blocked", topics=("ml",))
+    feed.publish(missed)
+    bot.wait_polls(bot.polls() + 2)
+    api.unblock_chat(reader)  # without a /start: Telegram only says the bot is a member again
+    chats("1 active, 0 inactive")
+    back = Item("after-unblocking", topics=("ml",))
+    feed.publish(back)
+    wait_push(api, reader, back)
+    assert copies(api, reader, missed) == 0
+    assert "Following: ml." in say(api, reader, "/topics").plain_text

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import BOT_USERNAME, Bots
+from tests.botprocess import wait_until
+from tests.e2e.conftest import ADMIN, BOT_USERNAME, Bots
 from tests.e2e.helpers import (
     LATEST,
     Feed,
@@ -14,6 +15,7 @@ from tests.e2e.helpers import (
     items,
     press,
     say,
+    transmissions,
     wait_push,
 )
 from tests.fakebotapi import FakeBotAPI
@@ -64,3 +66,43 @@ def test_a_supergroup_admin_may_subscribe_it_to_one_topic(
     feed.publish(ml, python)
     push = wait_push(api, group, python)
     assert ml.headline not in push.plain_text
+
+
+def wait_chats(api: FakeBotAPI, admin: int, counts: str) -> None:
+    """Ask /stats (as a bot admin) until it shows ``Chats: <counts>``."""
+    wait_until(
+        lambda: f"Chats: {counts}" in say(api, admin, "/stats").plain_text,
+        30,
+        f"/stats showing Chats: {counts}",
+        every=0.2,
+    )
+
+
+def test_a_group_that_adds_the_bot_back_gets_pushes_again_unless_it_had_stopped_them(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    feed.publish(Item("old"))
+    bot = bots.start(feed)
+    admin = api.add_private_chat(ADMIN, "Admin")
+    club = api.add_group(-921, "Club", admins=[921])
+    quiet = api.add_group(-922, "Quiet", admins=[922])
+    assert "receives: ml." in say(api, club, "/subscribe ml", user=921).plain_text
+    say(api, quiet, "/start", user=922)
+    assert "Stopped" in say(api, quiet, "/stop", user=922).plain_text
+    bot.wait_polls(1)
+
+    api.block_chat(club)  # the bot is removed from both groups
+    api.block_chat(quiet)
+    wait_chats(api, admin, "0 active, 2 inactive")
+    api.unblock_chat(club)  # ... and added back
+    api.unblock_chat(quiet)
+    wait_chats(api, admin, "1 active, 1 inactive")
+
+    ml, other = Item("back-ml", topics=("ml",)), Item("back-other", topics=("rust",))
+    feed.publish(ml, other)
+    push = wait_push(api, club, ml)
+    assert other.headline not in push.plain_text  # its topics are as they were
+    menu = say(api, club, "/topics", user=921).plain_text
+    assert "Pushes: on. Following: ml." in menu
+    assert "Pushes: off" in say(api, quiet, "/topics", user=922).plain_text
+    assert transmissions(api, quiet) == []

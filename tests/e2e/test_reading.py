@@ -122,3 +122,21 @@ def test_pages_and_pushes_never_exceed_4096_characters_even_with_cjk_and_emoji(
     press(api, chat, push, button(push, "2"))
     assert utf16_len(wait_edited(api, push).plain_text) <= 4096
     assert api.rejections(400) == []  # nothing refused as "message is too long"
+
+
+def test_a_page_button_past_the_last_page_is_answered_and_changes_nothing(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    entries = [Item(f"p{n}") for n in range(1, 4)]  # two pages of two
+    feed.publish(*entries)
+    bot = bots.start(feed, delivery={"page_size": 2})
+    chat = api.add_private_chat(631)
+    page1 = latest_when_stored(api, bot, chat, "/latest")
+
+    for stale in ("L:-:3", "L:-:5", "L:-:100000"):
+        assert press(api, chat, page1, stale).text == "This button has expired."
+    assert press(api, chat, page1, button(page1, "2")).text == "Page 2"
+    page2 = wait_edited(api, page1)
+    assert page2.edits == 1  # only the real button edited the page
+    assert headlines_in(page2, entries) == [entries[0].headline]
+    assert "last page" in say(api, chat, "/next").plain_text

@@ -6,10 +6,12 @@ import pytest
 
 from tests.e2e.conftest import Bots
 from tests.e2e.helpers import (
+    LATEST,
     Feed,
     Item,
     button,
     button_texts,
+    copies,
     headlines_in,
     press,
     say,
@@ -17,7 +19,7 @@ from tests.e2e.helpers import (
     wait_edited,
     wait_push,
 )
-from tests.fakebotapi import FakeBotAPI
+from tests.fakebotapi import FakeBotAPI, utf16_len
 
 pytestmark = pytest.mark.e2e
 
@@ -98,3 +100,104 @@ def test_topics_match_case_insensitively_also_in_cjk_and_full_width(
     assert page.plain_text.startswith("LATEST UPDATES · 机器学习")
     assert headlines_in(page, [learning, snakes]) == [learning.headline]
     assert "#机器学习" in page.plain_text
+
+
+def test_topic_changes_sent_at_the_same_time_are_all_kept(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    feed.publish(*(Item(t, topics=(t,)) for t in ("ml", "python", "rust")))
+    bot = bots.start(feed)
+    api.set_limits(enabled=False)  # the replies must not wait: the commands overlap
+    chat = api.add_private_chat(731)
+    say(api, chat, "/start")
+
+    wanted = [f"t{n}" for n in range(8)]
+    for topic in wanted:  # all in flight at once (the bot handles updates concurrently)
+        api.user_sends(chat, chat, f"/subscribe {topic}")
+    api.wait_for(lambda: len(api.messages(chat)) >= 9 or None, 30, "every /subscribe answered")
+    assert f"Following: {', '.join(wanted)}." in say(api, chat, "/topics").plain_text
+
+    bot.wait_polls(1)
+    menu = say(api, chat, "/topics")
+    presses = [
+        api.user_presses(chat, chat, menu.message_id, button(menu, f"▫️ {topic}"))
+        for topic in ("ml", "python", "rust")
+    ]
+    answers = sorted(api.wait_answer(query, 20).text for query in presses)
+    assert answers == ["Following ml", "Following python", "Following rust"]
+    everything = ", ".join(["ml", "python", "rust", *wanted])
+    assert f"Following: {everything}." in say(api, chat, "/topics").plain_text
+
+
+def test_unsubscribe_from_everything_skips_that_topic_and_keeps_everything_else(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    old_ml, old_python = Item("old-ml", topics=("ml",)), Item("old-py", topics=("python",))
+    feed.publish(old_ml, old_python)
+    bot = bots.start(feed)
+    chat = api.add_private_chat(741)
+    say(api, chat, "/start")
+    bot.wait_polls(1)
+
+    reply = say(api, chat, "/unsubscribe ML").plain_text
+    assert reply == "Unsubscribed from ml. This chat receives everything except: ml."
+    # untagged entries and topics nobody had seen before still arrive; ml does not
+    untagged, ml = Item("untagged", topics=()), Item("ml-new", topics=("ml", "python"))
+    rust, python = Item("rusty", topics=("rust",)), Item("py", topics=("python",))
+    feed.publish(untagged, ml, rust, python)
+    for wanted in (untagged, rust, python):
+        wait_push(api, chat, wanted)
+    assert copies(api, chat, ml) == 0
+
+    page = say(api, chat, "/latest")
+    assert page.plain_text.startswith(f"{LATEST} · everything except: ml")
+    assert old_python.headline in page.plain_text
+    assert old_ml.headline not in page.plain_text
+    menu = say(api, chat, "/topics")
+    assert "Following: everything except: ml." in menu.plain_text
+    assert set(button_texts(menu)) == {"▫️ Everything", "🚫 ml", "▫️ python", "▫️ rust"}
+
+    assert press(api, chat, menu, button(menu, "ml")).text == "Taking ml again"
+    again = wait_edited(api, menu)
+    assert "Following: every topic." in again.plain_text
+    assert "✅ Everything" in button_texts(again)
+    later = Item("ml-later", topics=("ml",))
+    feed.publish(later)
+    wait_push(api, chat, later)
+
+
+def test_a_chat_following_many_long_topics_gets_messages_telegram_accepts(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    names = [f"{n:02d}" + "长" * 46 for n in range(51)]  # 48 characters each
+    feed.publish(Item("seed", topics=tuple(names[:10])))
+    bot = bots.start(feed)
+    api.set_limits(enabled=False)
+    chat = api.add_private_chat(751)
+
+    for name in names[:50]:
+        assert f"Subscribed to {name}." in say(api, chat, f"/subscribe {name}").plain_text
+    refused = say(api, chat, f"/subscribe {names[50]}").plain_text
+    assert "already follows 50 topics, the most it can" in refused
+    bot.wait_polls(1)
+
+    page = say(api, chat, "/latest")
+    header = page.plain_text.split("\n")[0]
+    assert header.startswith(f"{LATEST} · {names[0]}, {names[1]}")
+    assert header.endswith(" more")
+    menu = say(api, chat, "/topics")
+    assert "Page 1 of 3." in menu.plain_text
+    assert len(menu.buttons()) <= 100
+    assert press(api, chat, menu, button(menu, "›")).text == "Page 2"
+    second = wait_edited(api, menu)
+    assert "Page 2 of 3." in second.plain_text
+    assert press(api, chat, second, button(second, names[25][:10])).text.startswith("Dropped 25")
+    dropped = wait_edited(api, second)
+    assert "Page 2 of 3." in dropped.plain_text
+    assert not [t for t in button_texts(dropped) if t.startswith("✅ 25")]
+    assert "✅ 26" in " ".join(button_texts(dropped))
+
+    for message in api.messages(chat):
+        assert utf16_len(message.plain_text) <= 4096
+        assert len(message.buttons()) <= 100
+    assert api.rejections() == []  # nothing refused as too long or with too many buttons

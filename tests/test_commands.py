@@ -1,0 +1,321 @@
+"""What commands and buttons do, without Telegram: the topic rules (pure) and the commands on
+a real database (marked ``store``: also run against PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+import pytest
+
+from bot.commands import (
+    EXPIRED,
+    MAX_CHAT_TOPICS,
+    STOPPED,
+    ButtonReply,
+    ChatContext,
+    Commands,
+    drop_topic,
+    follow_topic,
+    following,
+    resumes_on_return,
+    toggle_topic,
+    toggled,
+)
+from bot.delivery import callbacks, render
+from bot.delivery.render import Rendered
+from bot.domain import ChatInfo, TopicChoice
+from bot.store import Store
+from bot.store.chats import MIGRATED_TO, REMOVED_FROM_CONFIG
+from tests.factories import parsed
+from tests.test_store import add_feed, record
+
+EVERYTHING = TopicChoice(everything=True)
+
+
+def only(*names: str) -> TopicChoice:
+    return TopicChoice(everything=False, only=frozenset(names))
+
+
+def skipping(*names: str) -> TopicChoice:
+    return TopicChoice(everything=True, excluded=frozenset(names))
+
+
+# ----------------------------------------------------------------------------- pure rules
+
+
+def test_subscribe_narrows_everything_to_one_topic_then_adds_up_to_the_limit() -> None:
+    assert follow_topic(EVERYTHING, "ml") == only("ml")
+    assert follow_topic(skipping("rust"), "ml") == only("ml")
+    assert follow_topic(only("ml"), "python") == only("ml", "python")
+    assert follow_topic(only("ml"), "ml") == only("ml")
+    full = only(*(f"t{n}" for n in range(MAX_CHAT_TOPICS)))
+    assert follow_topic(full, "one more") is None
+    assert follow_topic(full, "t0") == full  # already followed: no refusal
+
+
+def test_unsubscribe_from_everything_skips_the_topic_and_keeps_the_rest() -> None:
+    assert drop_topic(EVERYTHING, "ml") == skipping("ml")
+    assert drop_topic(skipping("ml"), "rust") == skipping("ml", "rust")
+    assert drop_topic(skipping("ml"), "ml") == skipping("ml")
+    assert drop_topic(only("ml", "python"), "ml") == only("python")
+    assert drop_topic(only("python"), "ml") == only("python")
+    full = skipping(*(f"t{n}" for n in range(MAX_CHAT_TOPICS)))
+    assert drop_topic(full, "one more") is None
+
+
+def test_topic_buttons_toggle_and_say_what_they_did() -> None:
+    cases = [
+        (EVERYTHING, "ml", only("ml"), "Following only ml"),
+        (skipping("ml", "rust"), "ml", skipping("rust"), "Taking ml again"),
+        (skipping("rust"), "ml", only("ml"), "Following only ml"),
+        (only("ml"), "python", only("ml", "python"), "Following python"),
+        (only("ml", "python"), "ml", only("python"), "Dropped ml"),
+    ]
+    for before, topic, after, answer in cases:
+        assert toggle_topic(before, topic) == after
+        assert toggled(before, after, topic) == answer
+    assert toggle_topic(only(*(f"t{n}" for n in range(MAX_CHAT_TOPICS))), "x") is None
+
+
+def test_following_says_what_arrives_in_bounded_words() -> None:
+    assert following(EVERYTHING) == "every topic"
+    assert following(skipping("rust", "ml")) == "everything except: ml, rust"
+    assert following(only("python", "ml")) == "ml, python"
+    assert following(only()) == "no topics"
+    many = only(*(f"{n:02d}" + "长" * 46 for n in range(95)))
+    text = following(many, 300)
+    assert len(text) <= 300
+    assert text.startswith("00" + "长" * 46 + ", 01")
+    assert text.endswith(" more")
+    assert "… and " in text
+
+
+def chat_info(*, active: bool, reason: str | None) -> ChatInfo:
+    return ChatInfo(
+        id=1,
+        tg_chat_id=5,
+        channel_ref=None,
+        kind="private",
+        title="t",
+        active=active,
+        all_topics=True,
+        topics=(),
+        cursor_topic=None,
+        cursor_page=0,
+        inactive_reason=reason,
+    )
+
+
+@pytest.mark.parametrize(
+    ("active", "reason", "resumes"),
+    [
+        (False, "bot kicked by 7", True),
+        (False, "Forbidden: bot was blocked by the user", True),
+        (False, "bot left by 7", True),
+        (False, None, False),  # never subscribed
+        (False, STOPPED, False),
+        (False, REMOVED_FROM_CONFIG, False),
+        (False, f"{MIGRATED_TO}-1001", False),
+        (True, None, False),
+    ],
+)
+def test_pushes_resume_when_the_bot_returns_only_after_a_removal(
+    active: bool, reason: str | None, resumes: bool
+) -> None:
+    assert resumes_on_return(chat_info(active=active, reason=reason)) is resumes
+
+
+# ----------------------------------------------------------------------------- on a database
+
+
+def fits_telegram(rendered: Rendered) -> bool:
+    buttons = [b for row in rendered.keyboard for b in row]
+    return (
+        render.visible_length(rendered.html) <= render.MESSAGE_LIMIT
+        and len(buttons) <= 100
+        and all(len((b.callback or "").encode()) <= callbacks.MAX_BYTES for b in buttons)
+    )
+
+
+async def anyone() -> bool:
+    return True
+
+
+def press(commands: Commands, ctx: ChatContext, action: callbacks.Action) -> Awaitable[ButtonReply]:
+    allowed: Callable[[], Awaitable[bool]] = anyone
+    return commands.button(ctx, callbacks.encode(action), allowed)
+
+
+@pytest.fixture
+def commands(store: Store, now: datetime) -> Commands:
+    return Commands(store, page_size=2, summary_length=100, admins=frozenset(), clock=lambda: now)
+
+
+PRIVATE = ChatContext(tg_chat_id=42, kind="private", title="Reader")
+
+
+@pytest.mark.store
+async def test_concurrent_topic_changes_of_one_chat_are_all_kept(
+    commands: Commands, store: Store
+) -> None:
+    await commands.start(PRIVATE)
+    await commands.subscribe(PRIVATE, "t0")
+    await asyncio.gather(*(commands.subscribe(PRIVATE, f"t{n}") for n in range(1, 12)))
+    chat = await store.chat(PRIVATE.tg_chat_id)
+    assert chat is not None
+    assert chat.topics == tuple(sorted(f"t{n}" for n in range(12)))
+
+    await asyncio.gather(*(commands.unsubscribe(PRIVATE, f"t{n}") for n in range(0, 12, 2)))
+    chat = await store.chat(PRIVATE.tg_chat_id)
+    assert chat is not None
+    assert chat.topics == tuple(sorted(f"t{n}" for n in range(1, 12, 2)))
+
+    ids = await store.topic_ids([f"t{n}" for n in range(12)])
+    await asyncio.gather(
+        *(press(commands, PRIVATE, callbacks.ToggleTopic(ids[f"t{n}"])) for n in range(12))
+    )
+    chat = await store.chat(PRIVATE.tg_chat_id)
+    assert chat is not None
+    assert chat.topics == tuple(sorted(f"t{n}" for n in range(0, 12, 2)))
+
+
+@pytest.mark.store
+async def test_everything_except_a_topic_takes_untagged_entries_and_new_topics(
+    commands: Commands, store: Store, now: datetime
+) -> None:
+    feed_id = await add_feed(store, now)
+    await commands.start(PRIVATE)
+    reply = await commands.unsubscribe(PRIVATE, "ml")
+    assert "This chat receives everything except: ml." in render.visible_text(reply.html)
+    assert "skips ml" in (await commands.unsubscribe(PRIVATE, "ML")).html
+
+    await store.record_poll(
+        record(
+            feed_id,
+            now,
+            [
+                (parsed("untagged", published=now - timedelta(hours=4)), ()),
+                (parsed("ml", published=now - timedelta(hours=3)), ("ml",)),
+                (parsed("ml-and-rust", published=now - timedelta(hours=2)), ("ml", "rust")),
+                (parsed("brand-new-topic", published=now - timedelta(hours=1)), ("zig",)),
+            ],
+        )
+    )
+    (delivery,) = await store.claim_deliveries(now, timedelta(1), max_chats=5, per_chat=10)
+    assert sorted(e.title for e in delivery.entries) == ["Title brand-new-topic", "Title untagged"]
+
+    page = render.visible_text((await commands.latest(PRIVATE, "")).html)
+    assert page.startswith("LATEST UPDATES · everything except: ml")
+    assert "Title brand-new-topic" in page
+    assert "Title ml" not in page
+    menu = await commands.topics_menu(PRIVATE)
+    assert "Following: everything except: ml." in render.visible_text(menu.html)
+    labels = [b.text for row in menu.keyboard for b in row]
+    assert "▫️ Everything" in labels
+    assert "🚫 ml" in labels
+
+
+@pytest.mark.store
+async def test_every_reply_fits_telegram_however_many_long_topics_a_chat_has(
+    commands: Commands, store: Store, now: datetime
+) -> None:
+    names = [f"{n:02d}" + "长" * 40 + "👩‍👩‍👧" for n in range(95)]
+    feed_id = await add_feed(store, now)
+    await store.record_poll(
+        record(feed_id, now, [(parsed(f"e{n}"), (name,)) for n, name in enumerate(names)])
+    )
+    # a chat from before the limit, or a configured channel, may follow more than the limit
+    chat = await store.ensure_chat(PRIVATE.tg_chat_id, "private", "Reader", now)
+    await store.set_topics(chat.id, all_topics=False, names=names, now=now)
+
+    replies = [
+        await commands.subscribe(PRIVATE, "one more"),
+        await commands.subscribe(PRIVATE, names[0]),
+        await commands.unsubscribe(PRIVATE, names[1]),
+        await commands.latest(PRIVATE, ""),
+        await commands.next_page(PRIVATE),
+        await commands.topics_menu(PRIVATE),
+    ]
+    assert "the most it can" in replies[0].html
+    for reply in replies:
+        assert fits_telegram(reply), render.visible_text(reply.html)[:200]
+    assert " more" in render.visible_text(replies[3].html).split("\n")[0]
+
+    menu = replies[-1]
+    seen: set[str] = set()
+    page = 1
+    while True:  # every topic is reachable through the menu's pages
+        seen |= {b.text for row in menu.keyboard for b in row if b.text.startswith("✅")}
+        forward = [b for row in menu.keyboard for b in row if b.text == "›"]
+        if not forward:
+            break
+        page += 1
+        reply = await press(commands, PRIVATE, callbacks.decode(forward[0].callback))  # type: ignore[arg-type]
+        assert reply.answer == f"Page {page}"
+        assert reply.edit is not None
+        assert fits_telegram(reply.edit)
+        menu = reply.edit
+    assert len(seen) == 94  # names[1] was dropped
+    assert (await press(commands, PRIVATE, callbacks.TopicsPage(page + 1))).answer == EXPIRED
+
+    # toggling on a later page shows that page again
+    ids = await store.topic_ids([names[60]])
+    toggled_reply = await press(commands, PRIVATE, callbacks.ToggleTopic(ids[names[60]], 4))
+    assert toggled_reply.answer.startswith("Dropped 60")
+    assert toggled_reply.edit is not None
+    assert "Page 4 of" in render.visible_text(toggled_reply.edit.html)
+
+
+@pytest.mark.store
+async def test_a_chat_at_the_limit_is_told_and_keeps_its_topics(
+    commands: Commands, store: Store
+) -> None:
+    for n in range(MAX_CHAT_TOPICS):
+        await commands.subscribe(PRIVATE, f"t{n}")
+    reply = render.visible_text((await commands.subscribe(PRIVATE, "extra")).html)
+    assert f"already follows {MAX_CHAT_TOPICS} topics" in reply
+    chat = await store.chat(PRIVATE.tg_chat_id)
+    assert chat is not None
+    assert len(chat.topics) == MAX_CHAT_TOPICS
+    assert "extra" not in chat.topics
+
+
+@pytest.mark.store
+async def test_a_page_button_past_the_last_page_changes_nothing(
+    commands: Commands, store: Store, now: datetime
+) -> None:
+    feed_id = await add_feed(store, now)
+    await store.record_poll(record(feed_id, now, [(parsed(f"e{n}"), ()) for n in range(3)]))
+    await commands.latest(PRIVATE, "")
+    for page in (3, 5, 99_999):
+        reply = await press(commands, PRIVATE, callbacks.LatestPage(None, page))
+        assert reply == ButtonReply(answer=EXPIRED)
+    chat = await store.chat(PRIVATE.tg_chat_id)
+    assert chat is not None
+    assert chat.cursor_page == 1  # /next still continues from page 1
+    assert (await press(commands, PRIVATE, callbacks.LatestPage(None, 2))).answer == "Page 2"
+
+
+@pytest.mark.store
+async def test_pushes_resume_when_the_bot_is_back_unless_the_chat_stopped_them(
+    commands: Commands, store: Store
+) -> None:
+    stopped = ChatContext(tg_chat_id=43, kind="group", title="Stopped")
+    for ctx in (PRIVATE, stopped):
+        await commands.start(ctx)
+    await commands.subscribe(PRIVATE, "ml")
+    await commands.stop(stopped)
+    for ctx in (PRIVATE, stopped):
+        await commands.bot_removed(ctx.tg_chat_id, "bot kicked by 7")
+    assert not (await store.chat(PRIVATE.tg_chat_id)).active  # type: ignore[union-attr]
+
+    assert await commands.bot_returned(PRIVATE.tg_chat_id)
+    assert not await commands.bot_returned(stopped.tg_chat_id)
+    assert not await commands.bot_returned(999)  # never seen
+    back = await store.chat(PRIVATE.tg_chat_id)
+    assert back is not None
+    assert back.active
+    assert back.topics == ("ml",)  # as it was
+    assert not (await store.chat(stopped.tg_chat_id)).active  # type: ignore[union-attr]
