@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,7 +22,7 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.app import StartupError, open_store, poll_settings
 from bot.commands import Commands
-from bot.config import Config
+from bot.config import DEFAULT_API_BASE_URL, Config
 from bot.delivery.ratelimit import Limits, Pacer, RateLimiter
 from bot.delivery.sender import Sender, SenderSettings
 from bot.feeds.fetch import Fetcher, FetchLimits
@@ -32,12 +33,15 @@ from bot.store import Store, StoreUnavailable
 from bot.store.engine import redacted
 from bot.tg.api import TelegramPort
 from bot.tg.handlers import Handlers, publish_commands, register
+from bot.tg.liveness import WatchedRequest
 
 log = logging.getLogger(__name__)
 
 #: seconds that jobs and sends in flight get to finish on shutdown
 SHUTDOWN_GRACE = 8.0
 HEALTH_REFRESH = 15.0
+#: seconds Telegram may hold a getUpdates open when there is nothing new
+LONG_POLL_TIMEOUT = 10
 #: what the handlers use; asking for less keeps getUpdates small
 ALLOWED_UPDATES = [
     UpdateType.MESSAGE,
@@ -46,19 +50,22 @@ ALLOWED_UPDATES = [
 ]
 
 
-def build_application(config: Config) -> Application:  # type: ignore[type-arg]
+def build_application(
+    config: Config, polling: WatchedRequest | None = None
+) -> Application:  # type: ignore[type-arg]
     base = config.telegram.api_base_url
     assert config.token is not None
+    # On shutdown PTB cancels the long poll and calls getUpdates once more to confirm what
+    # it fetched; with one pooled connection that call can find it still taken
+    # (PoolTimeout), and the last updates would then be handled again after a restart.
+    polling = polling or WatchedRequest(connection_pool_size=2)
     return (
         ApplicationBuilder()
         .token(config.token)
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
         .concurrent_updates(16)  # one slow /feeds must not hold up everyone's /latest
-        # On shutdown PTB cancels the long poll and calls getUpdates once more to confirm
-        # what it fetched; with one pooled connection that call can find it still taken
-        # (PoolTimeout), and the last updates would then be handled again after a restart.
-        .get_updates_connection_pool_size(2)
+        .get_updates_request(polling)
         .job_queue(None)  # scheduling is ours (bot.jobs); PTB's JobQueue would be a second one
         .build()
     )
@@ -69,9 +76,13 @@ async def initialise_telegram(application: Application, config: Config) -> None:
     try:
         await application.initialize()
     except InvalidToken:
+        # PTB raises this for 404 as well as 401: a wrong api_base_url looks the same. (Its
+        # message may quote the token: it is not repeated here.)
+        where = config.telegram.api_base_url
+        hint = "" if where == DEFAULT_API_BASE_URL else f"; and is {where} a Bot API server?"
         raise StartupError(
-            "Telegram rejected the bot token (401 Unauthorized): check TELEGRAM_BOT_TOKEN "
-            "or telegram.token; @BotFather shows the current token"
+            "Telegram rejected the bot token (401 Unauthorized or 404 Not Found): check "
+            f"TELEGRAM_BOT_TOKEN or telegram.token, @BotFather shows the current token{hint}"
         ) from None
     except NetworkError as error:
         raise StartupError(
@@ -105,14 +116,21 @@ class Runtime:
             store = await open_store(config)
         except StoreUnavailable as error:
             raise StartupError(f"{error} (check database.url or DATABASE_URL)") from None
-        application = build_application(config)
+        polling = WatchedRequest(connection_pool_size=2)
+        application = build_application(config, polling)
         try:
             await initialise_telegram(application, config)
         except StartupError:
             await store.close()
             raise
         log.info("connected as @%s", application.bot.username)
-        return await cls._assemble(config, store, application)
+        try:
+            return await cls._assemble(config, store, application, polling)
+        except StartupError:
+            with contextlib.suppress(Exception):
+                await application.shutdown()
+            await store.close()
+            raise
 
     @classmethod
     async def _assemble(
@@ -120,6 +138,7 @@ class Runtime:
         config: Config,
         store: Store,
         application: Application,  # type: ignore[type-arg]
+        polling: WatchedRequest,
     ) -> Runtime:
         delivery = config.delivery
         metrics = Metrics()
@@ -156,15 +175,27 @@ class Runtime:
         )
         register(application, Handlers(commands, store))
         updater = application.updater
+        stale_after = max(config.health.stale_after, config.polling.tick * 3)
+        # A quiet long poll is answered only when its timeout is over: give it two.
+        unanswered = max(config.health.stale_after, 2 * LONG_POLL_TIMEOUT)
         health = Health(
-            stale_after=max(config.health.stale_after, config.polling.tick * 3),
+            stale_after=stale_after,
             ping=store.ping,
-            polling=lambda: updater is not None and updater.running,
+            polling=lambda: (
+                updater is not None and updater.running and polling.answered_within(unanswered)
+            ),
         )
+        # The health port first: a port already taken is a startup error, not a crash later.
+        health_server = await _serve_health(config, health, metrics)
         await _prepare_chat_side(application, store, config)
         await application.start()
         assert updater is not None
-        await updater.start_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+        await updater.start_polling(
+            timeout=LONG_POLL_TIMEOUT,
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+            error_callback=_polling_failed,
+        )
         sender_task = asyncio.create_task(sender.run(), name="sender")
         jobs = Jobs()
         runtime = cls(
@@ -178,17 +209,12 @@ class Runtime:
             jobs=jobs,
             metrics=metrics,
             health=health,
-            health_server=None,
+            health_server=health_server,
         )
         jobs.every(config.polling.tick, runtime.poll_tick, name="poll")
         jobs.every(config.storage.prune_every, runtime.prune, name="prune", start_now=False)
         jobs.every(HEALTH_REFRESH, runtime.refresh_gauges, name="gauges")
         jobs.start()
-        if config.health.port:
-            runtime.health_server = HealthServer(
-                health, metrics, config.health.host, config.health.port
-            )
-            await runtime.health_server.start()
         log.info("running: polling Telegram and %d feeds", len(config.feeds))
         return runtime
 
@@ -230,22 +256,80 @@ class Runtime:
     # ------------------------------------------------------------------ shutdown
 
     async def stop(self) -> None:
+        """Every step runs even when one before it fails (a revoked token makes PTB's
+        updater raise on stop): sends in flight and the database are closed regardless."""
+        failed = [step[0] for step in self._stop_steps() if not await _step(step)]
+        if failed:
+            log.warning("stopped; these steps failed: %s", ", ".join(failed))
+        else:
+            log.info("stopped cleanly")
+
+    def _stop_steps(self) -> list[tuple[str, Callable[[], Awaitable[object]]]]:
         updater = self.application.updater
-        if updater is not None and updater.running:
-            await updater.stop()
-        await self.jobs.shutdown(SHUTDOWN_GRACE)
-        await self.sender.stop(SHUTDOWN_GRACE)
-        self.sender_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.sender_task
-        if self.application.running:
-            await self.application.stop()
-        await self.application.shutdown()
-        await self.fetcher.aclose()
-        if self.health_server is not None:
-            await self.health_server.stop()
-        await self.store.close()
-        log.info("stopped cleanly")
+
+        async def stop_updates() -> None:
+            if updater is not None and updater.running:
+                await updater.stop()
+
+        async def stop_sender() -> None:
+            await self.sender.stop(SHUTDOWN_GRACE)
+            self.sender_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.sender_task
+
+        async def stop_application() -> None:
+            if self.application.running:
+                await self.application.stop()
+            await self.application.shutdown()
+
+        async def stop_health() -> None:
+            if self.health_server is not None:
+                await self.health_server.stop()
+
+        return [
+            ("telegram polling", stop_updates),
+            ("jobs", lambda: self.jobs.shutdown(SHUTDOWN_GRACE)),
+            ("sender", stop_sender),
+            ("telegram", stop_application),
+            ("fetcher", self.fetcher.aclose),
+            ("health server", stop_health),
+            ("database", self.store.close),
+        ]
+
+
+async def _step(step: tuple[str, Callable[[], Awaitable[object]]]) -> bool:
+    name, run = step
+    try:
+        await run()
+    except Exception as error:
+        log.error("stopping the %s failed: %s", name, _one_line(error))
+        return False
+    return True
+
+
+def _one_line(error: BaseException) -> str:
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    return str(message).splitlines()[0]
+
+
+def _polling_failed(error: TelegramError) -> None:
+    """One line per failed getUpdates (PTB's default is a traceback each time, and an
+    outage retries for as long as it lasts); PTB itself retries with backoff."""
+    log.warning("Telegram long polling: %s (retrying)", _one_line(error))
+
+
+async def _serve_health(config: Config, health: Health, metrics: Metrics) -> HealthServer | None:
+    if not config.health.port:
+        return None
+    server = HealthServer(health, metrics, config.health.host, config.health.port)
+    try:
+        await server.start()
+    except OSError as error:
+        raise StartupError(
+            f"cannot serve /healthz on {config.health.host}:{config.health.port}: "
+            f"{error.strerror or error} (health.port or FEEDBOT_HEALTH_PORT)"
+        ) from None
+    return server
 
 
 async def _prepare_chat_side(
