@@ -320,12 +320,22 @@ class DeliveryConfig(_Strict):
 
 
 class StorageConfig(_Strict):
-    #: entry bodies older than this are pruned (the keys stay, so nothing repeats)
+    #: entry bodies older than this are pruned (the keys stay, so nothing repeats); a bare
+    #: number is days here, as the key's name says ("keep_days: 30"), not seconds
     keep_days: LongDuration = 90 * 86400.0
     #: ... but each feed keeps at least this many newest entries with bodies
     keep_entries: int = Field(200, ge=0)
     #: when to run the pruning job
     prune_every: Duration = 6 * 3600.0
+
+    @field_validator("keep_days", mode="before")
+    @classmethod
+    def _bare_number_is_days(cls, value: object) -> object:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return f"{value}d"
+        if isinstance(value, str) and value.strip().replace(".", "", 1).isdigit():
+            return f"{value.strip()}d"
+        return value
 
 
 class HealthConfig(_Strict):
@@ -525,8 +535,9 @@ def _describe(
     source: str,
     overrides: Mapping[tuple[str, ...], tuple[str, str]],
 ) -> str:
-    """One ``field: problem`` line per error, in the YAML's own key syntax; a value that
-    came from the environment is blamed on its variable, not on the file."""
+    """``field: problem`` per error, in the YAML's own key syntax, all on one line (a
+    container's log shows the whole reason in one place); a value that came from the
+    environment is blamed on its variable, not on the file."""
     lines = []
     from_file = False
     for item in error.errors(include_url=False, include_input=False):
@@ -545,8 +556,8 @@ def _describe(
             lines.append(message)  # a check across fields names its own keys
         else:
             lines.append(f"{location}: {message}")
-    where = f"{source}: invalid configuration" if from_file else "invalid configuration"
-    return where + "\n  " + "\n  ".join(lines)
+    where = f"{source}: " if from_file else "invalid configuration: "
+    return where + "; ".join(lines)
 
 
 def _dotted(location: tuple[int | str, ...]) -> str:

@@ -276,3 +276,12 @@ def test_a_config_that_is_not_utf8_says_so(tmp_path: Path) -> None:
 def test_deeply_nested_yaml_is_a_one_line_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="nested too deeply"):
         load_config(write(tmp_path, "feeds: " + "[" * 5000 + "]" * 5000 + "\n"), {})
+
+
+@pytest.mark.parametrize(
+    ("value", "days"), [("30", 30.0), ("'7'", 7.0), ("12h", 0.5), ("2d", 2.0)]
+)
+def test_keep_days_reads_a_bare_number_as_days(tmp_path: Path, value: str, days: float) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(f"storage:\n  keep_days: {value}\n")
+    assert load_config(path, environ={}).storage.keep_days == days * 86400
