@@ -220,3 +220,21 @@ def test_bounded_list_ends_in_how_many_more() -> None:
     kept = text.split(" … and ")[0].split(", ")
     assert kept == LONG_TOPICS[: len(kept)]
     assert text.endswith(f" … and {len(LONG_TOPICS) - len(kept)} more")
+
+
+def test_an_untitled_entry_shows_its_opening_once() -> None:
+    text = (
+        "The relay station reported nominal carriers all night long. Later the beacon "
+        "drifted east by two degrees and was corrected by the morning crew at dawn."
+    )
+    block = render.entry_block(view(title="", text=text), summary_length=350)
+    title_line, _meta, summary = block.split("\n")
+    assert "The relay station reported" in title_line
+    assert block.count("The relay station reported") == 1
+    assert summary.startswith("...")
+    assert summary.endswith("at dawn.")
+
+
+def test_an_entry_without_title_or_text_is_untitled() -> None:
+    block = render.entry_block(view(title="", text=""), summary_length=350)
+    assert "(untitled)" in block

@@ -18,12 +18,20 @@ from datetime import datetime
 
 from bot.delivery import callbacks
 from bot.domain import EntryView
-from bot.text import ELLIPSIS, escape_html, truncate, truncate_units, utf16_length
+from bot.text import (
+    ELLIPSIS,
+    escape_html,
+    split_lead,
+    truncate,
+    truncate_units,
+    utf16_length,
+)
 
 MESSAGE_LIMIT = 4096
 #: room kept free under the limit for the header and the page line
 _RESERVE = 200
 TITLE_LIMIT = 200  #: graphemes of a title
+UNTITLED_LEAD = 60  #: graphemes of an untitled entry's text that stand as its title
 _TITLE_UNITS = 600  #: ... and UTF-16 units of it
 _META_UNITS = 300
 
@@ -83,7 +91,14 @@ def entry_block(
     first, shorter when the budget says so).
     """
     number = f"{index}. " if index is not None else ""
-    title = truncate(entry.title or _fallback_title(entry), TITLE_LIMIT)
+    text = entry.text
+    if entry.title:
+        title = entry.title
+    elif text:  # untitled: the opening words stand as the title, the summary goes on
+        title, text = split_lead(text, UNTITLED_LEAD)
+    else:
+        title = "(untitled)"
+    title = truncate(title, TITLE_LIMIT)
     title = truncate_units(title, min(_TITLE_UNITS, units // 3))
     title_html = escape_html(title)
     if entry.link:
@@ -93,7 +108,7 @@ def entry_block(
     if meta:
         lines.append(f"<i>{escape_html(meta)}</i>")
     room = units - utf16_length(number + title + meta) - 4  # two newlines, some slack
-    summary = truncate(entry.text, summary_length) if summary_length > 0 else ""
+    summary = truncate(text, summary_length) if summary_length > 0 else ""
     summary = truncate_units(summary, room) if room > len(ELLIPSIS) else ""
     if summary:
         lines.append(escape_html(summary))
@@ -123,9 +138,6 @@ def hashtag(topic: str) -> str:
     return f"#{word}" if word else ""
 
 
-def _fallback_title(entry: EntryView) -> str:
-    words = truncate(entry.text, 60) if entry.text else ""
-    return words or "(untitled)"
 
 
 def fit_blocks(
