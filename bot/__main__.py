@@ -124,7 +124,7 @@ def poll_once(config: Config) -> int:
     try:
         return asyncio.run(run_poll_once(config))
     except StoreUnavailable as error:
-        return fail(str(error), EXIT_FAILURE)
+        return fail(f"{error} (check database.url or DATABASE_URL)", EXIT_FAILURE)
 
 
 def run(config: Config) -> int:

@@ -16,6 +16,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 _TOKEN_SHAPE = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
 _BOT_PATH = re.compile(r"/bot[^/\s]+/")
@@ -42,7 +43,8 @@ class RedactingFormatter(logging.Formatter):
         if not self._json:
             return self._redact(super().format(record))
         payload = {
-            "time": self.formatTime(record),
+            # ISO 8601 in UTC, to the millisecond: what log collectors parse without help
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),

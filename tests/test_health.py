@@ -135,3 +135,22 @@ def test_the_token_never_reaches_a_log_line(as_json: bool) -> None:
     assert TOKEN not in output
     assert "AAEexampleTOKEN" not in output
     assert "/bot<redacted>/" in output
+
+
+def test_json_log_lines_carry_an_iso_8601_utc_time() -> None:
+    import json
+    from datetime import datetime
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(RedactingFormatter(Redactor([]), as_json=True))
+    logger = logging.getLogger("test.json.time")
+    logger.addHandler(handler)
+    try:
+        logger.warning("polled %d feeds", 3)
+    finally:
+        logger.removeHandler(handler)
+    line = json.loads(stream.getvalue())
+    assert line["message"] == "polled 3 feeds"
+    assert datetime.fromisoformat(line["time"]).utcoffset() is not None
+    assert line["time"].endswith("+00:00")
