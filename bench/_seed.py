@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -80,6 +81,22 @@ def migrated(path: Path) -> Path:
 
     asyncio.run(run())
     return path
+
+
+def seed_is_current(path: Path, version: str) -> bool:
+    """Whether a cached seed exists and was made by this version of its script
+    (the version is kept in SQLite's ``user_version``)."""
+    if not path.exists():
+        return False
+    with sqlite3.connect(path) as connection:
+        return str(connection.execute("PRAGMA user_version").fetchone()[0]) == version
+
+
+def finish_seed(path: Path, version: str) -> None:
+    """Stamp the seed's version and fold the WAL in, so the seed is one file to copy."""
+    with sqlite3.connect(path) as connection:
+        connection.execute(f"PRAGMA user_version = {int(version)}")
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def engine_for(path: Path) -> Engine:

@@ -23,7 +23,6 @@ import argparse
 import json
 import random
 import shutil
-import sqlite3
 import sys
 import time
 from collections import defaultdict
@@ -47,7 +46,15 @@ from _common import (
     write_config,
     write_section,
 )
-from _seed import engine_for, migrated, seed_chats, seed_entries, seed_feeds
+from _seed import (
+    engine_for,
+    finish_seed,
+    migrated,
+    seed_chats,
+    seed_entries,
+    seed_feeds,
+    seed_is_current,
+)
 
 SEED = OUT / "latest-seed.db"
 SEED_VERSION = "1"  # bump when the seed's contents change
@@ -68,20 +75,10 @@ def seed(path: Path) -> None:
                           due_in=timedelta(days=3650))
     seed_entries(engine, feed_ids, ENTRIES, TOPIC_NAMES)
     seed_chats(engine, [FIRST_CHAT + i for i in range(CHATS)])
-    with engine.begin() as connection:
-        connection.exec_driver_sql(f"PRAGMA user_version = {SEED_VERSION}")
     engine.dispose()
-    with sqlite3.connect(tmp) as connection:  # fold the WAL in: one file to copy
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finish_seed(tmp, SEED_VERSION)
     shutil.move(tmp, path)
     print(f"  seeded in {time.monotonic() - began:.0f}s, {path.stat().st_size / 1e6:.0f} MB")
-
-
-def seed_ok(path: Path) -> bool:
-    if not path.exists():
-        return False
-    with sqlite3.connect(path) as connection:
-        return str(connection.execute("PRAGMA user_version").fetchone()[0]) == SEED_VERSION
 
 
 # ----------------------------------------------------------------------------- driving
@@ -214,7 +211,7 @@ def main() -> int:
     parser.add_argument("--reseed", action="store_true")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    if args.reseed or not seed_ok(SEED):
+    if args.reseed or not seed_is_current(SEED, SEED_VERSION):
         seed(SEED)
     db = copy_db(SEED, OUT / "latest.db")
     rng = random.Random(7)

@@ -44,7 +44,15 @@ from _common import (
     write_config,
     write_section,
 )
-from _seed import engine_for, migrated, seed_chats, seed_entries, seed_feeds
+from _seed import (
+    engine_for,
+    finish_seed,
+    migrated,
+    seed_chats,
+    seed_entries,
+    seed_feeds,
+    seed_is_current,
+)
 from _synthetic import ITEMS_PER_DOCUMENT, document, item, path_of
 
 SEED_VERSION = "1"
@@ -70,9 +78,7 @@ def seed(feeds: int, entries: int, chats: int) -> None:
     seed_chats(engine, [FIRST_CHAT + i for i in range(chats)])
     engine.dispose()
     write_documents(tmp, docs, feed_ids)
-    with sqlite3.connect(tmp) as connection:
-        connection.execute(f"PRAGMA user_version = {SEED_VERSION}")
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finish_seed(tmp, SEED_VERSION)
     tmp.replace(db)
     print(f"  seeded in {time.monotonic() - began:.0f}s, {db.stat().st_size / 1e6:.0f} MB")
 
@@ -109,13 +115,6 @@ def write_documents(db: Path, directory: Path, feed_ids: list[int]) -> None:
             "UPDATE entries SET content_hash = ? WHERE feed_id = ? AND key = ?", hashes
         )
     print(f"  wrote {len(newest):,} feed documents to {directory.relative_to(OUT)}")
-
-
-def seed_ok(db: Path) -> bool:
-    if not db.exists():
-        return False
-    with sqlite3.connect(db) as connection:
-        return str(connection.execute("PRAGMA user_version").fetchone()[0]) == SEED_VERSION
 
 
 # ----------------------------------------------------------------------------- measuring
@@ -194,7 +193,7 @@ def main() -> int:
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     seed_db, docs = seed_files(args.feeds, args.entries)
-    if args.reseed or not seed_ok(seed_db):
+    if args.reseed or not seed_is_current(seed_db, SEED_VERSION):
         seed(args.feeds, args.entries, args.chats)
     db = copy_db(seed_db, OUT / "memory.db")
 
