@@ -21,11 +21,12 @@ Baselines, same run: the interpreter with the bot's modules imported and nothing
 from __future__ import annotations
 
 import argparse
+import json
 import sqlite3
 import sys
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -54,6 +55,7 @@ from _seed import (
     seed_is_current,
 )
 from _synthetic import ITEMS_PER_DOCUMENT, document, item, path_of
+from fanout import register_chats
 
 SEED_VERSION = "1"
 FIRST_CHAT = 900_000_000
@@ -86,8 +88,6 @@ def seed(feeds: int, entries: int, chats: int) -> None:
 def write_documents(db: Path, directory: Path, feed_ids: list[int]) -> None:
     """One RSS file per feed with its newest entries; the stored content hashes are set to
     what the bot's parser computes from these files, so that a poll finds nothing edited."""
-    from datetime import UTC, datetime
-
     from bot.feeds.parse import parse_document
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -174,11 +174,8 @@ def checked_since(db: Path, since: str) -> int:
         ).fetchone()[0])
 
 
-def db_now(db: Path) -> str:
+def db_now() -> str:
     """Now, written the way SQLAlchemy stores datetimes in SQLite (comparable as text)."""
-    from datetime import UTC, datetime
-
-    del db
     return datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
 
 
@@ -207,8 +204,6 @@ def main() -> int:
         fake = fake_bot_api()
         kids.append(fake)
         base = fake.base_url  # type: ignore[attr-defined]
-        from fanout import register_chats
-
         register_chats(base, [FIRST_CHAT + i for i in range(args.chats)])
 
         print("baseline: `feedbot run` idle with no feeds, same database ...")
@@ -223,8 +218,6 @@ def main() -> int:
         server = Child([PYTHON, str(Path(__file__).parent / "_synthetic.py"), "--dir",
                         str(docs), "--listeners", "10"], name="synthetic", stdin=True)
         kids.append(server)
-        import json
-
         ports = json.loads(server.first_line)["ports"]
         urls = [f"http://127.0.0.1:{ports[j % len(ports)]}/s/{j}.xml" for j in range(args.feeds)]
         with sqlite3.connect(db) as connection:
@@ -237,7 +230,7 @@ def main() -> int:
             "feeds": [{"url": url} for url in urls],
         })
         print(f"ours: `feedbot run` with {args.feeds:,} feeds, {args.entries:,} entries ...")
-        since = db_now(db)
+        since = db_now()
         bot = Child([*FEEDBOT, "run", "--config", str(config)], name="memory-feedbot",
                     ready=False, env={"FEEDBOT_LOG_LEVEL": "WARNING"})
         kids.append(bot)
@@ -248,7 +241,7 @@ def main() -> int:
                 start = time.monotonic()
                 published = 0
                 if number:
-                    since = db_now(db)
+                    since = db_now()
                     published = server.command(f"publish {args.publish} {number}")["changed"]
                 while checked_since(db, since) < args.feeds:
                     if bot.proc.poll() is not None:

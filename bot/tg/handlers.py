@@ -79,13 +79,27 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, rendered: Re
     if chat is None:
         return
     kwargs = message_kwargs(rendered)
+    await _in_turn(
+        context,
+        lambda: context.bot.send_message(chat_id=chat.id, **kwargs),  # type: ignore[arg-type]
+    )
+
+
+async def _in_turn(
+    context: ContextTypes.DEFAULT_TYPE,
+    send: Callable[[], Awaitable[object]],
+    *,
+    max_wait: float = float("inf"),
+) -> None:
+    """``send`` in turn with the chat's other replies, waiting out 429s: at most
+    ``REPLY_ATTEMPTS`` tries, each wait at most ``max_wait`` (else the RetryAfter is raised)."""
     async with _reply_lock(context):
         for attempt in range(REPLY_ATTEMPTS):
             try:
-                await context.bot.send_message(chat_id=chat.id, **kwargs)  # type: ignore[arg-type]
+                await send()
                 return
             except RetryAfter as error:
-                if attempt == REPLY_ATTEMPTS - 1:
+                if attempt == REPLY_ATTEMPTS - 1 or retry_after_seconds(error) > max_wait:
                     raise
                 await asyncio.sleep(retry_after_seconds(error))
 
@@ -140,24 +154,20 @@ async def edit_query_message(
 ) -> None:
     """Edit the pressed button's message, in turn with the chat's replies, waiting out 429s."""
     kwargs = message_kwargs(rendered)
-    async with _reply_lock(context):
-        for attempt in range(REPLY_ATTEMPTS):
-            try:
-                await query.edit_message_text(**kwargs)  # type: ignore[arg-type]
-                return
-            except RetryAfter as error:
-                wait = retry_after_seconds(error)
-                if attempt == REPLY_ATTEMPTS - 1 or wait > MAX_EDIT_WAIT:
-                    log.warning("gave up editing after a button press: retry after %ss", wait)
-                    return
-                await asyncio.sleep(wait)
-            except BadRequest as error:
-                if "not modified" not in error.message:
-                    log.info("could not edit message after a button press: %s", error.message)
-                return
-            except TelegramError as error:
-                log.warning("could not edit message after a button press: %s", error)
-                return
+    try:
+        await _in_turn(
+            context,
+            lambda: query.edit_message_text(**kwargs),  # type: ignore[arg-type]
+            max_wait=MAX_EDIT_WAIT,
+        )
+    except RetryAfter as error:
+        wait = retry_after_seconds(error)
+        log.warning("gave up editing after a button press: retry after %ss", wait)
+    except BadRequest as error:
+        if "not modified" not in error.message:
+            log.info("could not edit message after a button press: %s", error.message)
+    except TelegramError as error:
+        log.warning("could not edit message after a button press: %s", error)
 
 
 def argument(context: ContextTypes.DEFAULT_TYPE) -> str:
