@@ -81,3 +81,13 @@ def test_the_token_never_reaches_the_log_even_at_debug_level(
     assert "/bot<redacted>" in log  # lines that carried the token, redacted
     assert TOKEN not in log
     assert TOKEN.split(":")[1] not in log
+
+
+def test_a_config_with_several_mistakes_fails_with_one_line_naming_each_field(
+    feed: Feed, bots: Bots
+) -> None:
+    feed.publish(Item("a"))
+    config = bots.config(feed, polling={"interval": "5x"}, delivery={"page_size": 0})
+    bot = bots.make(config)
+    code = bot.run_to_exit()
+    assert_one_line_failure(bot, code, "polling.interval", "delivery.page_size")
