@@ -88,7 +88,7 @@ def seed(feeds: int, entries: int, chats: int) -> None:
 def write_documents(db: Path, directory: Path, feed_ids: list[int]) -> None:
     """One RSS file per feed with its newest entries; the stored content hashes are set to
     what the bot's parser computes from these files, so that a poll finds nothing edited."""
-    from bot.feeds.parse import parse_document
+    from bot.ingest.parse import parse_document
 
     directory.mkdir(parents=True, exist_ok=True)
     index = {feed_id: j for j, feed_id in enumerate(feed_ids)}
@@ -195,7 +195,7 @@ def main() -> int:
     db = copy_db(seed_db, OUT / "memory.db")
 
     print("baseline: the interpreter with the bot's modules imported ...")
-    floor = idle_rss([PYTHON, "-c", "import bot.runtime, bot.app, bot.__main__, time; "
+    floor = idle_rss([PYTHON, "-c", "import bot.app.runtime, bot.__main__, time; "
                       "time.sleep(60)"], 5, "memory-imports")
     print(f"  {floor:.1f} MiB")
 

@@ -6,7 +6,7 @@ The feed server runs in its own process with ``--listeners`` ports; feed ``i`` i
 port ``i % listeners``, so with ``per_host`` 2 and 10 ports the overall ``concurrency`` of 20
 is reachable for ours and for the baseline alike.
 
-Three runs of ``bot.app.poll_once`` on one SQLite file (also PostgreSQL when
+Three runs of ``bot.app.poll_once.poll_once`` on one SQLite file (also PostgreSQL when
 ``TEST_POSTGRES_URL`` is set): **cold** (a fresh database, every entry new), **warm** (the
 server answers 304 to our validators), **same-body** (the server ignores validators and sends
 the same bytes again). Then the same three as ``feedbot poll --once`` processes (wall time).
@@ -145,8 +145,8 @@ def outcomes(output: str) -> dict[str, Any]:
 
 
 def run_in_process(config_path: Path, profile: str | None = None) -> dict[str, Any]:
-    from bot.app import poll_once
-    from bot.config import load_config
+    from bot.app.poll_once import poll_once
+    from bot.config.load import load_config
 
     config = load_config(config_path)
     captured = io.StringIO()
@@ -357,10 +357,10 @@ def report(
             f"`tests.feedserver` in its own process on {args.listeners} loopback ports (each "
             f"port is a host of its own, so `per_host` {args.per_host} x {args.listeners} ports "
             f"allows the full `concurrency` {args.concurrency}, for ours and the baseline).",
-            "In-process: `asyncio.run(bot.app.poll_once(config))` timed around the call (opening "
-            "and migrating the database included). Process: `feedbot poll --once` wall time "
-            "(interpreter start and imports included). Ratio: in-process time over the faster "
-            "of the two baseline runs.",
+            "In-process: `asyncio.run(bot.app.poll_once.poll_once(config))` timed around the "
+            "call (opening and migrating the database included). Process: `feedbot poll "
+            "--once` wall time (interpreter start and imports included). Ratio: in-process time "
+            "over the faster of the two baseline runs.",
             "",
             table(["run", "in-process", "process wall", "vs baseline", "target"], rows),
             "",

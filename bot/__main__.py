@@ -1,7 +1,7 @@
 """The command line: ``feedbot run | preview | poll --once | check-config``.
 
-Builds nothing itself: it parses arguments, loads the config, calls into ``bot.app`` or
-``bot.preview`` and turns known failures into one line on stderr and an exit status.
+Builds nothing itself: it parses arguments, loads the config, calls into ``bot.app`` and
+turns known failures into one line on stderr and an exit status.
 """
 
 from __future__ import annotations
@@ -11,16 +11,11 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
-from bot.config import (
-    ENV_TOKEN,
-    Config,
-    ConfigError,
-    config_is_implicit,
-    config_path,
-    load_config,
-)
+from bot.clock import utcnow
+from bot.config.errors import ConfigError
+from bot.config.load import ENV_TOKEN, config_is_implicit, config_path, load_config
+from bot.config.schema import Config
 
 EXIT_OK = 0
 EXIT_FAILURE = 1  #: the command ran and something it needs failed (database, token, feed)
@@ -105,11 +100,11 @@ def check_config(cli_path: str | None) -> int:
 
 
 async def preview(config: Config, sources: Sequence[str]) -> int:
-    from bot.preview import run_preview
+    from bot.app.preview import run_preview
 
     if not sources and not config.feeds:
         return fail("nothing to preview: give URLs or files, or list feeds in the config", 2)
-    page, errors = await run_preview(config, sources, datetime.now(UTC))
+    page, errors = await run_preview(config, sources, utcnow())
     if page is not None:
         print(page)
     for error in errors:
@@ -118,7 +113,7 @@ async def preview(config: Config, sources: Sequence[str]) -> int:
 
 
 def poll_once(config: Config) -> int:
-    from bot.app import poll_once as run_poll_once
+    from bot.app.poll_once import poll_once as run_poll_once
     from bot.store import StoreUnavailable
 
     try:
@@ -128,7 +123,7 @@ def poll_once(config: Config) -> int:
 
 
 def run(config: Config) -> int:
-    from bot.app import StartupError, run_bot
+    from bot.app.runtime import StartupError, run_bot
     from bot.malloc import limit_malloc_arenas
 
     limit_malloc_arenas()  # before any thread starts

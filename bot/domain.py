@@ -90,7 +90,7 @@ class ParsedEntry:
     categories: tuple[str, ...]  #: normalised topics from the entry's own categories/tags
     content_hash: str  #: hash of what readers see (title, link, text) to notice edits
     #: other keys this entry may be stored under (its key had another form when the feed
-    #: shared, or stopped sharing, its guid or link with other entries); see ``bot.diff``
+    #: shared, or stopped sharing, its guid or link with other entries); see ``bot.ingest.diff``
     aliases: tuple[str, ...] = ()
 
 
@@ -114,16 +114,8 @@ class NotAFeedError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class KnownEntry:
-    """What storage remembers about an entry key, enough to decide new/updated/unchanged."""
-
-    key: str
-    content_hash: str
-
-
-@dataclass(frozen=True, slots=True)
 class FeedDiff:
-    """What a fresh parse changes: the decision, not the I/O (see ``bot.diff``)."""
+    """What a fresh parse changes: the decision, not the I/O (see ``bot.ingest.diff``)."""
 
     new: tuple[ParsedEntry, ...]  #: never seen before: stored, and pushed if ``notify``
     updated: tuple[ParsedEntry, ...]  #: same key, new content: stored, never pushed
@@ -222,6 +214,19 @@ class PollOutcome:
     queued: int  #: outbox rows created
 
 
+#: Telegram's chat kinds with members where only group admins change the subscription
+#: (the others: "private", and "channel", where only admins post anyway)
+GROUP_CHAT_KINDS = frozenset({"group", "supergroup"})
+
+
+class TopicState(enum.Enum):
+    """How one topic stands in a chat's :class:`TopicChoice` (what /topics marks)."""
+
+    FOLLOWED = "followed"  #: in ``only``
+    NOT_FOLLOWED = "not_followed"  #: neither followed nor skipped
+    SKIPPED = "skipped"  #: in ``excluded`` while following everything
+
+
 @dataclass(frozen=True, slots=True)
 class TopicChoice:
     """What a chat receives: every topic except ``excluded`` (``everything``), or only the
@@ -285,3 +290,15 @@ class Page:
     #: pages known to exist (counted up to a bound: a window, not the whole history)
     known_pages: int
     has_more: bool  #: a page after ``known_pages`` exists
+
+
+def sort_time(published: datetime | None, position: int, seen_at: datetime) -> datetime:
+    """Where an entry goes in newest-first order: its date, but never later than ``seen_at``.
+
+    Future dates (clock skew, scheduled posts) must not pin an entry to the top. Undated
+    entries of one document keep the document's order (newest first by convention) by
+    stepping back a microsecond per ``position``.
+    """
+    if published is not None and published <= seen_at:
+        return published
+    return seen_at - timedelta(microseconds=position)

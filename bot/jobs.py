@@ -13,10 +13,12 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.clock import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +26,8 @@ Job = Callable[[], Awaitable[Any]]
 
 
 class Jobs:
+    """Named recurring jobs on one AsyncIOScheduler; shut down with a grace period."""
+
     def __init__(self) -> None:
         self._scheduler = AsyncIOScheduler(
             timezone=UTC,
@@ -50,7 +54,7 @@ class Jobs:
 
         # next_run_time=None would add the job *paused*; left out, the first run is one
         # interval from now.
-        first: dict[str, Any] = {"next_run_time": datetime.now(UTC)} if start_now else {}
+        first: dict[str, Any] = {"next_run_time": utcnow()} if start_now else {}
         self._scheduler.add_job(
             guarded, "interval", seconds=seconds, id=name, name=name, **first
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.delivery.callbacks import (
+from bot.render.callbacks import (
     MAX_BYTES,
     LatestPage,
     Noop,

@@ -4,28 +4,20 @@ a real database (marked ``store``: also run against PostgreSQL)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from datetime import datetime, timedelta
 
 import pytest
 
-from bot.commands import (
-    EXPIRED,
-    MAX_CHAT_TOPICS,
-    STOPPED,
-    ButtonReply,
-    ChatContext,
-    Commands,
-    drop_topic,
-    follow_topic,
-    following,
-    resumes_on_return,
-    toggle_topic,
-    toggled,
-)
-from bot.delivery import callbacks, render
-from bot.delivery.render import Rendered
+from bot.chat.choices import MAX_CHAT_TOPICS, drop_topic, follow_topic, toggle_topic
+from bot.chat.commands import ChatContext, Commands, read_press
+from bot.chat.pauses import STOPPED, resumes_on_return
 from bot.domain import ChatInfo, TopicChoice
+from bot.render import callbacks
+from bot.render.choice_text import following, toggled
+from bot.render.message import MESSAGE_LIMIT, ButtonReply, Rendered
+from bot.render.plain import visible_length, visible_text
+from bot.render.strings import EXPIRED
 from bot.store import Store
 from bot.store.chats import MIGRATED_TO, REMOVED_FROM_CONFIG
 from tests.factories import parsed
@@ -133,19 +125,14 @@ def test_pushes_resume_when_the_bot_returns_only_after_a_removal(
 def fits_telegram(rendered: Rendered) -> bool:
     buttons = [b for row in rendered.keyboard for b in row]
     return (
-        render.visible_length(rendered.html) <= render.MESSAGE_LIMIT
+        visible_length(rendered.html) <= MESSAGE_LIMIT
         and len(buttons) <= 100
         and all(len((b.callback or "").encode()) <= callbacks.MAX_BYTES for b in buttons)
     )
 
 
-async def anyone() -> bool:
-    return True
-
-
 def press(commands: Commands, ctx: ChatContext, action: callbacks.Action) -> Awaitable[ButtonReply]:
-    allowed: Callable[[], Awaitable[bool]] = anyone
-    return commands.button(ctx, callbacks.encode(action), allowed)
+    return commands.button(ctx, read_press(callbacks.encode(action)), may_change=True)
 
 
 @pytest.fixture
@@ -188,7 +175,7 @@ async def test_everything_except_a_topic_takes_untagged_entries_and_new_topics(
     feed_id = await add_feed(store, now)
     await commands.start(PRIVATE)
     reply = await commands.unsubscribe(PRIVATE, "ml")
-    assert "This chat receives everything except: ml." in render.visible_text(reply.html)
+    assert "This chat receives everything except: ml." in visible_text(reply.html)
     assert "skips ml" in (await commands.unsubscribe(PRIVATE, "ML")).html
 
     await store.record_poll(
@@ -206,12 +193,12 @@ async def test_everything_except_a_topic_takes_untagged_entries_and_new_topics(
     (delivery,) = await store.claim_deliveries(now, timedelta(1), max_chats=5, per_chat=10)
     assert sorted(e.title for e in delivery.entries) == ["Title brand-new-topic", "Title untagged"]
 
-    page = render.visible_text((await commands.latest(PRIVATE, "")).html)
+    page = visible_text((await commands.latest(PRIVATE, "")).html)
     assert page.startswith("LATEST UPDATES · everything except: ml")
     assert "Title brand-new-topic" in page
     assert "Title ml" not in page
     menu = await commands.topics_menu(PRIVATE)
-    assert "Following: everything except: ml." in render.visible_text(menu.html)
+    assert "Following: everything except: ml." in visible_text(menu.html)
     labels = [b.text for row in menu.keyboard for b in row]
     assert "▫️ Everything" in labels
     assert "🚫 ml" in labels
@@ -240,8 +227,8 @@ async def test_every_reply_fits_telegram_however_many_long_topics_a_chat_has(
     ]
     assert "the most it can" in replies[0].html
     for reply in replies:
-        assert fits_telegram(reply), render.visible_text(reply.html)[:200]
-    assert " more" in render.visible_text(replies[3].html).split("\n")[0]
+        assert fits_telegram(reply), visible_text(reply.html)[:200]
+    assert " more" in visible_text(replies[3].html).split("\n")[0]
 
     menu = replies[-1]
     seen: set[str] = set()
@@ -265,7 +252,7 @@ async def test_every_reply_fits_telegram_however_many_long_topics_a_chat_has(
     toggled_reply = await press(commands, PRIVATE, callbacks.ToggleTopic(ids[names[60]], 4))
     assert toggled_reply.answer.startswith("Dropped 60")
     assert toggled_reply.edit is not None
-    assert "Page 4 of" in render.visible_text(toggled_reply.edit.html)
+    assert "Page 4 of" in visible_text(toggled_reply.edit.html)
 
 
 @pytest.mark.store
@@ -274,7 +261,7 @@ async def test_a_chat_at_the_limit_is_told_and_keeps_its_topics(
 ) -> None:
     for n in range(MAX_CHAT_TOPICS):
         await commands.subscribe(PRIVATE, f"t{n}")
-    reply = render.visible_text((await commands.subscribe(PRIVATE, "extra")).html)
+    reply = visible_text((await commands.subscribe(PRIVATE, "extra")).html)
     assert f"already follows {MAX_CHAT_TOPICS} topics" in reply
     chat = await store.chat(PRIVATE.tg_chat_id)
     assert chat is not None

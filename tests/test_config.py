@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import poll_settings
-from bot.config import ConfigError, config_path, load_config, parse_duration
+from bot.app.settings import poll_settings
+from bot.config.durations import parse_duration
+from bot.config.errors import ConfigError
+from bot.config.load import config_path, load_config
 
 TOKEN = "123456:TEST-token_value"
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.diff import diff_feed, newest, settle_keys, sort_time
+from bot.domain import sort_time
+from bot.ingest.diff import diff_feed, newest, settle_keys
 from tests.factories import parsed
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

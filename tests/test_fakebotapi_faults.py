@@ -13,8 +13,8 @@ import pytest
 from telegram import Bot
 from telegram.error import NetworkError
 
-from bot.delivery.render import Rendered
-from bot.delivery.sender import Sent, Transient
+from bot.delivery.port import Sent, Transient
+from bot.render.message import Rendered
 from bot.tg.api import TelegramPort
 from tests.fakebotapi import FakeBotAPI
 

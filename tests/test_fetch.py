@@ -1,4 +1,4 @@
-"""bot.feeds.fetch against the real local feed server (tests/feedserver.py): no mocks."""
+"""bot.ingest.fetch against the real local feed server (tests/feedserver.py): no mocks."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ import brotli
 import psutil
 import pytest
 
-from bot.config import PollingConfig
+from bot.config.schema import PollingConfig
 from bot.domain import CacheValidators, FetchResult, FetchStatus
-from bot.feeds.fetch import USER_AGENT, Fetcher, FetchLimits
+from bot.ingest.fetch import USER_AGENT, Fetcher, FetchLimits
 from tests.feedserver import Encoding, FeedServer, compressed_spaces, encode_body
 
 RSS = """<?xml version="1.0" encoding="utf-8"?>

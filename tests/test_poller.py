@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.domain import FeedSpec, PollOutcome, PollRecord
-from bot.feeds.fetch import Fetcher, FetchLimits
-from bot.poller import FeedReport, Poller, PollSettings
-from bot.schedule import SchedulePolicy
+from bot.ingest.fetch import Fetcher, FetchLimits
+from bot.ingest.poller import FeedReport, Poller, PollSettings
+from bot.ingest.schedule import SchedulePolicy
+from bot.ingest.topics import compile_rules
 from bot.store import Store
-from bot.topics import compile_rules
 from tests.feedserver import FeedServer
 
 pytestmark = pytest.mark.store

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.app import poll_once
-from bot.config import load_config
-from bot.feeds.parse import parse_document
+from bot.app.poll_once import poll_once
+from bot.config.load import load_config
+from bot.ingest.parse import parse_document
 from tests.conftest import CORPUS
 from tests.feedserver import FeedServer
 

@@ -7,8 +7,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.delivery import callbacks, render
-from bot.text import utf16_length
+from bot.domain import TopicState
+from bot.render import callbacks
+from bot.render.choice_text import bounded_list
+from bot.render.entries import entry_block
+from bot.render.keyboards import Paging
+from bot.render.menu import TOPIC_BUTTONS, TopicOption, topics_menu, topics_pages
+from bot.render.message import MESSAGE_LIMIT, Button, Rendered
+from bot.render.pages import LABEL_UNITS, latest, transmission
+from bot.render.plain import as_plain, visible_length, visible_text
+from bot.text.measure import utf16_length
 from tests.factories import view
 
 ALLOWED_TAGS = re.compile(r"</?(b|i|a)(\s[^>]*)?>")
@@ -18,7 +26,7 @@ def tags_are_telegram_only(message_html: str) -> bool:
     return all(ALLOWED_TAGS.fullmatch(tag) for tag in re.findall(r"<[^>]*>", message_html))
 
 
-def all_callbacks(rendered: render.Rendered) -> list[str]:
+def all_callbacks(rendered: Rendered) -> list[str]:
     return [b.callback for row in rendered.keyboard for b in row if b.callback]
 
 
@@ -34,24 +42,24 @@ HOSTILE = [
 @pytest.mark.parametrize("page_size", [1, 5, 10])
 def test_latest_page_fits_4096_with_hostile_entries(page_size: int) -> None:
     entries = (HOSTILE * 2)[:page_size]
-    rendered = render.latest(
+    rendered = latest(
         entries,
-        render.Paging(number=1, known_pages=3, has_more=True),
+        Paging(number=1, known_pages=3, has_more=True),
         summary_length=3000,
         topic_label="机器学习",
         topic_id=7,
     )
-    assert render.visible_length(rendered.html) <= render.MESSAGE_LIMIT
+    assert visible_length(rendered.html) <= MESSAGE_LIMIT
     assert tags_are_telegram_only(rendered.html)
     assert all(len(data.encode()) <= callbacks.MAX_BYTES for data in all_callbacks(rendered))
 
 
 def test_transmission_fits_and_pages_with_its_id() -> None:
     entries = HOSTILE * 3
-    rendered = render.transmission(
+    rendered = transmission(
         entries, page=2, page_size=5, summary_length=3000, transmission_id=2**62
     )
-    assert render.visible_length(rendered.html) <= render.MESSAGE_LIMIT
+    assert visible_length(rendered.html) <= MESSAGE_LIMIT
     assert tags_are_telegram_only(rendered.html)
     assert "INCOMING TRANSMISSION" in rendered.html
     data = all_callbacks(rendered)
@@ -60,16 +68,16 @@ def test_transmission_fits_and_pages_with_its_id() -> None:
 
 
 def test_text_is_escaped_not_interpreted() -> None:
-    rendered = render.latest(
+    rendered = latest(
         [HOSTILE[0]],
-        render.Paging(1, 1, False),
+        Paging(1, 1, False),
         summary_length=100,
         topic_label=None,
         topic_id=None,
     )
     assert "<script>" not in rendered.html
     assert "&lt;script&gt;" in rendered.html
-    assert "<script>alert(1)</script> & co" in render.visible_text(rendered.html)
+    assert "<script>alert(1)</script> & co" in visible_text(rendered.html)
 
 
 def test_single_entry_push_has_title_link_topics_date_summary_and_a_button() -> None:
@@ -80,28 +88,26 @@ def test_single_entry_push_has_title_link_topics_date_summary_and_a_button() -> 
         published=datetime(2026, 11, 20, 8, 0, tzinfo=UTC),
         link="https://blog.example/siglip",
     )
-    rendered = render.transmission(
-        [entry], page=1, page_size=5, summary_length=350, transmission_id=None
-    )
-    text = render.visible_text(rendered.html)
+    rendered = transmission([entry], page=1, page_size=5, summary_length=350, transmission_id=None)
+    text = visible_text(rendered.html)
     assert text.startswith("INCOMING TRANSMISSION\n\nSigLIP 概述\n")
     assert "#ml #deep_learning" in text
     assert "2026-11-20" in text
     assert "一" * 350 + "..." in text
     assert "一" * 351 not in text
     assert '<a href="https://blog.example/siglip">' in rendered.html
-    assert rendered.keyboard == ((render.Button("Open ↗", url="https://blog.example/siglip"),),)
+    assert rendered.keyboard == ((Button("Open ↗", url="https://blog.example/siglip"),),)
 
 
 def test_summary_is_cut_at_summary_length_graphemes() -> None:
-    rendered = render.latest(
+    rendered = latest(
         [view(text="ab" * 400)],
-        render.Paging(1, 1, False),
+        Paging(1, 1, False),
         summary_length=350,
         topic_label=None,
         topic_id=None,
     )
-    assert ("ab" * 175 + "...") in render.visible_text(rendered.html)
+    assert ("ab" * 175 + "...") in visible_text(rendered.html)
 
 
 @pytest.mark.parametrize(
@@ -115,9 +121,9 @@ def test_summary_is_cut_at_summary_length_graphemes() -> None:
     ],
 )
 def test_page_buttons(number: int, known: int, more: bool, labels: list[str] | None) -> None:
-    rendered = render.latest(
+    rendered = latest(
         [view()],
-        render.Paging(number, known, more),
+        Paging(number, known, more),
         summary_length=50,
         topic_label=None,
         topic_id=None,
@@ -134,14 +140,14 @@ def test_page_buttons(number: int, known: int, more: bool, labels: list[str] | N
 
 
 def test_preview_text_has_no_markup_and_shows_the_buttons() -> None:
-    rendered = render.latest(
+    rendered = latest(
         [view(title="A & B", text="x < y")],
-        render.Paging(1, 2, False),
+        Paging(1, 2, False),
         summary_length=50,
         topic_label=None,
         topic_id=None,
     )
-    plain = render.as_plain(rendered)
+    plain = as_plain(rendered)
     assert "<" not in plain.replace("x < y", "")
     assert "&amp;" not in plain
     assert plain.endswith("[ · 1 · ] [ 2 ] [ › ]")
@@ -149,7 +155,7 @@ def test_preview_text_has_no_markup_and_shows_the_buttons() -> None:
 
 def test_utf16_counting_matches_telegram() -> None:
     assert utf16_length("😀") == 2
-    assert render.visible_length("<b>😀 &amp;</b>") == 4
+    assert visible_length("<b>😀 &amp;</b>") == 4
 
 
 LONG_TOPICS = [f"{n:02d}" + "长" * 40 + "👩‍👩‍👧" for n in range(150)]
@@ -157,31 +163,30 @@ LONG_TOPICS = [f"{n:02d}" + "长" * 40 + "👩‍👩‍👧" for n in range(150
 
 @pytest.mark.parametrize("page_size", [1, 10])
 def test_a_latest_header_naming_many_long_topics_still_fits(page_size: int) -> None:
-    rendered = render.latest(
+    rendered = latest(
         (HOSTILE * 2)[:page_size],
-        render.Paging(number=3, known_pages=9, has_more=True),
+        Paging(number=3, known_pages=9, has_more=True),
         summary_length=3000,
         topic_label=", ".join(LONG_TOPICS),
         topic_id=None,
     )
-    assert render.visible_length(rendered.html) <= render.MESSAGE_LIMIT
-    header = render.visible_text(rendered.html).split("\n")[0]
-    assert utf16_length(header) <= len("LATEST UPDATES · ") + render.LABEL_UNITS
+    assert visible_length(rendered.html) <= MESSAGE_LIMIT
+    header = visible_text(rendered.html).split("\n")[0]
+    assert utf16_length(header) <= len("LATEST UPDATES · ") + LABEL_UNITS
     assert header.endswith("...")
 
 
 @pytest.mark.parametrize("count", [0, 1, 20, 21, 150])
 def test_topics_menu_fits_and_pages_whatever_the_topics(count: int) -> None:
-    states = (render.ON, render.OFF, render.EXCLUDED)
+    states = (TopicState.FOLLOWED, TopicState.NOT_FOLLOWED, TopicState.SKIPPED)
     options = [
-        render.TopicOption(2**62 - n, name, states[n % 3])
-        for n, name in enumerate(LONG_TOPICS[:count])
+        TopicOption(2**62 - n, name, states[n % 3]) for n, name in enumerate(LONG_TOPICS[:count])
     ]
-    pages = render.topics_pages(count)
-    assert pages == max(-(-count // render.TOPIC_BUTTONS), 1)
+    pages = topics_pages(count)
+    assert pages == max(-(-count // TOPIC_BUTTONS), 1)
     shown: list[str] = []
     for page in range(1, pages + 2):  # one past the last shows the last
-        rendered = render.topics_menu(
+        rendered = topics_menu(
             options,
             pushes_on=True,
             following="everything except: " + ", ".join(LONG_TOPICS),
@@ -189,7 +194,7 @@ def test_topics_menu_fits_and_pages_whatever_the_topics(count: int) -> None:
             page=page,
         )
         buttons = [b for row in rendered.keyboard for b in row]
-        assert render.visible_length(rendered.html) <= render.MESSAGE_LIMIT
+        assert visible_length(rendered.html) <= MESSAGE_LIMIT
         assert len(buttons) <= 100
         assert all(len(b.callback.encode()) <= callbacks.MAX_BYTES for b in buttons if b.callback)
         assert tags_are_telegram_only(rendered.html)
@@ -200,22 +205,22 @@ def test_topics_menu_fits_and_pages_whatever_the_topics(count: int) -> None:
             for b, a in zip(buttons, toggles, strict=True)
             if isinstance(a, callbacks.ToggleTopic) and a.topic_id is not None
         ]
-        assert len(topic_buttons) <= render.TOPIC_BUTTONS
+        assert len(topic_buttons) <= TOPIC_BUTTONS
         assert all(
             a.page == min(page, pages) for a in toggles if isinstance(a, callbacks.ToggleTopic)
         )
         if page <= pages:
             shown += topic_buttons
         if pages > 1:
-            assert f"Page {min(page, pages)} of {pages}." in render.visible_text(rendered.html)
+            assert f"Page {min(page, pages)} of {pages}." in visible_text(rendered.html)
     assert len(shown) == count  # every topic on exactly one page
     assert [text.split(" ", 1)[0] for text in shown[:3]] == ["✅", "▫️", "🚫"][: min(count, 3)]
 
 
 def test_bounded_list_ends_in_how_many_more() -> None:
-    assert render.bounded_list(["ml", "python"], 100) == "ml, python"
-    assert render.bounded_list([], 10) == ""
-    text = render.bounded_list(LONG_TOPICS, 500)
+    assert bounded_list(["ml", "python"], 100) == "ml, python"
+    assert bounded_list([], 10) == ""
+    text = bounded_list(LONG_TOPICS, 500)
     assert utf16_length(text) <= 500
     kept = text.split(" … and ")[0].split(", ")
     assert kept == LONG_TOPICS[: len(kept)]
@@ -227,7 +232,7 @@ def test_an_untitled_entry_shows_its_opening_once() -> None:
         "The relay station reported nominal carriers all night long. Later the beacon "
         "drifted east by two degrees and was corrected by the morning crew at dawn."
     )
-    block = render.entry_block(view(title="", text=text), summary_length=350)
+    block = entry_block(view(title="", text=text), summary_length=350)
     title_line, _meta, summary = block.split("\n")
     assert "The relay station reported" in title_line
     assert block.count("The relay station reported") == 1
@@ -236,5 +241,5 @@ def test_an_untitled_entry_shows_its_opening_once() -> None:
 
 
 def test_an_entry_without_title_or_text_is_untitled() -> None:
-    block = render.entry_block(view(title="", text=""), summary_length=350)
+    block = entry_block(view(title="", text=""), summary_length=350)
     assert "(untitled)" in block

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.schedule import HINT_CAP, MAX_DELAY, SchedulePolicy, after_failure, after_success
+from bot.ingest.schedule import HINT_CAP, MAX_DELAY, SchedulePolicy, after_failure, after_success
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 TEN_MIN = timedelta(minutes=10)

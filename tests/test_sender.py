@@ -29,19 +29,17 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.delivery.ratelimit import Limits, Pacer, RateLimiter
-from bot.delivery.render import Rendered
-from bot.delivery.sender import (
+from bot.delivery.port import (
     ChatGone,
     Migrated,
+    RateLimited,
     Rejected,
-    RetryLater,
-    Sender,
-    SenderSettings,
     SendResult,
     Sent,
     Transient,
 )
+from bot.delivery.ratelimit import Limits, Pacer, RateLimiter
+from bot.delivery.sender import Sender, SenderSettings
 from bot.domain import (
     EntryWrite,
     FeedSchedule,
@@ -49,6 +47,7 @@ from bot.domain import (
     FetchStatus,
     PollRecord,
 )
+from bot.render.message import Rendered
 from bot.store import ChannelSpec, Store
 from bot.store.tables import outbox
 from bot.tg.api import classify
@@ -73,8 +72,8 @@ def utcnow() -> datetime:
         (NetworkError("Internal Server Error"), Transient("NetworkError: Internal Server Error")),
         (TimedOut("Timed out"), Transient("TimedOut: Timed out")),
         (InvalidToken("Unauthorized"), Transient("Unauthorized (is the bot token still valid?)")),
-        (RetryAfter(timedelta(seconds=7)), RetryLater(7.0)),
-        (RetryAfter(timedelta(seconds=0)), RetryLater(1.0)),
+        (RetryAfter(timedelta(seconds=7)), RateLimited(7.0)),
+        (RetryAfter(timedelta(seconds=0)), RateLimited(1.0)),
         (Forbidden("Forbidden: bot was blocked by the user"), ChatGone("blocked by the user")),
         (BadRequest("Chat not found"), ChatGone("Chat not found")),
         (ChatMigrated(-1001234), Migrated(-1001234)),
@@ -343,7 +342,9 @@ async def test_a_429_waits_for_that_chat_only_and_counts_nothing(store: Store) -
     for tg_id in (1, 2):
         await chat(store, tg_id)
     await queue(store)
-    port = ScriptedPort(lambda target, plain, n: RetryLater(0.5) if target == 1 and n < 2 else None)
+    port = ScriptedPort(
+        lambda target, plain, n: RateLimited(0.5) if target == 1 and n < 2 else None
+    )
     sender = Sender(store, port, Pacer(RateLimiter(FAST)), settings())
     started = time.monotonic()
     async with running(sender):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import normalise_topic
-from bot.topics import compile_rules, entry_topics, matches
+from bot.ingest.topics import compile_rules, entry_topics
 
 RULES = compile_rules(
     {
@@ -49,17 +49,3 @@ def test_keyword_rules(title: str, text: str, expected: tuple[str, ...]) -> None
 def test_categories_then_feed_topics_then_rules_deduplicated() -> None:
     topics = entry_topics(("ML", "python"), "asyncio", "", ("ml", "news"), RULES)
     assert topics == ("ml", "python", "news")
-
-
-@pytest.mark.parametrize(
-    ("entry", "wanted", "expected"),
-    [
-        (("ml",), None, True),
-        ((), None, True),
-        (("ml",), frozenset({"ml"}), True),
-        (("ml",), frozenset({"python"}), False),
-        ((), frozenset({"python"}), False),
-    ],
-)
-def test_matches(entry: tuple[str, ...], wanted: frozenset[str] | None, expected: bool) -> None:
-    assert matches(entry, wanted) is expected

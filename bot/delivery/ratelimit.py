@@ -20,6 +20,8 @@ from dataclasses import dataclass
 MARGIN = 0.02
 #: how late a send may be and still count as on time for the even spacing of sends
 _CADENCE_SLACK = 0.005
+#: chat kinds under the per-group limit (Telegram's 20 a minute holds for channels too)
+PACED_AS_GROUP = frozenset({"group", "supergroup", "channel"})
 
 
 class Window:

@@ -1,24 +1,13 @@
 """The outbox sender: drains queued deliveries under Telegram's limits, loses nothing.
 
-Each pass claims (with a lease) the due rows of chats that can take a message now, folds a
-chat's rows into one INCOMING TRANSMISSION, waits for its slot (:class:`Pacer`) and sends.
-What happens next depends only on the send's outcome:
+Each pass claims (with a lease) the due rows of chats that can take a message now, and
+hands each chat's rows to the :class:`~bot.delivery.transmit.Transmitter`, which folds them
+into one INCOMING TRANSMISSION, waits for its slot and settles the outcome. While the Bot
+API seems down (:mod:`bot.delivery.backoff`) one delivery at a time goes, as the probe.
 
-    Sent          rows marked sent with the message id (right away: a crash after this
-                  point repeats nothing)
-    RetryLater    429: the chat waits ``retry_after`` (in memory and on its rows), others go on
-    ChatGone      403 / chat not found: the chat is deactivated, its queue failed with reason
-    Migrated      group became a supergroup: the chat follows, rows retried at once
-    Rejected      400 for the message itself: retried once as plain text, then failed
-    Transient     network, timeout, 5xx: retried with backoff (:mod:`bot.delivery.backoff`),
-                  per chat, or for everyone when the API is down (one probe at a time); never
-                  counted as an attempt, so an outage of any length loses nothing
-
-Only failures of the delivery itself (a bug while rendering or storing it) count toward
-``max_attempts``. A delivery that is still not sent ``give_up_after`` after it was queued,
-and the queue of a chat that no longer takes pushes, are failed by a periodic sweep. A
-failed row keeps its reason in ``last_error`` (and counts as failed in /stats): nothing is
-dropped silently.
+A delivery that is still not sent ``give_up_after`` after it was queued, and the queue of a
+chat that no longer takes pushes, are failed by a periodic sweep, with the reason (and count
+as failed in /stats): nothing is dropped silently.
 
 One transmission per chat and poll cycle: while a cycle runs (:meth:`Sender.gathering`),
 rows it queued are not claimed until it ends (or ``gather_max`` after they were queued), so
@@ -37,97 +26,19 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from datetime import datetime, timedelta
 
-from bot.delivery import render
-from bot.delivery.backoff import Backoff, Permit
+from bot.clock import utcnow
+from bot.delivery.backoff import Backoff
+from bot.delivery.port import MessagePort, NoObserver, SenderObserver
 from bot.delivery.ratelimit import Pacer
-from bot.domain import ChatInfo, Delivery
+from bot.delivery.transmit import Transmitter
+from bot.domain import Delivery
 from bot.store import Store
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)  #: the default claim lease (``delivery.lease``)
-#: chat kinds under the per-group limit (Telegram's 20 a minute holds for channels too)
-GROUP_KINDS = frozenset({"group", "supergroup", "channel"})
-
-
-# ----------------------------------------------------------------------------- the port
-
-
-@dataclass(frozen=True, slots=True)
-class Sent:
-    message_id: int
-    chat_id: int  #: Telegram's id of the chat (resolves "@channel" targets)
-
-
-@dataclass(frozen=True, slots=True)
-class RetryLater:
-    seconds: float
-
-
-@dataclass(frozen=True, slots=True)
-class ChatGone:
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Migrated:
-    new_chat_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class Rejected:
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Transient:
-    reason: str
-
-
-SendResult = Sent | RetryLater | ChatGone | Migrated | Rejected | Transient
-
-
-@dataclass(frozen=True, slots=True)
-class _Later:
-    """Not sent for a reason outside the message (network, 5xx, the API paused): retry
-    at ``until`` without counting an attempt."""
-
-    until: datetime
-    reason: str
-
-
-class MessagePort(Protocol):
-    """How the sender reaches Telegram (``bot.tg.api`` implements it over PTB)."""
-
-    async def send(
-        self, target: int | str, message: render.Rendered, *, plain: bool = False
-    ) -> SendResult: ...
-
-
-class SenderObserver(Protocol):
-    """Hooks for metrics; every method must be cheap and must not raise."""
-
-    def sent(self, messages: int, entries: int) -> None: ...
-    def rate_limited(self) -> None: ...
-    def chat_gone(self) -> None: ...
-    def failed(self, rows: int) -> None: ...
-
-
-class _NoObserver:
-    def sent(self, messages: int, entries: int) -> None:
-        pass
-
-    def rate_limited(self) -> None:
-        pass
-
-    def chat_gone(self) -> None:
-        pass
-
-    def failed(self, rows: int) -> None:
-        pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,11 +57,9 @@ class SenderSettings:
     sweep_every: float = 60.0  #: seconds between sweeps of undeliverable rows
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class Sender:
+    """Claims due deliveries and runs one :class:`Transmitter` task per chat at a time."""
+
     def __init__(
         self,
         store: Store,
@@ -162,17 +71,27 @@ class Sender:
         observer: SenderObserver | None = None,
     ) -> None:
         self._store = store
-        self._port = port
         self._pacer = pacer
         self._settings = settings
         self._clock = clock
-        self._observer: SenderObserver = observer or _NoObserver()
+        self._observer: SenderObserver = observer or NoObserver()
         self._wake = asyncio.Event()
         self._stopping = False
         self._tasks: dict[int, asyncio.Task[None]] = {}  # our chat id -> its delivery
         self._claimed: dict[int, tuple[int, ...]] = {}  # our chat id -> outbox ids not done
         self.backoff = Backoff(
             settings.retry_min, settings.retry_max, trip_after=settings.trip_after
+        )
+        self._transmitter = Transmitter(
+            store,
+            port,
+            pacer,
+            self.backoff,
+            self._observer,
+            clock,
+            page_size=settings.page_size,
+            summary_length=settings.summary_length,
+            max_attempts=settings.max_attempts,
         )
         self._cycle_since: datetime | None = None  # a poll cycle runs since then
         self._next_sweep = 0.0  # time.monotonic() of the next sweep
@@ -310,153 +229,6 @@ class Sender:
             log.info("returned %d unsent deliveries to the queue", len(leftover))
         self._claimed.clear()
 
-    # ------------------------------------------------------------------ one delivery
-
     async def _deliver(self, delivery: Delivery) -> None:
-        try:
-            await self._send(delivery)
-        except asyncio.CancelledError:
-            raise  # stop() releases the rows still listed in self._claimed
-        except Exception as error:
-            log.exception("delivery to chat %s failed unexpectedly", delivery.chat.id)
-            with contextlib.suppress(Exception):  # if storage is down, the lease runs out
-                await self._retry(delivery, f"internal error: {error!r}")
+        await self._transmitter.deliver(delivery)  # cancelled: stop() releases the rows
         self._claimed.pop(delivery.chat.id, None)
-
-    async def _send(self, delivery: Delivery) -> None:
-        chat = delivery.chat
-        if not delivery.entries:
-            await self._store.mark_failed(delivery.outbox_ids, "entries no longer stored")
-            self._observer.failed(len(delivery.outbox_ids))
-            return
-        paused = self.backoff.resumes_at(self._clock())
-        if paused is not None:  # the API went down after the claim: do not even try
-            await self._settle(delivery, self._held(paused), None)
-            return
-        transmission_id = None
-        if len(delivery.entries) > self._settings.page_size:
-            transmission_id = await self._store.create_transmission(
-                chat.id, [e.entry_id for e in delivery.entries], self._clock()
-            )
-        message = render.transmission(
-            delivery.entries,
-            page=1,
-            page_size=self._settings.page_size,
-            summary_length=self._settings.summary_length,
-            transmission_id=transmission_id,
-        )
-        result = await self._attempt(chat, message)
-        if isinstance(result, Rejected):
-            log.error(
-                "chat %s rejected a transmission (%s); trying plain text", chat.id, result.reason
-            )
-            result = await self._attempt(chat, message, plain=True)
-        await self._settle(delivery, result, transmission_id)
-
-    async def _attempt(
-        self, chat: ChatInfo, message: render.Rendered, *, plain: bool = False
-    ) -> SendResult | _Later:
-        """One send, when the chat's limits and the circuit allow it; transient failures
-        come back as :class:`_Later` with the time the chat may try again."""
-        await self._pacer.wait_turn(chat.id, chat.kind in GROUP_KINDS)
-        permit = self.backoff.permit(self._clock())
-        if permit is None:
-            return self._held(self.backoff.held_until(self._clock()))
-        try:
-            result = await self._port.send(chat.send_target, message, plain=plain)
-        except BaseException:
-            self.backoff.abandoned(permit)
-            raise
-        if not isinstance(result, Transient):
-            if self.backoff.tripped:
-                log.info("the Bot API answers again: sending resumes")
-            self.backoff.answered(chat.id)
-            return result
-        was_tripped = self.backoff.tripped
-        until = self.backoff.failed(chat.id, self._clock(), permit, result.reason)
-        wait = (until - self._clock()).total_seconds()
-        if self.backoff.tripped and (permit is Permit.PROBE or not was_tripped):
-            log.warning(
-                "the Bot API seems unreachable (%s): all sends wait %.3gs, then one tries",
-                result.reason,
-                wait,
-            )
-        else:
-            log.warning("chat %s: send failed (%s); retry in %.3gs", chat.id, result.reason, wait)
-        return _Later(until, result.reason)
-
-    def _held(self, until: datetime) -> _Later:
-        return _Later(until, f"waiting for the Bot API: {self.backoff.last_error}")
-
-    async def _settle(
-        self, delivery: Delivery, result: SendResult | _Later, transmission_id: int | None
-    ) -> None:
-        chat = delivery.chat
-        now = self._clock()
-        match result:
-            case Sent(message_id, tg_chat_id):
-                await self._store.mark_sent(
-                    delivery.outbox_ids,
-                    now,
-                    transmission_id=transmission_id,
-                    message_id=message_id,
-                )
-                if chat.tg_chat_id is None and chat.channel_ref:
-                    await self._store.resolve_channel(chat.channel_ref, tg_chat_id, chat.title)
-                self._observer.sent(1, len(delivery.entries))
-            case RetryLater(seconds):
-                until = now + timedelta(seconds=seconds)
-                self._pacer.limiter.block(chat.id, time.monotonic() + seconds)
-                await self._store.mark_retry(
-                    delivery.outbox_ids,
-                    until,
-                    f"429: retry after {seconds:g}s",
-                    count_attempt=False,
-                )
-                await self._store.defer_chat(chat.id, until)
-                self._observer.rate_limited()
-                log.warning("chat %s rate-limited by Telegram for %gs", chat.id, seconds)
-            case ChatGone(reason):
-                failed = await self._store.deactivate_chat(chat, reason, now)
-                self._observer.chat_gone()
-                self._observer.failed(failed)
-                log.info(
-                    "chat %s deactivated: %s (%d deliveries kept as failed)",
-                    chat.id,
-                    reason,
-                    failed,
-                )
-            case Migrated(new_chat_id):
-                assert chat.tg_chat_id is not None
-                await self._store.migrate_chat(chat.tg_chat_id, new_chat_id, now)
-                await self._store.mark_retry(
-                    delivery.outbox_ids, now, "group migrated to supergroup", count_attempt=False
-                )
-                log.info("chat %s migrated to %s", chat.tg_chat_id, new_chat_id)
-            case Rejected(reason):
-                await self._store.mark_failed(
-                    delivery.outbox_ids, f"rejected by Telegram: {reason}"
-                )
-                self._observer.failed(len(delivery.outbox_ids))
-                log.error("chat %s: transmission rejected even as plain text: %s", chat.id, reason)
-            case _Later(until, reason):  # network, 5xx, or the API paused: not an attempt
-                await self._store.mark_retry(
-                    delivery.outbox_ids, until, reason, count_attempt=False
-                )
-
-    async def _retry(self, delivery: Delivery, reason: str) -> None:
-        """The delivery itself failed (a bug, not the network): counted, at most
-        ``max_attempts`` times, then failed with the reason."""
-        attempts = delivery.attempts + 1
-        if attempts >= self._settings.max_attempts:
-            await self._store.mark_failed(
-                delivery.outbox_ids, f"gave up after {attempts} attempts: {reason}"
-            )
-            self._observer.failed(len(delivery.outbox_ids))
-            log.error(
-                "chat %s: giving up after %d attempts: %s", delivery.chat.id, attempts, reason
-            )
-            return
-        delay = self.backoff.delay(attempts)
-        await self._store.mark_retry(delivery.outbox_ids, self._clock() + delay, reason)
-        log.warning("chat %s: send failed (%s); retry in %s", delivery.chat.id, reason, delay)

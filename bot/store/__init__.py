@@ -13,25 +13,15 @@ Invariants callers can rely on:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Collection, Sequence
-from datetime import datetime, timedelta
-from typing import Concatenate, ParamSpec, TypeVar
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.domain import (
-    ChatInfo,
-    Delivery,
-    EntryView,
-    FeedForUpdate,
-    FeedSpec,
-    Page,
-    PollOutcome,
-    PollRecord,
-    TopicChoice,
-)
+from bot.domain import ChatInfo
 from bot.store import chats, feeds, maintenance, outbox, pages, topics
 from bot.store.chats import ChannelSpec
 from bot.store.engine import WRITE, create_engine, redacted
@@ -43,9 +33,39 @@ T = TypeVar("T")
 
 __all__ = ["ChannelSpec", "FeedState", "PruneResult", "Stats", "Store", "StoreUnavailable"]
 
+Query = Callable[Concatenate[AsyncConnection, P], Awaitable[T]]
+
 
 class StoreUnavailable(Exception):
     """The database cannot be reached or opened; the message says which and why."""
+
+
+class _Transaction(Generic[P, T]):
+    """A query function of one of the modules below, as a :class:`Store` method that runs it
+    in a transaction of its own (a write one with ``write``): same signature without the
+    connection, same docstring."""
+
+    def __init__(self, query: Query[P, T], *, write: bool = False) -> None:
+        self._query = query
+        self._write = write
+        self.__doc__ = query.__doc__
+
+    @overload
+    def __get__(self, store: None, owner: type[Store]) -> _Transaction[P, T]: ...
+    @overload
+    def __get__(self, store: Store, owner: type[Store]) -> Callable[P, Awaitable[T]]: ...
+    def __get__(
+        self, store: Store | None, owner: type[Store]
+    ) -> _Transaction[P, T] | Callable[P, Awaitable[T]]:
+        if store is None:
+            return self
+        run = store._write if self._write else store._read
+        query = self._query
+
+        async def in_transaction(*args: P.args, **kwargs: P.kwargs) -> T:
+            return await run(query, *args, **kwargs)
+
+        return in_transaction
 
 
 class Store:
@@ -89,7 +109,7 @@ class Store:
 
     async def _read(
         self,
-        fn: Callable[Concatenate[AsyncConnection, P], Awaitable[T]],
+        fn: Query[P, T],
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
@@ -98,7 +118,7 @@ class Store:
 
     async def _write(
         self,
-        fn: Callable[Concatenate[AsyncConnection, P], Awaitable[T]],
+        fn: Query[P, T],
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
@@ -109,7 +129,7 @@ class Store:
 
     async def _write_now(
         self,
-        fn: Callable[Concatenate[AsyncConnection, P], Awaitable[T]],
+        fn: Query[P, T],
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
@@ -118,61 +138,33 @@ class Store:
             async with connection.begin():
                 return await fn(connection, *args, **kwargs)
 
+    # Each query below is one module's function run as one transaction: the same signature
+    # without the connection, the same docstring (see :class:`_Transaction`).
+
     # ------------------------------------------------------------------ feeds and polls
 
-    async def sync_feeds(self, specs: Sequence[FeedSpec], now: datetime) -> None:
-        await self._write(feeds.sync_feeds, specs, now)
-
-    async def claim_due_feeds(
-        self, now: datetime, limit: int, lease: timedelta
-    ) -> list[FeedForUpdate]:
-        return await self._write(feeds.claim_due_feeds, now, limit, lease)
-
-    async def make_feeds_due(self, now: datetime) -> None:
-        await self._write(feeds.make_feeds_due, now)
-
-    async def known_entries(self, feed_id: int, keys: Sequence[str]) -> dict[str, str]:
-        return await self._read(feeds.known_entries, feed_id, keys)
-
-    async def record_poll(self, record: PollRecord) -> PollOutcome:
-        return await self._write(feeds.record_poll, record)
-
-    async def record_polls(self, records: Sequence[PollRecord]) -> list[PollOutcome]:
-        """Several polls in one transaction (all or nothing); outcomes in the same order."""
-        return await self._write(feeds.record_polls, records)
+    sync_feeds = _Transaction(feeds.sync_feeds, write=True)
+    claim_due_feeds = _Transaction(feeds.claim_due_feeds, write=True)
+    make_feeds_due = _Transaction(feeds.make_feeds_due, write=True)
+    known_entries = _Transaction(feeds.known_entries)
+    record_poll = _Transaction(feeds.record_poll, write=True)
+    #: several polls in one transaction (all or nothing); outcomes in the same order
+    record_polls = _Transaction(feeds.record_polls, write=True)
 
     # ------------------------------------------------------------------ chats
 
-    async def chat(self, tg_chat_id: int) -> ChatInfo | None:
-        return await self._read(chats.chat_by_tg_id, tg_chat_id)
-
-    async def ensure_chat(self, tg_chat_id: int, kind: str, title: str, now: datetime) -> ChatInfo:
-        return await self._write(chats.ensure_chat, tg_chat_id, kind, title, now)
-
-    async def set_active(
-        self, chat_id: int, active: bool, now: datetime, reason: str | None = None
-    ) -> None:
-        await self._write(chats.set_active, chat_id, active, now, reason)
-
-    async def set_topics(
-        self, chat_id: int, *, all_topics: bool, names: Collection[str], now: datetime
-    ) -> None:
-        await self._write(chats.set_topics, chat_id, all_topics=all_topics, names=names, now=now)
-
-    async def change_topics(
-        self,
-        chat_id: int,
-        decide: Callable[[TopicChoice], TopicChoice | None],
-        now: datetime,
-        *,
-        activate: bool = False,
-    ) -> tuple[ChatInfo, ChatInfo]:
-        """An atomic read-modify-write of the chat's topics (see :func:`chats.change_topics`):
-        concurrent changes of one chat apply one after the other. (before, after)."""
-        return await self._write(chats.change_topics, chat_id, decide, now, activate)
-
-    async def set_cursor(self, chat_id: int, topic: str | None, page: int) -> None:
-        await self._write(chats.set_cursor, chat_id, topic, page)
+    chat = _Transaction(chats.chat_by_tg_id)
+    ensure_chat = _Transaction(chats.ensure_chat, write=True)
+    set_active = _Transaction(chats.set_active, write=True)
+    set_topics = _Transaction(chats.set_topics, write=True)
+    #: an atomic read-modify-write of the chat's topics: concurrent changes of one chat
+    #: apply one after the other; (before, after)
+    change_topics = _Transaction(chats.change_topics, write=True)
+    set_cursor = _Transaction(chats.set_cursor, write=True)
+    migrate_chat = _Transaction(chats.migrate_chat, write=True)
+    sync_channels = _Transaction(chats.sync_channels, write=True)
+    resolve_channel = _Transaction(chats.resolve_channel, write=True)
+    unresolved_channels = _Transaction(chats.unresolved_channels)
 
     async def deactivate_chat(self, chat: ChatInfo, reason: str, now: datetime) -> int:
         """The chat cannot be reached (blocked, kicked, deleted): stop it, fail its queue.
@@ -186,125 +178,31 @@ class Store:
 
         return await self._write(run)
 
-    async def migrate_chat(self, old_tg_id: int, new_tg_id: int, now: datetime) -> None:
-        await self._write(chats.migrate_chat, old_tg_id, new_tg_id, now)
-
-    async def sync_channels(self, channels: Sequence[ChannelSpec], now: datetime) -> None:
-        await self._write(chats.sync_channels, channels, now)
-
-    async def resolve_channel(self, channel_ref: str, tg_chat_id: int, title: str) -> None:
-        await self._write(chats.resolve_channel, channel_ref, tg_chat_id, title)
-
-    async def unresolved_channels(self) -> list[str]:
-        return await self._read(chats.unresolved_channels)
-
     # ------------------------------------------------------------------ reading entries
 
-    async def latest_page(
-        self,
-        wanted_topics: Sequence[str] | None,
-        page: int,
-        page_size: int,
-        excluded_topics: Sequence[str] = (),
-    ) -> Page:
-        return await self._read(pages.latest_page, wanted_topics, page, page_size, excluded_topics)
-
-    async def entry_views(self, ids: Sequence[int]) -> list[EntryView]:
-        return await self._read(pages.entry_views, ids)
-
-    async def topics_in_use(self, limit: int = 40) -> list[str]:
-        return await self._read(pages.topic_names_in_use, limit)
-
-    async def topic_ids(self, names: Sequence[str]) -> dict[str, int]:
-        return await self._read(topics.topic_ids, names)
-
-    async def topic_name(self, topic_id: int) -> str | None:
-        return await self._read(topics.topic_name, topic_id)
-
-    async def transmission_entries(self, transmission_id: int, chat_id: int) -> list[int] | None:
-        return await self._read(outbox.transmission_entries, transmission_id, chat_id)
+    latest_page = _Transaction(pages.latest_page)
+    entry_views = _Transaction(pages.entry_views)
+    topics_in_use = _Transaction(pages.topic_names_in_use)
+    topic_ids = _Transaction(topics.topic_ids)
+    topic_name = _Transaction(topics.topic_name)
+    transmission_entries = _Transaction(outbox.transmission_entries)
 
     # ------------------------------------------------------------------ the outbox
 
-    async def claim_deliveries(
-        self,
-        now: datetime,
-        lease: timedelta,
-        *,
-        max_chats: int,
-        per_chat: int,
-        skip_chats: Collection[int] = (),
-        queued_before: datetime | None = None,
-    ) -> list[Delivery]:
-        return await self._write(
-            outbox.claim_deliveries,
-            now,
-            lease,
-            max_chats=max_chats,
-            per_chat=per_chat,
-            skip_chats=skip_chats,
-            queued_before=queued_before,
-        )
-
-    async def create_transmission(
-        self, chat_id: int, entry_ids: Sequence[int], now: datetime
-    ) -> int:
-        return await self._write(outbox.create_transmission, chat_id, entry_ids, now)
-
-    async def mark_sent(
-        self,
-        outbox_ids: Sequence[int],
-        now: datetime,
-        *,
-        transmission_id: int | None,
-        message_id: int | None,
-    ) -> None:
-        await self._write(
-            outbox.mark_sent,
-            outbox_ids,
-            now,
-            transmission_id=transmission_id,
-            message_id=message_id,
-        )
-
-    async def mark_retry(
-        self,
-        outbox_ids: Sequence[int],
-        not_before: datetime,
-        error: str,
-        *,
-        count_attempt: bool = True,
-    ) -> None:
-        await self._write(
-            outbox.mark_retry, outbox_ids, not_before, error, count_attempt=count_attempt
-        )
-
-    async def mark_failed(self, outbox_ids: Sequence[int], error: str) -> None:
-        await self._write(outbox.mark_failed, outbox_ids, error)
-
-    async def defer_chat(self, chat_id: int, not_before: datetime) -> None:
-        await self._write(outbox.defer_chat, chat_id, not_before)
-
-    async def release(self, outbox_ids: Sequence[int]) -> None:
-        await self._write(outbox.release, outbox_ids)
-
-    async def next_due_at(self, queued_before: datetime | None = None) -> datetime | None:
-        return await self._read(outbox.next_due_at, queued_before)
-
-    async def sweep_outbox(self, now: datetime, give_up_after: timedelta) -> outbox.Swept:
-        """Fail, with the reason, pending rows nobody will send (see ``outbox.sweep``)."""
-        return await self._write(outbox.sweep, now, give_up_after)
-
-    async def queue_counts(self) -> dict[str, int]:
-        return await self._read(outbox.queue_counts)
+    claim_deliveries = _Transaction(outbox.claim_deliveries, write=True)
+    create_transmission = _Transaction(outbox.create_transmission, write=True)
+    mark_sent = _Transaction(outbox.mark_sent, write=True)
+    mark_retry = _Transaction(outbox.mark_retry, write=True)
+    mark_failed = _Transaction(outbox.mark_failed, write=True)
+    defer_chat = _Transaction(outbox.defer_chat, write=True)
+    release = _Transaction(outbox.release, write=True)
+    next_due_at = _Transaction(outbox.next_due_at)
+    #: fail, with the reason, pending rows nobody will send (see ``outbox.sweep``)
+    sweep_outbox = _Transaction(outbox.sweep, write=True)
+    queue_counts = _Transaction(outbox.queue_counts)
 
     # ------------------------------------------------------------------ maintenance
 
-    async def prune(self, now: datetime, keep_days: timedelta, keep_entries: int) -> PruneResult:
-        return await self._write(maintenance.prune, now, keep_days, keep_entries)
-
-    async def stats(self) -> Stats:
-        return await self._read(maintenance.stats)
-
-    async def feed_states(self) -> list[FeedState]:
-        return await self._read(maintenance.feed_states)
+    prune = _Transaction(maintenance.prune, write=True)
+    stats = _Transaction(maintenance.stats)
+    feed_states = _Transaction(maintenance.feed_states)

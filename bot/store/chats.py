@@ -21,9 +21,16 @@ from bot.store.sql import insert_ignoring_duplicates
 from bot.store.tables import chat_excluded_topics, chat_topics, chats, outbox, topics
 from bot.store.topics import ensure_topic_ids
 
-#: ``inactive_reason`` of chats that someone deliberately stopped (not the bot's removal)
+#: ``inactive_reason`` the store writes itself: a channel taken out of the config, and the
+#: old row of a group that moved to a supergroup (followed by the new Telegram id)
 REMOVED_FROM_CONFIG = "removed from the config"
 MIGRATED_TO = "migrated to "
+
+
+def retired_by_store(reason: str) -> bool:
+    """Whether ``inactive_reason`` is one the store wrote (see above): the chat was stopped
+    on purpose, not because the bot was blocked or removed."""
+    return reason == REMOVED_FROM_CONFIG or reason.startswith(MIGRATED_TO)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +123,11 @@ async def ensure_chat(
 
 
 async def set_active(
-    connection: AsyncConnection, chat_id: int, active: bool, now: datetime, reason: str | None
+    connection: AsyncConnection,
+    chat_id: int,
+    active: bool,
+    now: datetime,
+    reason: str | None = None,
 ) -> None:
     await connection.execute(
         update(chats)
@@ -155,7 +166,8 @@ async def change_topics(
     chat_id: int,
     decide: Callable[[TopicChoice], TopicChoice | None],
     now: datetime,
-    activate: bool,
+    *,
+    activate: bool = False,
 ) -> tuple[ChatInfo, ChatInfo]:
     """Read the chat's topics, let ``decide`` (pure) say what they become, write that: all
     under the chat's row lock, so concurrent changes apply one after the other.

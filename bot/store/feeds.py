@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import and_, bindparam, delete, exists, literal, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.diff import sort_time
 from bot.domain import (
     CacheValidators,
     FeedForUpdate,
@@ -17,6 +16,7 @@ from bot.domain import (
     FetchStatus,
     PollOutcome,
     PollRecord,
+    sort_time,
 )
 from bot.store.sql import chunks, insert_ignoring_duplicates, skip_locked
 from bot.store.tables import (

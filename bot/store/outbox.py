@@ -76,18 +76,29 @@ async def claim_deliveries(
         if len(taken) < per_chat:
             taken.append((row.id, row.entry_id, row.attempts))
     wanted = [outbox_id for rows in per.values() for outbox_id, _, _ in rows]
+    got = await _lease(connection, wanted, due, now + lease)
+    return await _deliveries(connection, per, got)
+
+
+async def _lease(
+    connection: AsyncConnection,
+    outbox_ids: Sequence[int],
+    due: ColumnElement[bool],
+    until: datetime,
+) -> set[int]:
+    """Lease the rows that are still ``due``: the ids actually leased."""
     got: set[int] = set()
-    for part in chunks(wanted):
+    for part in chunks(outbox_ids):
         # The condition is re-checked at update time: rows another replica leased in the
         # meantime are not returned, so each row goes to exactly one sender.
         result = await connection.execute(
             update(outbox)
             .where(outbox.c.id.in_(part), due)
-            .values(lease_until=now + lease)
+            .values(lease_until=until)
             .returning(outbox.c.id)
         )
         got.update(result.scalars())
-    return await _deliveries(connection, per, got)
+    return got
 
 
 async def _deliveries(

@@ -1,11 +1,11 @@
 """python-telegram-bot at the edge: our messages in, Bot API outcomes out.
 
-:class:`TelegramPort` implements the sender's :class:`~bot.delivery.sender.MessagePort`:
-it sends a :class:`~bot.delivery.render.Rendered` message and maps every PTB error onto one
+:class:`TelegramPort` implements the sender's :class:`~bot.delivery.port.MessagePort`:
+it sends a :class:`~bot.render.message.Rendered` message and maps every PTB error onto one
 of the outcomes the sender knows how to settle. The error tree it reads::
 
     TelegramError
-    ├── RetryAfter          429 -> RetryLater(retry_after)
+    ├── RetryAfter          429 -> RateLimited(retry_after)
     ├── Forbidden           403 blocked / kicked / deactivated -> ChatGone
     ├── ChatMigrated        400 group upgraded -> Migrated(new id)
     ├── BadRequest          400 "chat not found" -> ChatGone; anything else -> Rejected
@@ -35,16 +35,17 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.delivery.render import Keyboard, Rendered, visible_text
-from bot.delivery.sender import (
+from bot.delivery.port import (
     ChatGone,
     Migrated,
+    RateLimited,
     Rejected,
-    RetryLater,
     SendResult,
     Sent,
     Transient,
 )
+from bot.render.message import Keyboard, Rendered
+from bot.render.plain import visible_text
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 #: 400 descriptions that mean the chat itself is unreachable, not that the message is bad
@@ -94,7 +95,7 @@ def retry_after_seconds(error: RetryAfter) -> float:
 def classify(error: TelegramError) -> SendResult:
     """The sender's view of a failed send."""
     if isinstance(error, RetryAfter):
-        return RetryLater(max(retry_after_seconds(error), 1.0))
+        return RateLimited(max(retry_after_seconds(error), 1.0))
     if isinstance(error, ChatMigrated):
         return Migrated(int(error.new_chat_id))
     if isinstance(error, Forbidden):
@@ -109,6 +110,8 @@ def classify(error: TelegramError) -> SendResult:
 
 
 class TelegramPort:
+    """The sender's way to Telegram: ``sendMessage``, every failure mapped to an outcome."""
+
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
 
@@ -122,4 +125,4 @@ class TelegramPort:
             )
         except TelegramError as error:
             return classify(error)
-        return Sent(message_id=sent.message_id, chat_id=sent.chat.id)
+        return Sent(message_id=sent.message_id, tg_chat_id=sent.chat.id)

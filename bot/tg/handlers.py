@@ -1,4 +1,4 @@
-"""Thin PTB handlers: read the update, check who may do it, call ``bot.commands``, reply.
+"""Thin PTB handlers: read the update, check who may do it, call ``bot.chat``, reply.
 
 :func:`register` is the only place handlers are wired, as one ordered list. Every reply goes
 through :func:`reply`, which sends one chat's replies one at a time and waits out 429s (a user
@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import UTC, datetime
 from typing import Any
 
 from telegram import (
@@ -35,16 +34,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot.commands import (
-    ADMIN_COMMANDS,
-    EXPIRED,
-    PUBLIC_COMMANDS,
-    ButtonReply,
-    ChatContext,
-    Commands,
-    message,
-)
-from bot.delivery.render import Rendered
+from bot.chat.commands import ChatContext, Commands, changes_subscription, read_press
+from bot.chat.pauses import bot_removed_reason
+from bot.clock import utcnow
+from bot.domain import GROUP_CHAT_KINDS
+from bot.render import strings
+from bot.render.message import ButtonReply, Rendered, message
 from bot.store import Store
 from bot.tg.api import message_kwargs, retry_after_seconds
 
@@ -58,8 +53,6 @@ _PRESENT_STATUSES = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR)
 _STALE_QUERY = ("query is too old", "query id is invalid")
 #: the longest 429 wait an edit after a button press sits out (the press is stale after it)
 MAX_EDIT_WAIT = 30.0
-ONLY_GROUP_ADMINS = "Only group admins can change this group's subscription."
-ONLY_BOT_ADMINS = "This command is for the bot's admins."
 #: sends of one reply before a 429 is given up on (replies to a chat go one at a time, so
 #: each usually meets at most one: Telegram's one message per second per chat)
 REPLY_ATTEMPTS = 4
@@ -115,14 +108,15 @@ def _reply_lock(context: ContextTypes.DEFAULT_TYPE) -> asyncio.Lock:
     return lock
 
 
-async def may_change(
+async def may_change_subscription(
     update: Update, context: ContextTypes.DEFAULT_TYPE, commands: Commands
 ) -> bool:
-    """Private chats: the user. Groups: their admins (and anonymous admins), or a bot admin."""
+    """Private chats (and channels): anyone there. Groups: their admins (and anonymous
+    admins), or a bot admin; asking Telegram (``getChatMember``) only then."""
     chat, user = update.effective_chat, update.effective_user
     if chat is None:
         return False
-    if chat.type in (ChatType.PRIVATE, ChatType.CHANNEL):
+    if chat.type not in GROUP_CHAT_KINDS:
         return True
     sender_chat = update.effective_message.sender_chat if update.effective_message else None
     if sender_chat is not None and sender_chat.id == chat.id:
@@ -201,15 +195,17 @@ class Handlers:
 
     # ------------------------------------------------------------ subscription changes
 
-    def changing(self, action: Callable[[ChatContext, str], Awaitable[Rendered]]) -> Handler:
-        """A command that changes the chat's subscription: group admins only."""
+    def group_admins_only(
+        self, action: Callable[[ChatContext, str], Awaitable[Rendered]]
+    ) -> Handler:
+        """A command that changes the chat's subscription: in groups, group admins only."""
 
         async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             ctx = chat_context(update)
             if ctx is None:
                 return
-            if not await may_change(update, context, self.commands):
-                await reply(update, context, message(ONLY_GROUP_ADMINS))
+            if not await may_change_subscription(update, context, self.commands):
+                await reply(update, context, message(strings.ONLY_GROUP_ADMINS))
                 return
             await reply(update, context, await action(ctx, argument(context)))
 
@@ -223,11 +219,13 @@ class Handlers:
 
     # ------------------------------------------------------------ bot admins
 
-    def admin_only(self, action: Callable[[], Awaitable[Rendered]]) -> Handler:
+    def bot_admins_only(self, action: Callable[[], Awaitable[Rendered]]) -> Handler:
+        """A command for the bot's admins (``telegram.admins``)."""
+
         async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             user = update.effective_user
             if not self.commands.is_bot_admin(user.id if user else None):
-                await reply(update, context, message(ONLY_BOT_ADMINS))
+                await reply(update, context, message(strings.ONLY_BOT_ADMINS))
                 return
             await reply(update, context, await action())
 
@@ -244,7 +242,7 @@ class Handlers:
         chat = update.effective_chat
         if chat is not None and chat.type != ChatType.PRIVATE and not addressee:
             return  # in groups, stay quiet about commands that may be for another bot
-        await reply(update, context, message(f"Unknown command {name}. /help lists what I can do."))
+        await reply(update, context, message(strings.unknown_command(name)))
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Work out the press, answer it, then edit the message.
@@ -259,14 +257,16 @@ class Handlers:
         ctx = chat_context(update)
         try:
             if ctx is None:
-                result = ButtonReply(answer=EXPIRED)
+                result = ButtonReply(answer=strings.EXPIRED)
             else:
-                result = await self.commands.button(
-                    ctx, query.data, lambda: may_change(update, context, self.commands)
+                action = read_press(query.data)
+                allowed = changes_subscription(action) and await may_change_subscription(
+                    update, context, self.commands
                 )
+                result = await self.commands.button(ctx, action, may_change=allowed)
         except Exception:
             # Always answered, also when the work above failed (the error handler logs it).
-            await answer_query(query, "Something went wrong; please try again.")
+            await answer_query(query, strings.SOMETHING_WENT_WRONG)
             raise
         await answer_query(query, result.answer)
         if result.edit is not None:
@@ -279,7 +279,7 @@ class Handlers:
             return
         old, new = change.old_chat_member.status, change.new_chat_member.status
         if new in _GONE_STATUSES:
-            reason = f"bot {new} by {change.from_user.id}"
+            reason = bot_removed_reason(new, change.from_user.id)
             if await self.commands.bot_removed(change.chat.id, reason):
                 log.info("chat %s: %s; pushes pause", change.chat.id, reason)
         elif (
@@ -292,33 +292,31 @@ class Handlers:
     async def migration(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg = update.effective_message
         if msg is not None and msg.migrate_to_chat_id:
-            await self.store.migrate_chat(msg.chat.id, msg.migrate_to_chat_id, datetime.now(UTC))
+            await self.store.migrate_chat(msg.chat.id, msg.migrate_to_chat_id, utcnow())
 
     async def error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("handler failed: %r", context.error, exc_info=context.error)
         if isinstance(update, Update) and update.effective_message and update.effective_chat:
             with contextlib.suppress(TelegramError):
-                await reply(
-                    update, context, message("Sorry, that failed on our side. Please try again.")
-                )
+                await reply(update, context, message(strings.FAILED_ON_OUR_SIDE))
 
 
 def register(application: Application, handlers: Handlers) -> None:  # type: ignore[type-arg]
     """Every handler, in the order PTB tries them."""
     wiring: list[BaseHandler] = [  # type: ignore[type-arg]
         # subscription changes (group admins only)
-        CommandHandler("start", handlers.changing(handlers._start)),
-        CommandHandler("stop", handlers.changing(handlers._stop)),
-        CommandHandler("subscribe", handlers.changing(handlers.commands.subscribe)),
-        CommandHandler("unsubscribe", handlers.changing(handlers.commands.unsubscribe)),
+        CommandHandler("start", handlers.group_admins_only(handlers._start)),
+        CommandHandler("stop", handlers.group_admins_only(handlers._stop)),
+        CommandHandler("subscribe", handlers.group_admins_only(handlers.commands.subscribe)),
+        CommandHandler("unsubscribe", handlers.group_admins_only(handlers.commands.unsubscribe)),
         # reading (anyone)
         CommandHandler("help", handlers.help),
         CommandHandler("latest", handlers.latest),
         CommandHandler("next", handlers.next),
         CommandHandler("topics", handlers.topics),
         # the bot's admins
-        CommandHandler("stats", handlers.admin_only(handlers.commands.stats)),
-        CommandHandler("feeds", handlers.admin_only(handlers.commands.feeds)),
+        CommandHandler("stats", handlers.bot_admins_only(handlers.commands.stats)),
+        CommandHandler("feeds", handlers.bot_admins_only(handlers.commands.feeds)),
         # buttons, membership and migration events
         CallbackQueryHandler(handlers.button),
         ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER),
@@ -333,9 +331,9 @@ def register(application: Application, handlers: Handlers) -> None:  # type: ign
 
 async def publish_commands(application: Application, admins: frozenset[int]) -> None:  # type: ignore[type-arg]
     """The command menu: public commands for everyone, admin commands in admins' chats."""
-    public = [BotCommand(name, text) for name, text in PUBLIC_COMMANDS]
+    public = [BotCommand(name, text) for name, text in strings.PUBLIC_COMMANDS]
     await application.bot.set_my_commands(public, scope=BotCommandScopeDefault())
-    admin = public + [BotCommand(name, text) for name, text in ADMIN_COMMANDS]
+    admin = public + [BotCommand(name, text) for name, text in strings.ADMIN_COMMANDS]
     for user_id in admins:
         try:
             await application.bot.set_my_commands(admin, scope=BotCommandScopeChat(user_id))

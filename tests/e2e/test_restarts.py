@@ -94,7 +94,7 @@ def test_kill_9_in_the_middle_of_a_fan_out_loses_nothing_and_repeats_only_sends_
     api.wait_for(lambda: received(api, chats, entry) == len(chats), 60, "every chat")
     bot.wait_polls(bot.polls() + 2)
     spread = copies_per_chat(api, chats, entry)
-    in_flight = max(rate * 2, 4)  # what the sender claims at most (bot/runtime.py)
+    in_flight = max(rate * 2, 4)  # what the sender claims at most (bot/app/settings.py)
     assert spread[0] == 0
     assert set(spread) <= {1, 2}, spread
     assert spread[2] <= in_flight, spread

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from bot.domain import FeedDiff, ParsedEntry
 
@@ -54,7 +54,7 @@ def settle_keys(entries: Sequence[ParsedEntry], known: Mapping[str, str]) -> lis
     """Each entry under the key storage has it under, when that is one of its aliases.
 
     An entry's key changes form when another entry of the feed starts or stops sharing its
-    guid (see ``bot.feeds.parse``). An alias that no other entry of the document has is
+    guid (see ``bot.ingest.identity``). An alias that no other entry of the document has is
     the entry's own; one that several have (the shared guid) goes only to the entry whose
     content is the stored one, so a new article never takes an older one's row.
     """
@@ -89,15 +89,3 @@ def newest(entries: Sequence[ParsedEntry], count: int) -> list[ParsedEntry]:
     )
     chosen = sorted(ranked[:count])
     return [entries[i] for i in chosen]
-
-
-def sort_time(published: datetime | None, position: int, seen_at: datetime) -> datetime:
-    """Where an entry goes in newest-first order: its date, but never later than ``seen_at``.
-
-    Future dates (clock skew, scheduled posts) must not pin an entry to the top. Undated
-    entries of one document keep the document's order (newest first by convention) by
-    stepping back a microsecond per ``position``.
-    """
-    if published is not None and published <= seen_at:
-        return published
-    return seen_at - timedelta(microseconds=position)

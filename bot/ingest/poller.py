@@ -8,39 +8,40 @@ its own task, and even an unexpected bug while handling one feed becomes that fe
 from __future__ import annotations
 
 import asyncio
+import enum
 import hashlib
 import logging
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from bot.diff import diff_feed
+from bot.clock import utcnow
 from bot.domain import (
+    CacheValidators,
     EntryWrite,
+    FeedDiff,
     FeedForUpdate,
     FeedSchedule,
     FetchResult,
     FetchStatus,
     NotAFeedError,
     ParsedEntry,
+    ParsedFeed,
     PollOutcome,
     PollRecord,
 )
-from bot.feeds.fetch import Fetcher
-from bot.feeds.parse import parse_in_thread
-from bot.schedule import SchedulePolicy, after_failure, after_success
+from bot.ingest.diff import diff_feed
+from bot.ingest.fetch import Fetcher
+from bot.ingest.parse import parse_in_thread
+from bot.ingest.schedule import SchedulePolicy, after_failure, after_success
+from bot.ingest.topics import TopicRules, entry_topics
 from bot.store import Store
-from bot.topics import TopicRules, entry_topics
 
 log = logging.getLogger(__name__)
 
 #: How long a claimed feed stays reserved for the poll that claimed it.
 CLAIM_LEASE = timedelta(minutes=10)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +59,22 @@ class PollSettings:
         return self.policies.get(url, self.default_policy)
 
 
+class FeedOutcome(enum.StrEnum):
+    """What one poll of one feed came to (the value is the label of the polls metric)."""
+
+    NEW = "new"  #: the body was parsed and diffed (its ``new`` count may be 0)
+    NOT_MODIFIED = "not_modified"  #: 304
+    UNCHANGED = "unchanged"  #: the same body as last time: not parsed again
+    ERROR = "error"  #: the fetch or the parse failed, or the result could not be stored
+
+
 @dataclass(frozen=True, slots=True)
 class FeedReport:
     """What one poll of one feed came to: the line ``poll --once`` prints."""
 
     url: str
     name: str
-    outcome: str  #: new | not_modified | unchanged | error
+    outcome: FeedOutcome
     entries: int = 0  #: in the document (when parsed)
     new: int = 0
     queued: int = 0
@@ -73,11 +83,11 @@ class FeedReport:
 
     def line(self, now: datetime) -> str:
         wait = _human_delay(self.next_check_at - now) if self.next_check_at else "?"
-        if self.outcome == "error":
+        if self.outcome is FeedOutcome.ERROR:
             return f"ERROR  {self.name}: {self.error} (retry in {wait})"
-        if self.outcome == "not_modified":
+        if self.outcome is FeedOutcome.NOT_MODIFIED:
             return f"OK     {self.name}: not modified (304); next check in {wait}"
-        if self.outcome == "unchanged":
+        if self.outcome is FeedOutcome.UNCHANGED:
             return f"OK     {self.name}: same document as last time; next check in {wait}"
         return (
             f"OK     {self.name}: {self.entries} entries, {self.new} new, "
@@ -118,7 +128,7 @@ class Poller:
         self._clock = clock
         self._draw = draw
         self._on_queued = on_queued
-        self._writer = _GroupWriter(store)
+        self._writer = _CommitBatcher(store)
 
     async def poll_due(self) -> list[FeedReport]:
         """Poll every feed that is due now, until none is left.
@@ -156,20 +166,20 @@ class Poller:
             log.exception("poll of %s failed unexpectedly", feed.url)
             record, report = self._failure(feed, self._clock(), f"internal error: {error!r}")
         try:
-            outcome = await self._writer.write(record)
+            stored = await self._writer.write(record)
         except Exception as error:  # the database refused this record: this feed's error
             log.exception("storing the poll of %s failed", feed.url)
             problem = f"could not store the result: {_first_line(error)}"
             record, report = self._failure(feed, record.checked_at, problem)
             try:
-                outcome = await self._writer.write(record)
+                stored = await self._writer.write(record)
             except Exception:  # the database itself fails: retried when the claim lapses
                 log.exception("storing the error of %s failed too", feed.url)
                 return report
-        if outcome.queued and self._on_queued is not None:
-            self._on_queued(outcome.queued)
-        if report.outcome == "new":
-            report = replace(report, new=outcome.new_entries, queued=outcome.queued)
+        if stored.queued and self._on_queued is not None:
+            self._on_queued(stored.queued)
+        if report.outcome is FeedOutcome.NEW:
+            report = replace(report, new=stored.new_entries, queued=stored.queued)
         return report
 
     async def _check(self, feed: FeedForUpdate) -> tuple[PollRecord, FeedReport]:
@@ -178,11 +188,11 @@ class Poller:
         if result.status is FetchStatus.ERROR:
             return self._failure(feed, now, result.error or "fetch failed", result)
         if result.status is FetchStatus.NOT_MODIFIED:
-            return self._unchanged(feed, now, result, "not_modified")
+            return self._unchanged(feed, now, result, FeedOutcome.NOT_MODIFIED)
         body = result.body or b""
         body_hash = hashlib.sha256(body).hexdigest()
         if body_hash == feed.body_hash and not feed.first_fetch:
-            return self._unchanged(feed, now, result, "unchanged")
+            return self._unchanged(feed, now, result, FeedOutcome.UNCHANGED)
         try:
             parsed = await parse_in_thread(body, result.headers, result.final_url or feed.url)
         except NotAFeedError as error:
@@ -192,31 +202,9 @@ class Poller:
             parsed.entries, known, first_fetch=feed.first_fetch, backfill=self._settings.backfill
         )
         schedule = self._after_success(feed, now, result)
-        record = PollRecord(
-            feed_id=feed.id,
-            checked_at=now,
-            schedule=schedule,
-            status=FetchStatus.OK,
-            http_status=result.http_status,
-            final_url=result.final_url,
-            validators=result.validators,
-            body_hash=body_hash,
-            feed_title=parsed.title,
-            site_link=parsed.link,
-            entry_count=len(parsed.entries),
-            new=tuple(self._write(feed, e) for e in diff.new),
-            updated=tuple(self._write(feed, e) for e in diff.updated),
-            seen=diff.seen,
-            notify=diff.notify,
+        return self._settled(
+            feed, now, schedule, FeedOutcome.NEW, result, body_hash=body_hash, parsed=(parsed, diff)
         )
-        report = FeedReport(
-            url=feed.url,
-            name=feed.name or parsed.title or feed.url,
-            outcome="new",
-            entries=len(parsed.entries),
-            next_check_at=schedule.next_check_at,
-        )
-        return record, report
 
     async def _known(self, feed: FeedForUpdate, entries: Sequence[ParsedEntry]) -> dict[str, str]:
         """Stored key -> content hash for the entries' keys, and for the aliases of those
@@ -244,26 +232,10 @@ class Poller:
         return after_success(policy, now=now, draw=self._draw(), max_age=result.max_age)
 
     def _unchanged(
-        self, feed: FeedForUpdate, now: datetime, result: FetchResult, outcome: str
+        self, feed: FeedForUpdate, now: datetime, result: FetchResult, outcome: FeedOutcome
     ) -> tuple[PollRecord, FeedReport]:
         schedule = self._after_success(feed, now, result)
-        record = PollRecord(
-            feed_id=feed.id,
-            checked_at=now,
-            schedule=schedule,
-            status=result.status,
-            http_status=result.http_status,
-            final_url=result.final_url,
-            validators=result.validators,
-            body_hash=feed.body_hash,
-        )
-        report = FeedReport(
-            url=feed.url,
-            name=feed.name or feed.title or feed.url,
-            outcome=outcome,
-            next_check_at=schedule.next_check_at,
-        )
-        return record, report
+        return self._settled(feed, now, schedule, outcome, result, body_hash=feed.body_hash)
 
     def _failure(
         self,
@@ -279,26 +251,59 @@ class Poller:
             previous_errors=feed.error_count,
             retry_after=result.retry_after if result else None,
         )
+        log.info("feed %s failed (%d in a row): %s", feed.url, schedule.error_count, error)
+        return self._settled(feed, now, schedule, FeedOutcome.ERROR, result, error=error)
+
+    def _settled(
+        self,
+        feed: FeedForUpdate,
+        now: datetime,
+        schedule: FeedSchedule,
+        outcome: FeedOutcome,
+        result: FetchResult | None,
+        *,
+        body_hash: str | None = None,
+        error: str | None = None,
+        parsed: tuple[ParsedFeed, FeedDiff] | None = None,
+    ) -> tuple[PollRecord, FeedReport]:
+        """The one place a poll's record and report are made.
+
+        An error keeps only the HTTP status: no validators, so the next fetch is not
+        conditional and cannot hide the problem behind a 304. A success keeps what the
+        response said, and the document and its diff when the body was parsed.
+        """
+        answered = result if error is None else None
+        document, diff = parsed if parsed is not None else (None, None)
         record = PollRecord(
             feed_id=feed.id,
             checked_at=now,
             schedule=schedule,
-            status=FetchStatus.ERROR,
+            status=answered.status if answered else FetchStatus.ERROR,
             http_status=result.http_status if result else None,
+            final_url=answered.final_url if answered else None,
+            validators=answered.validators if answered else CacheValidators(),
+            body_hash=body_hash,
             error=error,
+            feed_title=document.title if document else None,
+            site_link=document.link if document else None,
+            entry_count=len(document.entries) if document else None,
+            new=tuple(self._write(feed, e) for e in diff.new) if diff else (),
+            updated=tuple(self._write(feed, e) for e in diff.updated) if diff else (),
+            seen=diff.seen if diff else (),
+            notify=diff.notify if diff else (),
         )
-        log.info("feed %s failed (%d in a row): %s", feed.url, schedule.error_count, error)
         report = FeedReport(
             url=feed.url,
-            name=feed.name or feed.title or feed.url,
-            outcome="error",
+            name=feed.name or (document.title if document else feed.title) or feed.url,
+            outcome=outcome,
+            entries=len(document.entries) if document else 0,
             error=error,
             next_check_at=schedule.next_check_at,
         )
         return record, report
 
 
-class _GroupWriter:
+class _CommitBatcher:
     """Writes poll records with as few transactions as possible (group commit).
 
     While one transaction is being written, records that arrive wait and then go together

@@ -72,13 +72,3 @@ def entry_topics(
             if name not in topics and pattern.search(haystack):
                 topics[name] = None
     return tuple(topics)
-
-
-def matches(entry_topics: Iterable[str], wanted: frozenset[str] | None) -> bool:
-    """Does an entry with ``entry_topics`` go to a chat that wants ``wanted``?
-
-    ``None`` means the chat takes everything.
-    """
-    if wanted is None:
-        return True
-    return not wanted.isdisjoint(entry_topics)

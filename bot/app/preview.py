@@ -15,13 +15,14 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.config import Config
-from bot.delivery import render
-from bot.diff import sort_time
-from bot.domain import EntryView, FetchStatus, NotAFeedError, ParsedFeed
-from bot.feeds.fetch import Fetcher, FetchLimits
-from bot.feeds.parse import parse_in_thread
-from bot.topics import compile_rules, entry_topics
+from bot.config.schema import Config
+from bot.domain import EntryView, FetchStatus, NotAFeedError, ParsedFeed, sort_time
+from bot.ingest.fetch import Fetcher, FetchLimits
+from bot.ingest.parse import parse_in_thread
+from bot.ingest.topics import compile_rules, entry_topics
+from bot.render.keyboards import Paging
+from bot.render.pages import latest
+from bot.render.plain import as_plain
 
 #: preview reads local files too; the same cap as for fetched bodies applies
 _MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -114,15 +115,15 @@ def first_page(config: Config, views: Sequence[EntryView]) -> str:
     """Page 1 of LATEST UPDATES as plain text, button row included."""
     size = config.delivery.page_size
     pages = max(-(-len(views) // size), 1)
-    paging = render.Paging(number=1, known_pages=pages, has_more=False)
-    rendered = render.latest(
+    paging = Paging(number=1, known_pages=pages, has_more=False)
+    rendered = latest(
         views[:size],
         paging,
         summary_length=config.delivery.summary_length,
         topic_label=None,
         topic_id=None,
     )
-    return render.as_plain(rendered)
+    return as_plain(rendered)
 
 
 async def run_preview(

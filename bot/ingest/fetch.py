@@ -23,14 +23,13 @@ aside): every failure comes back as ``FetchResult(status=ERROR)`` with a one-lin
     (*) a rejected TLS certificate is not transient.
 
 Retry-After (on 429 and 503) and Cache-Control max-age (on any response) are read into
-``retry_after`` and ``max_age``, so the scheduler can honour them.
+``retry_after`` and ``max_age`` (:mod:`bot.ingest.cachehints`), so the scheduler can honour
+them.
 
-Bodies are decoded here, not by httpx: httpx inflates each network chunk in one go, and one
-chunk of a compression bomb can inflate to many megabytes (brotli: gigabytes) before any
-size check runs. We read raw bytes and inflate them in pieces of at most ``_PIECE`` bytes,
-counting decoded bytes as we go: memory stays near ``max_bytes`` plus one piece, whatever
-the compression ratio. A gzip body sent *without* Content-Encoding is passed on as it is
-(``bot.feeds.parse`` unpacks it, capped).
+Bodies are decoded here, not by httpx: we read raw bytes and inflate them with the bounded
+decoders of :mod:`bot.ingest.decompress`, which stop at ``max_bytes`` whatever the
+compression ratio. A gzip body sent *without* Content-Encoding is passed on as it is (the
+parser unpacks it, capped).
 
 Redirects are followed here as well, one hop at a time, so a redirect's own body is never
 read (httpx would read and decode it in full).
@@ -39,29 +38,35 @@ read (httpx would read and decode it in full).
 from __future__ import annotations
 
 import asyncio
-import functools
 import http.cookiejar
-import importlib
 import logging
 import socket
 import ssl
-import zlib
-from collections.abc import AsyncIterator, Iterable, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import timedelta
 from http import HTTPStatus
 from importlib import metadata
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 import httpx
 
 from bot.domain import CacheValidators, FetchResult, FetchStatus
+from bot.ingest import cachehints
+from bot.ingest.decompress import (
+    ACCEPT_ENCODING,
+    BodyError,
+    CappedBuffer,
+    Identity,
+    decoder_for,
+    too_large,
+)
+from bot.ingest.hostslots import HostSlots
+from bot.oneline import one_line
 
 if TYPE_CHECKING:
-    from bot.config import PollingConfig
+    from bot.config.schema import PollingConfig
 
 __all__ = ["USER_AGENT", "FetchLimits", "Fetcher"]
 
@@ -90,8 +95,6 @@ _ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, "
     "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
 )
-_PIECE = 64 * 1024  #: most decoded bytes produced from one decompressor call
-_MAX_HINT_SECONDS = 10 * 365 * 86400  #: Retry-After / max-age beyond this are clamped
 _MAX_ERROR_CHARS = 300
 _TRANSIENT_STATUSES = frozenset({408, 425, 429})
 _RETRY_AFTER_STATUSES = frozenset({429, 503})
@@ -148,7 +151,7 @@ class _Failure(Exception):
     """A fetch that ends in ERROR; ``str()`` is the one-line message."""
 
     def __init__(self, message: str, *, transient: bool) -> None:
-        super().__init__(_one_line(message))
+        super().__init__(one_line(message, _MAX_ERROR_CHARS))
         self.transient = transient
 
 
@@ -167,12 +170,12 @@ class Fetcher:
     ) -> None:
         self._limits = limits
         self._overall = asyncio.Semaphore(limits.concurrency)
-        self._hosts = _HostSlots(limits.per_host)
+        self._hosts = HostSlots(limits.per_host)
         self._client = httpx.AsyncClient(
             headers={
                 "User-Agent": limits.user_agent,
                 "Accept": _ACCEPT,
-                "Accept-Encoding": _ACCEPT_ENCODING,
+                "Accept-Encoding": ACCEPT_ENCODING,
             },
             timeout=httpx.Timeout(
                 limits.timeout,
@@ -233,7 +236,8 @@ class Fetcher:
         return _error(url, failure)
 
     async def _exchange(self, url: str, validators: CacheValidators) -> FetchResult:
-        request = self._client.build_request("GET", url, headers=_conditional_headers(validators))
+        headers = cachehints.conditional_headers(validators)
+        request = self._client.build_request("GET", url, headers=headers)
         for _hop in range(self._limits.max_redirects + 1):
             response = await self._client.send(request, stream=True)
             try:
@@ -251,49 +255,24 @@ class Fetcher:
     ) -> FetchResult:
         code = response.status_code
         if code == HTTPStatus.NOT_MODIFIED:
-            kept = _merge_validators(old, _validators(response.headers))
+            kept = cachehints.merge_validators(old, cachehints.validators(response.headers))
             return _from_response(url, response, FetchStatus.NOT_MODIFIED, validators=kept)
         if not 200 <= code < 300:
             return _http_error(url, response)
         try:
             body = await _read_body(response, self._limits.max_bytes)
-        except _Failure as failure:
+        except BodyError as refused:
+            error = one_line(str(refused), _MAX_ERROR_CHARS)
             return _from_response(
-                url, response, FetchStatus.ERROR, error=str(failure), transient=failure.transient
+                url, response, FetchStatus.ERROR, error=error, transient=refused.transient
             )
         return _from_response(
-            url, response, FetchStatus.OK, body=body, validators=_validators(response.headers)
+            url,
+            response,
+            FetchStatus.OK,
+            body=body,
+            validators=cachehints.validators(response.headers),
         )
-
-
-class _HostSlots:
-    """One semaphore per host, created on demand and dropped when nobody holds or awaits it."""
-
-    @dataclass(slots=True)
-    class _Slot:
-        semaphore: asyncio.Semaphore
-        users: int = 0  #: holders and waiters: the slot must outlive all who may acquire it
-
-    def __init__(self, per_host: int) -> None:
-        self._per_host = per_host
-        self._slots: dict[str, _HostSlots._Slot] = {}
-
-    def __len__(self) -> int:
-        return len(self._slots)
-
-    @asynccontextmanager
-    async def hold(self, host: str) -> AsyncIterator[None]:
-        slot = self._slots.get(host)
-        if slot is None:
-            slot = self._slots[host] = self._Slot(asyncio.Semaphore(self._per_host))
-        slot.users += 1
-        try:
-            async with slot.semaphore:
-                yield
-        finally:
-            slot.users -= 1
-            if slot.users == 0:
-                del self._slots[host]
 
 
 # --------------------------------------------------------------------------- requests
@@ -310,15 +289,6 @@ def _host_key(url: str) -> str:
     if not 0 < port < 65536:  # httpx accepts any number here; the socket layer would not
         raise _Failure(f"invalid URL: port {port} is out of range", transient=False)
     return f"{parsed.scheme}://{parsed.host}:{port}"
-
-
-def _conditional_headers(validators: CacheValidators) -> dict[str, str]:
-    headers = {}
-    if validators.etag:
-        headers["If-None-Match"] = validators.etag
-    if validators.last_modified:
-        headers["If-Modified-Since"] = validators.last_modified
-    return headers
 
 
 # --------------------------------------------------------------------------- responses
@@ -344,7 +314,7 @@ def _from_response(
         headers={k: v for k, v in response.headers.items() if k not in _DROPPED_HEADERS},
         validators=validators,
         retry_after=retry_after,
-        max_age=_max_age(response.headers),
+        max_age=cachehints.max_age(response.headers),
         error=error,
         transient=transient,
     )
@@ -353,12 +323,13 @@ def _from_response(
 def _http_error(url: str, response: httpx.Response) -> FetchResult:
     code = response.status_code
     reason = response.reason_phrase or _standard_reason(code)
-    retry_after = _retry_after(response.headers) if code in _RETRY_AFTER_STATUSES else None
+    hinted = code in _RETRY_AFTER_STATUSES
+    retry_after = cachehints.retry_after(response.headers) if hinted else None
     return _from_response(
         url,
         response,
         FetchStatus.ERROR,
-        error=_one_line(f"HTTP {code} {reason}".strip()),
+        error=one_line(f"HTTP {code} {reason}".strip(), _MAX_ERROR_CHARS),
         transient=code in _TRANSIENT_STATUSES or code >= 500,
         retry_after=retry_after,
     )
@@ -377,69 +348,14 @@ def _standard_reason(code: int) -> str:
         return ""
 
 
-def _validators(headers: httpx.Headers) -> CacheValidators:
-    return CacheValidators(
-        etag=headers.get("etag", "").strip() or None,
-        last_modified=headers.get("last-modified", "").strip() or None,
-    )
-
-
-def _merge_validators(old: CacheValidators, new: CacheValidators) -> CacheValidators:
-    """A 304 may refresh either validator; what it leaves out stays as it was."""
-    return CacheValidators(
-        etag=new.etag or old.etag, last_modified=new.last_modified or old.last_modified
-    )
-
-
-def _max_age(headers: httpx.Headers) -> timedelta | None:
-    for directive in headers.get("cache-control", "").split(","):
-        name, _, value = directive.partition("=")
-        if name.strip().lower() == "max-age":
-            seconds = _delta_seconds(value.strip().strip('"'))
-            return None if seconds is None else timedelta(seconds=seconds)
-    return None
-
-
-def _retry_after(headers: httpx.Headers) -> timedelta | None:
-    """Delta-seconds, or an HTTP-date measured against the server's own Date (clock skew)."""
-    value = headers.get("retry-after", "").strip()
-    seconds = _delta_seconds(value)
-    if seconds is not None:
-        return timedelta(seconds=seconds)
-    when = _http_date(value)
-    if when is None:
-        return None
-    now = _http_date(headers.get("date", "")) or datetime.now(UTC)
-    cap = timedelta(seconds=_MAX_HINT_SECONDS)
-    return min(max(when - now, timedelta(0)), cap)
-
-
-def _delta_seconds(value: str) -> int | None:
-    if not (value.isascii() and value.isdigit()):
-        return None
-    if len(value) > 12:  # int() of a huge digit string is slow, and no hint is that long
-        return _MAX_HINT_SECONDS
-    return min(int(value), _MAX_HINT_SECONDS)
-
-
-def _http_date(value: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
 # --------------------------------------------------------------------------- bodies
 
 
 async def _read_body(response: httpx.Response, max_bytes: int) -> bytes:
-    decoder = _decoder_for(response.headers.get("content-encoding", ""))
-    if isinstance(decoder, _Identity):
+    decoder = decoder_for(response.headers.get("content-encoding", ""))
+    if isinstance(decoder, Identity):
         _check_declared_length(response.headers, max_bytes)
-    body = _CappedBuffer(max_bytes)
+    body = CappedBuffer(max_bytes)
     async for chunk in response.aiter_raw():
         body.extend(decoder.decode(chunk))
     body.extend(decoder.finish())
@@ -450,208 +366,7 @@ def _check_declared_length(headers: httpx.Headers, max_bytes: int) -> None:
     """Refuse an uncompressed body that announces its excess up front, before reading it."""
     declared = headers.get("content-length", "").strip()
     if declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
-        raise _too_large(max_bytes)
-
-
-class _CappedBuffer:
-    """Collects decoded pieces and fails as soon as their total passes the cap.
-
-    The decoders yield lazily, so at most one piece beyond the cap is ever produced.
-    """
-
-    def __init__(self, max_bytes: int) -> None:
-        self._max_bytes = max_bytes
-        self._size = 0
-        self._pieces: list[bytes] = []
-
-    def extend(self, pieces: Iterable[bytes]) -> None:
-        for piece in pieces:
-            self._size += len(piece)
-            if self._size > self._max_bytes:
-                raise _too_large(self._max_bytes)
-            self._pieces.append(piece)
-
-    def getvalue(self) -> bytes:
-        return b"".join(self._pieces)
-
-
-def _too_large(max_bytes: int) -> _Failure:
-    return _Failure(f"body larger than {_size_text(max_bytes)}", transient=False)
-
-
-class _Decoder(Protocol):
-    """Turns one Content-Encoding back into bytes, in pieces of bounded size."""
-
-    def decode(self, data: bytes) -> Iterator[bytes]: ...
-
-    def finish(self) -> Iterator[bytes]:
-        """Called once after the last chunk: raise if the stream was cut short."""
-        ...
-
-
-class _Identity:
-    def decode(self, data: bytes) -> Iterator[bytes]:
-        if data:
-            yield data
-
-    def finish(self) -> Iterator[bytes]:
-        return iter(())
-
-
-class _ZlibDecoder:
-    """gzip (several members allowed, RFC 1952), zlib-wrapped or raw deflate."""
-
-    def __init__(self, name: str, wbits: int) -> None:
-        self._name = name
-        self._wbits = wbits
-        self._inflater = zlib.decompressobj(wbits)
-        self._started = False
-        self._ignore_rest = False
-
-    def decode(self, data: bytes) -> Iterator[bytes]:
-        self._started = self._started or bool(data)
-        while data and not self._ignore_rest:
-            if self._inflater.eof:
-                data = self._next_member(data)
-                continue
-            yield from self._inflate(data)
-            data = self._inflater.unused_data if self._inflater.eof else b""
-
-    def finish(self) -> Iterator[bytes]:
-        if self._started and not self._ignore_rest and not self._inflater.eof:
-            raise _Failure(f"truncated {self._name} body", transient=True)
-        return iter(())
-
-    def _inflate(self, data: bytes) -> Iterator[bytes]:
-        # max_length bounds each piece; input it could not use yet waits in unconsumed_tail.
-        # A full piece may leave output pending inside zlib, hence the extra empty call.
-        while True:
-            try:
-                piece = self._inflater.decompress(data, _PIECE)
-            except zlib.error as exc:
-                raise _Failure(f"cannot decode {self._name} body: {exc}", transient=False) from None
-            if piece:
-                yield piece
-            data = self._inflater.unconsumed_tail
-            if self._inflater.eof or (not data and len(piece) < _PIECE):
-                return
-
-    def _next_member(self, rest: bytes) -> bytes:
-        if self._name == "gzip" and rest[:1] == b"\x1f":
-            self._inflater = zlib.decompressobj(self._wbits)
-            return rest
-        self._ignore_rest = True  # bytes after the end of the stream: ignored, as gzip(1) does
-        return b""
-
-
-#: gzip, or a zlib header from servers that say gzip and mean deflate (32 = detect header)
-_GZIP_WBITS = 32 + zlib.MAX_WBITS
-
-
-class _DeflateDecoder:
-    """'deflate' is zlib-wrapped by the spec, raw deflate from some servers: the header tells."""
-
-    def __init__(self) -> None:
-        self._head = b""
-        self._inner: _ZlibDecoder | None = None
-
-    def decode(self, data: bytes) -> Iterator[bytes]:
-        if self._inner is None:
-            self._head += data
-            if len(self._head) < 2:
-                return
-            wbits = zlib.MAX_WBITS if _is_zlib_header(self._head) else -zlib.MAX_WBITS
-            self._inner = _ZlibDecoder("deflate", wbits)
-            data, self._head = self._head, b""
-        yield from self._inner.decode(data)
-
-    def finish(self) -> Iterator[bytes]:
-        if self._inner is not None:
-            return self._inner.finish()
-        if self._head:
-            raise _Failure("truncated deflate body", transient=True)
-        return iter(())
-
-
-def _is_zlib_header(head: bytes) -> bool:
-    cmf, flg = head[0], head[1]
-    return cmf & 0x0F == 8 and cmf >> 4 <= 7 and (cmf << 8 | flg) % 31 == 0
-
-
-def _load_brotli() -> Any:
-    """The brotli module if it can cap its output (brotli >= 1.1), else None."""
-    try:
-        module = importlib.import_module("brotli")
-        module.Decompressor().process(b"", output_buffer_limit=1)
-    except (ImportError, TypeError):
-        return None
-    return module
-
-
-_brotli = _load_brotli()
-_ACCEPT_ENCODING = "gzip, deflate, br" if _brotli is not None else "gzip, deflate"
-
-
-class _BrotliDecoder:
-    def __init__(self) -> None:
-        self._decompressor = _brotli.Decompressor()
-        self._started = False
-
-    def decode(self, data: bytes) -> Iterator[bytes]:
-        if not data:
-            return
-        self._started = True
-        try:
-            piece: bytes = self._decompressor.process(data, output_buffer_limit=_PIECE)
-            # With the limit reached, brotli holds output back until called with no input.
-            while piece or not self._drained():
-                yield piece
-                piece = self._decompressor.process(b"", output_buffer_limit=_PIECE)
-        except _brotli.error as exc:
-            raise _Failure(f"cannot decode br body: {exc}", transient=False) from None
-
-    def finish(self) -> Iterator[bytes]:
-        if self._started and not self._decompressor.is_finished():
-            raise _Failure("truncated br body", transient=True)
-        return iter(())
-
-    def _drained(self) -> bool:
-        return bool(self._decompressor.can_accept_more_data() or self._decompressor.is_finished())
-
-
-class _Chain:
-    """Two codings applied in turn (``Content-Encoding: gzip, br`` is undone br first)."""
-
-    def __init__(self, first: _Decoder, then: _Decoder) -> None:
-        self._first = first
-        self._then = then
-
-    def decode(self, data: bytes) -> Iterator[bytes]:
-        for piece in self._first.decode(data):
-            yield from self._then.decode(piece)
-
-    def finish(self) -> Iterator[bytes]:
-        for piece in self._first.finish():
-            yield from self._then.decode(piece)
-        yield from self._then.finish()
-
-
-def _decoder_for(content_encoding: str) -> _Decoder:
-    codings = [c.strip().lower() for c in content_encoding.split(",")]
-    decoders = [_make_decoder(c) for c in reversed(codings) if c and c != "identity"]
-    if not decoders:
-        return _Identity()
-    return functools.reduce(_Chain, decoders)
-
-
-def _make_decoder(coding: str) -> _Decoder:
-    if coding in ("gzip", "x-gzip"):
-        return _ZlibDecoder("gzip", _GZIP_WBITS)
-    if coding == "deflate":
-        return _DeflateDecoder()
-    if coding == "br" and _brotli is not None:
-        return _BrotliDecoder()
-    raise _Failure(f"unsupported Content-Encoding {coding!r}", transient=False)
+        raise too_large(max_bytes)
 
 
 # --------------------------------------------------------------------------- errors
@@ -704,20 +419,5 @@ def _request_host(exc: httpx.HTTPError) -> str:
         return "the host"
 
 
-# --------------------------------------------------------------------------- text
-
-
-def _one_line(text: str) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= _MAX_ERROR_CHARS else line[: _MAX_ERROR_CHARS - 3] + "..."
-
-
 def _secs(seconds: float) -> str:
     return f"{seconds:g}s"
-
-
-def _size_text(size: int) -> str:
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if size >= scale:
-            return f"{size / scale:.4g} {unit}"
-    return f"{size} bytes"

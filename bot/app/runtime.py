@@ -1,0 +1,281 @@
+"""``feedbot run``: every long-lived piece built, started and stopped in order, until a signal.
+
+Start: database (migrated, feeds and channels synced) -> Telegram (token checked with getMe)
+-> handlers -> health port -> command menu and channel ids -> long polling -> sender ->
+scheduler. Stop, in reverse: no new updates, no new polls, sends in flight finished or
+returned to the queue, then connections closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.app.settings import (
+    poll_settings,
+    rate_limits,
+    scheduler_stale_after,
+    sender_settings,
+)
+from bot.app.startup import configure_logging, open_store
+from bot.chat.commands import Commands
+from bot.clock import utcnow
+from bot.config.schema import DEFAULT_API_BASE_URL, Config
+from bot.delivery.ratelimit import Pacer, RateLimiter
+from bot.delivery.sender import Sender
+from bot.health import Health, HealthServer, Metrics, SenderMetrics
+from bot.ingest.fetch import Fetcher, FetchLimits
+from bot.ingest.poller import FeedOutcome, FeedReport, Poller
+from bot.jobs import Jobs
+from bot.oneline import one_line
+from bot.store import Store, StoreUnavailable
+from bot.store.engine import redacted
+from bot.tg.application import BotApiUnreachable, TelegramApp, TokenRejected
+from bot.tg.handlers import Handlers
+
+log = logging.getLogger(__name__)
+
+#: seconds that jobs and sends in flight get to finish on shutdown
+SHUTDOWN_GRACE = 8.0
+HEALTH_REFRESH = 15.0
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message is one line that says what to do."""
+
+
+async def run_bot(config: Config) -> int:
+    """Telegram long polling, the feed scheduler and the sender, until SIGTERM or SIGINT;
+    then a clean shutdown and exit status 0."""
+    configure_logging(config)
+    runtime = await Runtime.start(config)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+        log.info("signal received: stopping")
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+        await runtime.stop()
+    return 0
+
+
+@dataclass
+class Runtime:
+    config: Config
+    store: Store
+    telegram: TelegramApp
+    fetcher: Fetcher
+    poller: Poller
+    sender: Sender
+    sender_task: asyncio.Task[None]
+    jobs: Jobs
+    metrics: Metrics
+    health: Health
+    health_server: HealthServer | None
+
+    @classmethod
+    async def start(cls, config: Config) -> Runtime:
+        log.info(
+            "starting: %d feeds, database %s, Bot API %s",
+            len(config.feeds),
+            redacted(config.database.url),
+            config.telegram.api_base_url,
+        )
+        try:
+            store = await open_store(config)
+        except StoreUnavailable as error:
+            raise StartupError(f"{error} (check database.url or DATABASE_URL)") from None
+        assert config.token is not None
+        telegram = TelegramApp(config.token, config.telegram.api_base_url)
+        try:
+            await _connect(telegram, config)
+        except StartupError:
+            await store.close()
+            raise
+        log.info("connected as @%s", telegram.username)
+        try:
+            return await cls._assemble(config, store, telegram)
+        except StartupError:
+            with contextlib.suppress(Exception):
+                await telegram.shutdown()
+            await store.close()
+            raise
+
+    @classmethod
+    async def _assemble(cls, config: Config, store: Store, telegram: TelegramApp) -> Runtime:
+        delivery = config.delivery
+        metrics = Metrics()
+        sender = Sender(
+            store,
+            telegram.message_port,
+            Pacer(RateLimiter(rate_limits(config))),
+            sender_settings(config),
+            observer=SenderMetrics(metrics),
+        )
+        fetcher = Fetcher(FetchLimits.from_config(config.polling))
+        poller = Poller(store, fetcher, poll_settings(config), on_queued=sender.wake)
+        commands = Commands(
+            store,
+            page_size=delivery.page_size,
+            summary_length=delivery.summary_length,
+            admins=frozenset(config.telegram.admins),
+        )
+        telegram.add_handlers(Handlers(commands, store))
+        health = Health(
+            stale_after=scheduler_stale_after(config),
+            ping=store.ping,
+            polling=lambda: telegram.polling_alive(config.health.stale_after),
+        )
+        # The health port first: a port already taken is a startup error, not a crash later.
+        health_server = await _serve_health(config, health, metrics)
+        await _prepare_chat_side(telegram, store, config)
+        await telegram.start_polling()
+        runtime = cls(
+            config=config,
+            store=store,
+            telegram=telegram,
+            fetcher=fetcher,
+            poller=poller,
+            sender=sender,
+            sender_task=asyncio.create_task(sender.run(), name="sender"),
+            jobs=Jobs(),
+            metrics=metrics,
+            health=health,
+            health_server=health_server,
+        )
+        runtime._start_jobs()
+        log.info("running: polling Telegram and %d feeds", len(config.feeds))
+        return runtime
+
+    # ------------------------------------------------------------------ jobs
+
+    def _start_jobs(self) -> None:
+        jobs = self.jobs
+        jobs.every(self.config.polling.tick, self.poll_tick, name="poll")
+        jobs.every(self.config.storage.prune_every, self.prune, name="prune", start_now=False)
+        jobs.every(HEALTH_REFRESH, self.refresh_gauges, name="gauges")
+        jobs.start()
+
+    async def poll_tick(self) -> None:
+        self.health.ticked()
+        self.metrics.last_tick.set(time.time())
+        # What this cycle queues goes out when it is over: one transmission per chat for
+        # all the feeds, however far apart they finish (bounded by delivery.gather_max).
+        with self.sender.gathering():
+            reports = await self.poller.poll_due()
+        self._count(reports)
+
+    def _count(self, reports: list[FeedReport]) -> None:
+        for report in reports:
+            self.metrics.polls.labels(report.outcome).inc()
+            if report.outcome is FeedOutcome.ERROR:
+                self.metrics.fetch_errors.inc()
+            self.metrics.new_entries.inc(report.new)
+            self.metrics.queued.inc(report.queued)
+
+    async def prune(self) -> None:
+        storage = self.config.storage
+        result = await self.store.prune(
+            utcnow(), timedelta(seconds=storage.keep_days), storage.keep_entries
+        )
+        log.info(
+            "pruned %d bodies, %d keys, %d sent deliveries",
+            result.bodies,
+            result.keys,
+            result.outbox_rows,
+        )
+
+    async def refresh_gauges(self) -> None:
+        counts = await self.store.queue_counts()
+        self.metrics.queue_depth.set(counts["pending"])
+
+    # ------------------------------------------------------------------ shutdown
+
+    async def stop(self) -> None:
+        """Every step runs even when one before it fails (a revoked token makes PTB's
+        updater raise on stop): sends in flight and the database are closed regardless."""
+        failed = [step[0] for step in self._stop_steps() if not await _step(step)]
+        if failed:
+            log.warning("stopped; these steps failed: %s", ", ".join(failed))
+        else:
+            log.info("stopped cleanly")
+
+    def _stop_steps(self) -> list[tuple[str, Callable[[], Awaitable[object]]]]:
+        async def stop_sender() -> None:
+            await self.sender.stop(SHUTDOWN_GRACE)
+            self.sender_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.sender_task
+
+        async def stop_health() -> None:
+            if self.health_server is not None:
+                await self.health_server.stop()
+
+        return [
+            ("telegram polling", self.telegram.stop_polling),
+            ("jobs", lambda: self.jobs.shutdown(SHUTDOWN_GRACE)),
+            ("sender", stop_sender),
+            ("telegram", self.telegram.shutdown),
+            ("fetcher", self.fetcher.aclose),
+            ("health server", stop_health),
+            ("database", self.store.close),
+        ]
+
+
+async def _step(step: tuple[str, Callable[[], Awaitable[object]]]) -> bool:
+    name, run = step
+    try:
+        await run()
+    except Exception as error:
+        log.error("stopping the %s failed: %s", name, one_line(error))
+        return False
+    return True
+
+
+async def _connect(telegram: TelegramApp, config: Config) -> None:
+    """getMe, with what to do about a failure said in the config's terms."""
+    where = config.telegram.api_base_url
+    try:
+        await telegram.connect()
+    except TokenRejected:
+        hint = "" if where == DEFAULT_API_BASE_URL else f"; and is {where} a Bot API server?"
+        raise StartupError(
+            "Telegram rejected the bot token (401 Unauthorized or 404 Not Found): check "
+            f"TELEGRAM_BOT_TOKEN or telegram.token, @BotFather shows the current token{hint}"
+        ) from None
+    except BotApiUnreachable as error:
+        raise StartupError(f"cannot reach the Bot API at {where}: {error}") from None
+
+
+async def _serve_health(config: Config, health: Health, metrics: Metrics) -> HealthServer | None:
+    if not config.health.port:
+        return None
+    server = HealthServer(health, metrics, config.health.host, config.health.port)
+    try:
+        await server.start()
+    except OSError as error:
+        raise StartupError(
+            f"cannot serve /healthz on {config.health.host}:{config.health.port}: "
+            f"{error.strerror or error} (health.port or FEEDBOT_HEALTH_PORT)"
+        ) from None
+    return server
+
+
+async def _prepare_chat_side(telegram: TelegramApp, store: Store, config: Config) -> None:
+    """Command menu and configured channels' ids; failures here are logged, not fatal."""
+    await telegram.publish_menu(frozenset(config.telegram.admins))
+    for ref in await store.unresolved_channels():
+        found = await telegram.find_channel(ref)
+        if found is not None:
+            tg_chat_id, title = found
+            await store.resolve_channel(ref, tg_chat_id, title)

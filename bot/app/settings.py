@@ -1,0 +1,77 @@
+"""The config turned into the values each module takes: pure builders, nothing started."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.config.schema import Config
+from bot.delivery.ratelimit import Limits
+from bot.delivery.sender import SenderSettings
+from bot.domain import FeedSpec
+from bot.ingest.poller import PollSettings
+from bot.ingest.schedule import SchedulePolicy
+from bot.ingest.topics import compile_rules
+from bot.store import ChannelSpec
+
+
+def schedule_policy(config: Config, interval: float) -> SchedulePolicy:
+    polling = config.polling
+    return SchedulePolicy(
+        interval=timedelta(seconds=interval),
+        # the config holds every interval at or above it: nothing lowers the floor here
+        min_interval=timedelta(seconds=polling.min_interval),
+        max_backoff=timedelta(seconds=polling.max_backoff),
+        jitter=polling.jitter,
+    )
+
+
+def poll_settings(config: Config) -> PollSettings:
+    return PollSettings(
+        default_policy=schedule_policy(config, config.polling.interval),
+        policies={
+            feed.url: schedule_policy(config, feed.interval)
+            for feed in config.feeds
+            if feed.interval is not None
+        },
+        feed_topics={feed.url: feed.topics for feed in config.feeds if feed.topics},
+        rules=compile_rules({name: rule.keywords for name, rule in config.topics.items()}),
+        backfill=config.delivery.first_fetch_backfill,
+    )
+
+
+def feed_specs(config: Config) -> list[FeedSpec]:
+    return [FeedSpec(url=feed.url, name=feed.name) for feed in config.feeds]
+
+
+def channel_specs(config: Config) -> list[ChannelSpec]:
+    return [ChannelSpec(ref=c.chat, topics=c.topics) for c in config.telegram.channels]
+
+
+def rate_limits(config: Config) -> Limits:
+    delivery = config.delivery
+    return Limits(
+        per_second=delivery.rate,
+        per_chat_interval=delivery.per_chat_interval,
+        group_per_minute=delivery.group_per_minute,
+    )
+
+
+def sender_settings(config: Config) -> SenderSettings:
+    delivery = config.delivery
+    return SenderSettings(
+        page_size=delivery.page_size,
+        summary_length=delivery.summary_length,
+        batch_max=delivery.batch_max,
+        max_attempts=delivery.max_attempts,
+        in_flight=max(int(delivery.rate * 2), 4),
+        lease=timedelta(seconds=delivery.lease),
+        retry_min=timedelta(seconds=delivery.retry_min),
+        retry_max=timedelta(seconds=delivery.retry_max),
+        give_up_after=timedelta(seconds=delivery.give_up_after),
+        gather_max=timedelta(seconds=delivery.gather_max),
+    )
+
+
+def scheduler_stale_after(config: Config) -> float:
+    """Seconds without a poll tick after which /healthz fails (at least three ticks)."""
+    return max(config.health.stale_after, config.polling.tick * 3)

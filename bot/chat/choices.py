@@ -1,0 +1,72 @@
+"""The topic-choice algebra: what commands and buttons make of a chat's choice (pure)."""
+
+from __future__ import annotations
+
+from bot.domain import MAX_TOPIC_CHARS, TopicChoice, TopicState, normalise_topic
+from bot.render import strings
+
+#: topics a chat may follow (or, following everything, skip): keeps every list of them
+#: within one message and the matching of new entries cheap
+MAX_CHAT_TOPICS = 50
+
+
+def follow_everything(_choice: TopicChoice) -> TopicChoice:
+    return TopicChoice(everything=True)
+
+
+def follow_topic(choice: TopicChoice, topic: str) -> TopicChoice | None:
+    """/subscribe: from everything, only ``topic``; else ``topic`` added (None: too many)."""
+    if choice.everything:
+        return TopicChoice(everything=False, only=frozenset({topic}))
+    if topic in choice.only:
+        return choice
+    if len(choice.only) >= MAX_CHAT_TOPICS:
+        return None
+    return TopicChoice(everything=False, only=choice.only | {topic})
+
+
+def drop_topic(choice: TopicChoice, topic: str) -> TopicChoice | None:
+    """/unsubscribe: from everything, everything but ``topic``; else ``topic`` removed
+    (None: too many topics skipped already)."""
+    if not choice.everything:
+        return TopicChoice(everything=False, only=choice.only - {topic})
+    if topic in choice.excluded:
+        return choice
+    if len(choice.excluded) >= MAX_CHAT_TOPICS:
+        return None
+    return TopicChoice(everything=True, excluded=choice.excluded | {topic})
+
+
+def toggle_topic(choice: TopicChoice, topic: str) -> TopicChoice | None:
+    """A topic button of /topics: a skipped topic is taken again; from everything, only
+    that topic; else followed or dropped (None: too many)."""
+    if choice.everything:
+        if topic in choice.excluded:
+            return TopicChoice(everything=True, excluded=choice.excluded - {topic})
+        return TopicChoice(everything=False, only=frozenset({topic}))
+    if topic in choice.only:
+        return TopicChoice(everything=False, only=choice.only - {topic})
+    return follow_topic(choice, topic)
+
+
+def topic_state(choice: TopicChoice, topic: str) -> TopicState:
+    if choice.everything:
+        return TopicState.SKIPPED if topic in choice.excluded else TopicState.NOT_FOLLOWED
+    return TopicState.FOLLOWED if topic in choice.only else TopicState.NOT_FOLLOWED
+
+
+def takes_everything(choice: TopicChoice) -> bool:
+    """Every topic with none skipped: "Everything" is ticked and needs no label."""
+    return choice.everything and not choice.excluded
+
+
+def parse_topic(argument: str, command: str) -> tuple[str, str | None]:
+    """(normalised topic, problem) from a command argument."""
+    raw = argument.strip()
+    usage = strings.topic_usage(command)
+    if len(raw) > MAX_TOPIC_CHARS:
+        return "", strings.topic_too_long(MAX_TOPIC_CHARS, usage)
+    topic = normalise_topic(raw)
+    if not topic:
+        return "", usage
+    return topic, None

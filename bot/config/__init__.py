@@ -1,0 +1,1 @@
+"""The configuration: read and validated once (YAML + env), passed on as frozen values."""

@@ -1,0 +1,83 @@
+"""The field types every config section shares: durations, URLs, topics, strict models."""
+
+from __future__ import annotations
+
+import functools
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationInfo,
+    field_validator,
+)
+
+from bot.config.durations import MAX_DURATION, format_duration, parse_duration
+from bot.domain import normalise_topic
+
+
+def at_least(minimum: float, why: str = "") -> AfterValidator:
+    """A check for a duration field: at least ``minimum`` seconds (``why`` says why)."""
+
+    def check(seconds: float) -> float:
+        if seconds < minimum:
+            raise ValueError(f"must be at least {format_duration(minimum)}{why}")
+        return seconds
+
+    return AfterValidator(check)
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+#: For retention: years are reasonable there.
+LongDuration = Annotated[
+    float, BeforeValidator(functools.partial(parse_duration, maximum=10 * MAX_DURATION))
+]
+#: Shortest polling interval (and min_interval): a feed checked every second is already a
+#: test setup, not a use.
+SHORTEST_INTERVAL = 1.0
+Interval = Annotated[Duration, at_least(SHORTEST_INTERVAL)]
+
+
+def _check_http_url(value: str) -> str:
+    parts = urlsplit(value.strip())  # ValueError for "http://[::1": pydantic reports it
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    _ = parts.port  # ValueError when out of range (http://host:99999/)
+    return value.strip()
+
+
+HttpUrlStr = Annotated[str, BeforeValidator(lambda v: _check_http_url(str(v)))]
+
+
+def _check_topic(value: object) -> str:
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise ValueError("a topic is a short text")
+    topic = normalise_topic(str(value))
+    if not topic:
+        raise ValueError("a topic may not be empty")
+    return topic
+
+
+Topic = Annotated[str, BeforeValidator(_check_topic)]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo must not pass silently. So are true/false where a
+    number or text belongs (pydantic would read ``page_size: true`` as 1, and YAML reads
+    ``yes``/``no``/``on``/``off`` as true/false too)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans(cls, value: object, info: ValidationInfo) -> object:
+        name = info.field_name
+        if name is not None and cls.model_fields[name].annotation is bool:
+            return value
+        items = value if isinstance(value, list | tuple) else (value,)
+        if any(isinstance(item, bool) for item in items):
+            raise ValueError("true/false is not a valid value here")
+        return value

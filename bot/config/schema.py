@@ -1,0 +1,277 @@
+"""The configuration's shape and rules: a frozen pydantic model per section, and Config.
+
+Every default and every limit of a setting is written here, beside the field it belongs to.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+
+from bot.config.durations import format_duration, parse_duration
+from bot.config.fields import (
+    SHORTEST_INTERVAL,
+    Duration,
+    HttpUrlStr,
+    Interval,
+    LongDuration,
+    Strict,
+    Topic,
+    at_least,
+)
+from bot.domain import normalise_topic
+
+DEFAULT_DATABASE_URL = "sqlite:///data/transmission.db"
+DEFAULT_API_BASE_URL = "https://api.telegram.org"
+
+_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+_CHANNEL = re.compile(r"^@[A-Za-z][A-Za-z0-9_]{3,31}$")
+
+
+class ChannelConfig(Strict):
+    chat: str | int  #: "@username" of a public channel or a numeric chat id (-100...)
+    topics: tuple[Topic, ...] = ()  #: empty: everything
+
+    @field_validator("chat")
+    @classmethod
+    def _chat_ref(cls, value: str | int) -> str | int:
+        if isinstance(value, int):
+            return value
+        if re.fullmatch(r"-?\d+", value):
+            return int(value)
+        if not _CHANNEL.match(value):
+            raise ValueError(f"{value!r} is not a channel: use @username or a numeric chat id")
+        return value
+
+
+class TelegramConfig(Strict):
+    token: SecretStr | None = None
+    api_base_url: HttpUrlStr = DEFAULT_API_BASE_URL
+    admins: tuple[int, ...] = ()
+    channels: tuple[ChannelConfig, ...] = ()
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _TOKEN.match(value.get_secret_value()):
+            # Never echo the value: it may be a real token with a stray character.
+            raise ValueError(
+                "does not look like a bot token (expected digits:letters, from @BotFather)"
+            )
+        return value
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("admins")
+    @classmethod
+    def _positive_ids(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        for user_id in value:
+            if user_id <= 0:
+                raise ValueError(f"{user_id} is not a user id (user ids are positive)")
+        return value
+
+
+class DatabaseConfig(Strict):
+    url: str = DEFAULT_DATABASE_URL
+
+    @field_validator("url")
+    @classmethod
+    def _usable(cls, value: str) -> str:
+        # SQLAlchemy's own parser (behind bot.store, imported only when a URL is checked),
+        # so that check-config refuses what `run` could not open. Never echo the URL: it
+        # may carry a password.
+        from bot.store.engine import async_url
+
+        try:
+            async_url(value)
+        except Exception:  # ArgumentError (unparsable), ValueError (port, backend) ...
+            raise ValueError(
+                "not a database URL the bot can use: write sqlite:///relative/file.db, "
+                "sqlite:////absolute/file.db or postgresql://user:password@host/db"
+            ) from None
+        return value
+
+
+#: polling.min_interval when it is not set, unless polling.interval is shorter
+DEFAULT_MIN_INTERVAL = 60.0
+
+
+class PollingConfig(Strict):
+    interval: Interval = 600.0  #: default seconds between checks of a feed
+    jitter: float = Field(0.1, ge=0, le=0.5)  #: +/- fraction of the interval, spreads load
+    #: no feed is checked more often than this, whatever its interval or the server says;
+    #: unset: 1m, or polling.interval when that is shorter
+    min_interval: Interval = DEFAULT_MIN_INTERVAL
+    max_backoff: Duration = 6 * 3600.0  #: cap on the delay after repeated errors
+    timeout: Annotated[Duration, at_least(1.0)] = 30.0  #: total time for one fetch
+    connect_timeout: Annotated[Duration, at_least(0.5)] = 10.0
+    max_bytes: int = Field(10 * 1024 * 1024, ge=1024)  #: cap on the decompressed body
+    max_redirects: int = Field(5, ge=0, le=20)
+    concurrency: int = Field(20, ge=1, le=500)  #: fetches in flight overall
+    per_host: int = Field(2, ge=1, le=50)  #: fetches in flight per host
+    tick: Annotated[Duration, at_least(0.1)] = 15.0  #: how often it looks for due feeds
+
+    @model_validator(mode="before")
+    @classmethod
+    def _min_interval_follows_interval(cls, data: Any) -> Any:
+        """``interval: 30s`` alone must work: the default floor follows a shorter interval."""
+        if not isinstance(data, dict) or "min_interval" in data or "interval" not in data:
+            return data
+        try:
+            interval = parse_duration(data["interval"])
+        except ValueError:
+            return data  # the interval's own error says what is wrong
+        return {**data, "min_interval": min(DEFAULT_MIN_INTERVAL, max(interval, SHORTEST_INTERVAL))}
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PollingConfig:
+        if self.min_interval > self.interval:
+            default = "" if "interval" in self.model_fields_set else ", the default"
+            raise ValueError(
+                f"polling.min_interval: {format_duration(self.min_interval)} may not exceed "
+                f"polling.interval ({format_duration(self.interval)}{default})"
+            )
+        return self
+
+
+class FeedConfig(Strict):
+    url: HttpUrlStr
+    name: str | None = Field(None, min_length=1, max_length=100)
+    interval: Interval | None = None
+    topics: tuple[Topic, ...] = ()
+
+
+class TopicRule(Strict):
+    keywords: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("keywords")
+    @classmethod
+    def _non_empty(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        cleaned = tuple(k.strip() for k in value if k.strip())
+        if len(cleaned) != len(value):
+            raise ValueError("keywords may not be empty")
+        return cleaned
+
+
+class DeliveryConfig(Strict):
+    summary_length: int = Field(350, ge=20, le=3000)  #: grapheme clusters before "..."
+    page_size: int = Field(5, ge=1, le=10)  #: entries per page (pages also stay < 4096 chars)
+    first_fetch_backfill: int = Field(0, ge=0, le=100)  #: entries pushed from a first fetch
+    rate: float = Field(30.0, gt=0, le=1000)  #: messages per second overall (Telegram: ~30)
+    #: seconds between messages to one chat
+    per_chat_interval: Annotated[
+        Duration, at_least(1.0, " (Telegram allows about one message a second per chat)")
+    ] = 1.0
+    group_per_minute: int = Field(20, ge=1, le=60)  #: messages per minute to one group
+    #: failed sends of a delivery for a reason of its own (not network, 5xx or 429, which
+    #: are retried until ``give_up_after``) before it is given up (recorded)
+    max_attempts: int = Field(8, ge=1, le=100)
+    batch_max: int = Field(50, ge=1, le=200)  #: new entries folded into one transmission
+    #: how long claimed deliveries stay reserved for the sender that claimed them; after a
+    #: crash (kill -9) the sends that were in flight go out again once it has passed
+    lease: Duration = Field(120.0, ge=5.0)
+    #: the first wait after a network error, timeout or 5xx; doubles per failure in a row
+    retry_min: Duration = 2.0
+    #: the longest wait between retries (of one chat, and of everyone while the API is down)
+    retry_max: Duration = 900.0
+    #: deliveries still not sent this long after they were queued are given up (recorded)
+    give_up_after: Duration = 3 * 86400.0
+    #: deliveries queued by a poll cycle wait for its end (at most this long), so that a
+    #: chat gets one transmission per cycle
+    gather_max: Duration = 60.0
+
+    @model_validator(mode="after")
+    def _retry_order(self) -> DeliveryConfig:
+        if self.retry_min > self.retry_max:
+            raise ValueError("delivery.retry_min may not exceed delivery.retry_max")
+        return self
+
+
+class StorageConfig(Strict):
+    #: entry bodies older than this are pruned (the keys stay, so nothing repeats); a bare
+    #: number is days here, as the key's name says ("keep_days: 30"), not seconds
+    keep_days: LongDuration = 90 * 86400.0
+    #: ... but each feed keeps at least this many newest entries with bodies
+    keep_entries: int = Field(200, ge=0)
+    #: when to run the pruning job
+    prune_every: Duration = 6 * 3600.0
+
+    @field_validator("keep_days", mode="before")
+    @classmethod
+    def _bare_number_is_days(cls, value: object) -> object:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return f"{value}d"
+        if isinstance(value, str) and value.strip().replace(".", "", 1).isdigit():
+            return f"{value.strip()}d"
+        return value
+
+
+class HealthConfig(Strict):
+    port: int | None = Field(None, ge=1, le=65535)  #: serves /healthz and /metrics when set
+    host: str = "0.0.0.0"
+    #: /healthz fails when the scheduler has not run for this long
+    stale_after: Duration = 120.0
+
+
+class Config(Strict):
+    telegram: TelegramConfig = TelegramConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    polling: PollingConfig = PollingConfig()
+    feeds: tuple[FeedConfig, ...] = ()
+    topics: Mapping[Topic, TopicRule] = Field(default_factory=dict)
+    delivery: DeliveryConfig = DeliveryConfig()
+    storage: StorageConfig = StorageConfig()
+    health: HealthConfig = HealthConfig()
+    #: where the config came from (not a YAML key; set by :func:`load_config`)
+    source: str = Field("", exclude=True)
+
+    @field_validator("topics", mode="before")
+    @classmethod
+    def _distinct_topic_names(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            first: dict[str, object] = {}
+            for name in value:
+                topic = normalise_topic(str(name))
+                if topic in first:
+                    raise ValueError(
+                        f"{first[topic]!r} and {name!r} are the same topic (topics ignore "
+                        "case): merge their keywords under one name"
+                    )
+                first[topic] = name
+        return value
+
+    @model_validator(mode="after")
+    def _feed_intervals(self) -> Config:
+        floor = self.polling.min_interval
+        too_short = [
+            f"feeds[{index}].interval: {format_duration(feed.interval)} is shorter than "
+            f"polling.min_interval ({format_duration(floor)}); lower polling.min_interval "
+            "to allow it"
+            for index, feed in enumerate(self.feeds)
+            if feed.interval is not None and feed.interval < floor
+        ]
+        if too_short:
+            raise ValueError("\n  ".join(too_short))
+        return self
+
+    @model_validator(mode="after")
+    def _unique_feeds(self) -> Config:
+        seen: dict[str, int] = {}
+        for index, feed in enumerate(self.feeds):
+            if feed.url in seen:
+                raise ValueError(
+                    f"feeds[{index}].url: {feed.url} is listed twice "
+                    f"(first as feeds[{seen[feed.url]}])"
+                )
+            seen[feed.url] = index
+        return self
+
+    @property
+    def token(self) -> str | None:
+        return self.telegram.token.get_secret_value() if self.telegram.token else None

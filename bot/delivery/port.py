@@ -1,0 +1,89 @@
+"""What the sender talks through: the Telegram port and its outcomes, and the metrics hooks.
+
+Every send ends in exactly one outcome, and the outcome alone decides what happens to the
+delivery's rows (see :mod:`bot.delivery.transmit`)::
+
+    Sent          the message went out
+    RateLimited   429: the chat waits ``retry_after`` seconds; other chats go on
+    ChatGone      403 / chat not found: the chat no longer takes messages from the bot
+    Migrated      the group became a supergroup with a new id
+    Rejected      400 for the message itself (markup, length ...)
+    Transient     network, timeout, 5xx: says nothing about the message
+
+:class:`bot.tg.api.TelegramPort` implements :class:`MessagePort` over python-telegram-bot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.render.message import Rendered
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    message_id: int
+    #: Telegram's id of the chat (resolves "@channel" targets); not our ``chats.id``
+    tg_chat_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimited:
+    retry_after: float  #: seconds Telegram asks the chat to wait
+
+
+@dataclass(frozen=True, slots=True)
+class ChatGone:
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Migrated:
+    new_chat_id: int  #: Telegram's id of the supergroup
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Transient:
+    reason: str
+
+
+SendResult = Sent | RateLimited | ChatGone | Migrated | Rejected | Transient
+
+
+class MessagePort(Protocol):
+    """How the sender reaches Telegram: one message to one chat, one outcome back."""
+
+    async def send(
+        self, target: int | str, message: Rendered, *, plain: bool = False
+    ) -> SendResult: ...
+
+
+class SenderObserver(Protocol):
+    """Hooks for metrics; every method must be cheap and must not raise."""
+
+    def sent(self, messages: int, entries: int) -> None: ...
+    def rate_limited(self) -> None: ...
+    def chat_gone(self) -> None: ...
+    def failed(self, rows: int) -> None: ...
+
+
+class NoObserver:
+    """The observer when nobody counts (the tests)."""
+
+    def sent(self, messages: int, entries: int) -> None:
+        pass
+
+    def rate_limited(self) -> None:
+        pass
+
+    def chat_gone(self) -> None:
+        pass
+
+    def failed(self, rows: int) -> None:
+        pass

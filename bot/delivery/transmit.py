@@ -1,0 +1,246 @@
+"""One claimed delivery: rendered, sent under the chat's limits and the circuit, settled.
+
+What happens to the delivery's rows depends only on the send's outcome
+(:mod:`bot.delivery.port`):
+
+    Sent          rows marked sent with the message id (right away: a crash after this
+                  point repeats nothing)
+    RateLimited   the chat waits ``retry_after`` (in memory and on its rows), others go on
+    ChatGone      the chat is deactivated, its queue failed with the reason
+    Migrated      the chat follows its new id, rows retried at once
+    Rejected      retried once as plain text, then failed
+    Transient     retried with backoff (:mod:`bot.delivery.backoff`), per chat, or for
+                  everyone when the API is down (one probe at a time); never counted as an
+                  attempt, so an outage of any length loses nothing
+
+Only failures of the delivery itself (a bug while rendering or storing it) count toward
+``max_attempts``; a failed row keeps its reason in ``last_error``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.delivery.backoff import Backoff, Permit
+from bot.delivery.port import (
+    ChatGone,
+    MessagePort,
+    Migrated,
+    RateLimited,
+    Rejected,
+    SenderObserver,
+    SendResult,
+    Sent,
+    Transient,
+)
+from bot.delivery.ratelimit import PACED_AS_GROUP, Pacer
+from bot.domain import ChatInfo, Delivery
+from bot.render.message import Rendered
+from bot.render.pages import transmission
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Postponed:
+    """Not sent for a reason outside the message (network, 5xx, the API paused): retry
+    at ``until`` without counting an attempt."""
+
+    until: datetime
+    reason: str
+
+
+class Transmitter:
+    """Sends one chat's claimed rows as one transmission and settles them by the outcome."""
+
+    def __init__(
+        self,
+        store: Store,
+        port: MessagePort,
+        pacer: Pacer,
+        backoff: Backoff,
+        observer: SenderObserver,
+        clock: Callable[[], datetime],
+        *,
+        page_size: int,
+        summary_length: int,
+        max_attempts: int,
+    ) -> None:
+        self._store = store
+        self._port = port
+        self._pacer = pacer
+        self._backoff = backoff
+        self._observer = observer
+        self._clock = clock
+        self._page_size = page_size
+        self._summary_length = summary_length
+        self._max_attempts = max_attempts
+
+    async def deliver(self, delivery: Delivery) -> None:
+        """Send and settle; a failure of our own is counted (see :meth:`_retry`)."""
+        try:
+            await self._send(delivery)
+        except asyncio.CancelledError:
+            raise  # the sender releases the rows it still holds
+        except Exception as error:
+            log.exception("delivery to chat %s failed unexpectedly", delivery.chat.id)
+            with contextlib.suppress(Exception):  # if storage is down, the lease runs out
+                await self._retry(delivery, f"internal error: {error!r}")
+
+    async def _send(self, delivery: Delivery) -> None:
+        chat = delivery.chat
+        if not delivery.entries:
+            await self._store.mark_failed(delivery.outbox_ids, "entries no longer stored")
+            self._observer.failed(len(delivery.outbox_ids))
+            return
+        paused = self._backoff.resumes_at(self._clock())
+        if paused is not None:  # the API went down after the claim: do not even try
+            await self._settle(delivery, self._held(paused), None)
+            return
+        transmission_id = None
+        if len(delivery.entries) > self._page_size:
+            transmission_id = await self._store.create_transmission(
+                chat.id, [e.entry_id for e in delivery.entries], self._clock()
+            )
+        message = transmission(
+            delivery.entries,
+            page=1,
+            page_size=self._page_size,
+            summary_length=self._summary_length,
+            transmission_id=transmission_id,
+        )
+        result = await self._attempt(chat, message)
+        if isinstance(result, Rejected):
+            log.error(
+                "chat %s rejected a transmission (%s); trying plain text", chat.id, result.reason
+            )
+            result = await self._attempt(chat, message, plain=True)
+        await self._settle(delivery, result, transmission_id)
+
+    async def _attempt(
+        self, chat: ChatInfo, message: Rendered, *, plain: bool = False
+    ) -> SendResult | _Postponed:
+        """One send, when the chat's limits and the circuit allow it; transient failures
+        come back as :class:`_Postponed` with the time the chat may try again."""
+        await self._pacer.wait_turn(chat.id, chat.kind in PACED_AS_GROUP)
+        backoff = self._backoff
+        permit = backoff.permit(self._clock())
+        if permit is None:
+            return self._held(backoff.held_until(self._clock()))
+        try:
+            result = await self._port.send(chat.send_target, message, plain=plain)
+        except BaseException:
+            backoff.abandoned(permit)
+            raise
+        if not isinstance(result, Transient):
+            if backoff.tripped:
+                log.info("the Bot API answers again: sending resumes")
+            backoff.answered(chat.id)
+            return result
+        was_tripped = backoff.tripped
+        until = backoff.failed(chat.id, self._clock(), permit, result.reason)
+        wait = (until - self._clock()).total_seconds()
+        if backoff.tripped and (permit is Permit.PROBE or not was_tripped):
+            log.warning(
+                "the Bot API seems unreachable (%s): all sends wait %.3gs, then one tries",
+                result.reason,
+                wait,
+            )
+        else:
+            log.warning("chat %s: send failed (%s); retry in %.3gs", chat.id, result.reason, wait)
+        return _Postponed(until, result.reason)
+
+    def _held(self, until: datetime) -> _Postponed:
+        return _Postponed(until, f"waiting for the Bot API: {self._backoff.last_error}")
+
+    # ------------------------------------------------------------------ settling
+
+    async def _settle(
+        self, delivery: Delivery, result: SendResult | _Postponed, transmission_id: int | None
+    ) -> None:
+        match result:
+            case Sent():
+                await self._sent(delivery, result, transmission_id)
+            case RateLimited(retry_after):
+                await self._rate_limited(delivery, retry_after)
+            case ChatGone(reason):
+                await self._chat_gone(delivery.chat, reason)
+            case Migrated(new_chat_id):
+                await self._migrated(delivery, new_chat_id)
+            case Rejected(reason):
+                await self._rejected(delivery, reason)
+            case _Postponed(until, reason):  # network, 5xx, or the API paused: not an attempt
+                await self._store.mark_retry(
+                    delivery.outbox_ids, until, reason, count_attempt=False
+                )
+
+    async def _sent(self, delivery: Delivery, sent: Sent, transmission_id: int | None) -> None:
+        chat = delivery.chat
+        await self._store.mark_sent(
+            delivery.outbox_ids,
+            self._clock(),
+            transmission_id=transmission_id,
+            message_id=sent.message_id,
+        )
+        if chat.tg_chat_id is None and chat.channel_ref:
+            await self._store.resolve_channel(chat.channel_ref, sent.tg_chat_id, chat.title)
+        self._observer.sent(1, len(delivery.entries))
+
+    async def _rate_limited(self, delivery: Delivery, retry_after: float) -> None:
+        chat = delivery.chat
+        until = self._clock() + timedelta(seconds=retry_after)
+        self._pacer.limiter.block(chat.id, time.monotonic() + retry_after)
+        await self._store.mark_retry(
+            delivery.outbox_ids,
+            until,
+            f"429: retry after {retry_after:g}s",
+            count_attempt=False,
+        )
+        await self._store.defer_chat(chat.id, until)
+        self._observer.rate_limited()
+        log.warning("chat %s rate-limited by Telegram for %gs", chat.id, retry_after)
+
+    async def _chat_gone(self, chat: ChatInfo, reason: str) -> None:
+        failed = await self._store.deactivate_chat(chat, reason, self._clock())
+        self._observer.chat_gone()
+        self._observer.failed(failed)
+        log.info("chat %s deactivated: %s (%d deliveries kept as failed)", chat.id, reason, failed)
+
+    async def _migrated(self, delivery: Delivery, new_chat_id: int) -> None:
+        chat = delivery.chat
+        now = self._clock()
+        assert chat.tg_chat_id is not None
+        await self._store.migrate_chat(chat.tg_chat_id, new_chat_id, now)
+        await self._store.mark_retry(
+            delivery.outbox_ids, now, "group migrated to supergroup", count_attempt=False
+        )
+        log.info("chat %s migrated to %s", chat.tg_chat_id, new_chat_id)
+
+    async def _rejected(self, delivery: Delivery, reason: str) -> None:
+        await self._store.mark_failed(delivery.outbox_ids, f"rejected by Telegram: {reason}")
+        self._observer.failed(len(delivery.outbox_ids))
+        log.error("chat %s: transmission rejected even as plain text: %s", delivery.chat.id, reason)
+
+    async def _retry(self, delivery: Delivery, reason: str) -> None:
+        """The delivery itself failed (a bug, not the network): counted, at most
+        ``max_attempts`` times, then failed with the reason."""
+        attempts = delivery.attempts + 1
+        if attempts >= self._max_attempts:
+            await self._store.mark_failed(
+                delivery.outbox_ids, f"gave up after {attempts} attempts: {reason}"
+            )
+            self._observer.failed(len(delivery.outbox_ids))
+            log.error(
+                "chat %s: giving up after %d attempts: %s", delivery.chat.id, attempts, reason
+            )
+            return
+        delay = self._backoff.delay(attempts)
+        await self._store.mark_retry(delivery.outbox_ids, self._clock() + delay, reason)
+        log.warning("chat %s: send failed (%s); retry in %s", delivery.chat.id, reason, delay)

@@ -1,0 +1,1 @@
+"""Feeds in: fetch, decode and parse documents, decide what is new, schedule the next check."""

@@ -1,0 +1,89 @@
+"""The paged messages of entries: INCOMING TRANSMISSION pushes and LATEST UPDATES pages.
+
+Every message this module returns respects the Bot API whatever the entries hold: only
+Telegram's HTML tags (``b``, ``i``, ``a``), all text escaped, at most 4096 characters as
+Telegram counts them (UTF-16 units of the text after entities), ``callback_data`` within 64
+bytes. When a page's entries would not fit, their summaries are cut shorter, never the
+markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.domain import EntryView
+from bot.render import callbacks, strings
+from bot.render.entries import fit_blocks
+from bot.render.keyboards import Paging, page_row
+from bot.render.message import MESSAGE_LIMIT, Button, Rendered
+from bot.text.measure import escape_html, truncate_units
+
+#: room kept free under the limit for the header and the page line
+_RESERVE = 200
+#: UTF-16 units of a topic label in a LATEST UPDATES header (part of ``_RESERVE``)
+LABEL_UNITS = 150
+
+
+def transmission(
+    entries: Sequence[EntryView],
+    *,
+    page: int,
+    page_size: int,
+    summary_length: int,
+    transmission_id: int | None,
+) -> Rendered:
+    """An INCOMING TRANSMISSION: one or more new entries, paged when there are many.
+
+    ``transmission_id`` is needed only when there is more than one page (the buttons find
+    the entries again through it).
+    """
+    pages = max(-(-len(entries) // page_size), 1)
+    page = min(max(page, 1), pages)
+    shown = entries[(page - 1) * page_size : page * page_size]
+    header = f"<b>{strings.TRANSMISSION_HEADER}</b>"
+    if len(entries) > 1:
+        header += escape_html(f" · {strings.new_entries(len(entries))}")
+    numbered = len(entries) > 1
+    blocks = fit_blocks(shown, summary_length, MESSAGE_LIMIT - _RESERVE, numbered=numbered)
+    body = header + "\n\n" + "\n\n".join(blocks)
+    rows: list[tuple[Button, ...]] = []
+    links = [
+        Button(text=_open_label(i, numbered, page, page_size), url=e.link)
+        for i, e in enumerate(shown)
+        if e.link
+    ]
+    if links:
+        rows.append(tuple(links))
+    if pages > 1 and transmission_id is not None:
+        paging = Paging(number=page, known_pages=pages, has_more=False)
+        rows.append(page_row(paging, lambda n: callbacks.TransmissionPage(transmission_id, n)))
+    return Rendered(html=body, keyboard=tuple(rows))
+
+
+def _open_label(i: int, numbered: bool, page: int, page_size: int) -> str:
+    if not numbered:
+        return strings.OPEN_LINK
+    return f"{(page - 1) * page_size + i + 1} ↗"
+
+
+def latest(
+    entries: Sequence[EntryView],
+    paging: Paging,
+    *,
+    summary_length: int,
+    topic_label: str | None,
+    topic_id: int | None,
+) -> Rendered:
+    """A LATEST UPDATES page with page-number buttons."""
+    header = f"<b>{strings.LATEST_HEADER}</b>"
+    if topic_label:
+        header += escape_html(f" · {truncate_units(topic_label, LABEL_UNITS)}")
+    if not entries:
+        hint = strings.NO_UPDATES_ON_PAGE if paging.number > 1 else strings.NOTHING_YET
+        return Rendered(html=f"{header}\n\n{escape_html(hint)}")
+    blocks = fit_blocks(entries, summary_length, MESSAGE_LIMIT - _RESERVE, numbered=False)
+    body = header + "\n\n" + "\n\n".join(blocks)
+    if paging.known_pages > 1 or paging.has_more:
+        row = page_row(paging, lambda n: callbacks.LatestPage(topic_id, n))
+        return Rendered(html=body, keyboard=(row,))
+    return Rendered(html=body)

@@ -1,0 +1,1 @@
+"""Entry text: feed HTML to plain text (``html``) and measuring it for Telegram (``measure``)."""

@@ -1,0 +1,139 @@
+"""python-telegram-bot's Application behind the few calls the running bot makes, in order.
+
+:meth:`TelegramApp.connect` (getMe: proves the token and the API address) ->
+:meth:`~TelegramApp.add_handlers` -> :meth:`~TelegramApp.publish_menu` and
+:meth:`~TelegramApp.find_channel` -> :meth:`~TelegramApp.start_polling`; then
+:meth:`~TelegramApp.stop_polling` and :meth:`~TelegramApp.shutdown`. What cannot start
+comes out as :class:`TokenRejected` or :class:`BotApiUnreachable`; nothing else of PTB
+leaves this package.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.constants import UpdateType
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.oneline import one_line
+from bot.tg.api import TelegramPort
+from bot.tg.handlers import Handlers, publish_commands, register
+from bot.tg.liveness import WatchedRequest
+
+log = logging.getLogger(__name__)
+
+#: seconds Telegram may hold a getUpdates open when there is nothing new
+LONG_POLL_TIMEOUT = 10
+#: what the handlers use; asking for less keeps getUpdates small
+ALLOWED_UPDATES = [
+    UpdateType.MESSAGE,
+    UpdateType.CALLBACK_QUERY,
+    UpdateType.MY_CHAT_MEMBER,
+]
+
+
+class TokenRejected(Exception):
+    """getMe answered 401 or 404: a wrong token, or an address that is no Bot API (PTB
+    cannot tell the two apart; its message may quote the token, so it is not kept)."""
+
+
+class BotApiUnreachable(Exception):
+    """getMe got no answer from the Bot API; the message says why, on one line."""
+
+
+def build_application(
+    token: str, api_base_url: str, polling: WatchedRequest
+) -> Application:  # type: ignore[type-arg]
+    return (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{api_base_url}/bot")
+        .base_file_url(f"{api_base_url}/file/bot")
+        .concurrent_updates(16)  # one slow /feeds must not hold up everyone's /latest
+        .get_updates_request(polling)
+        .job_queue(None)  # scheduling is ours (bot.jobs); PTB's JobQueue would be a second one
+        .build()
+    )
+
+
+class TelegramApp:
+    """One bot's connection to Telegram: long polling in, the sender's port out."""
+
+    def __init__(self, token: str, api_base_url: str) -> None:
+        # On shutdown PTB cancels the long poll and calls getUpdates once more to confirm what
+        # it fetched; with one pooled connection that call can find it still taken
+        # (PoolTimeout), and the last updates would then be handled again after a restart.
+        self._polling = WatchedRequest(connection_pool_size=2)
+        self._application = build_application(token, api_base_url, self._polling)
+        self.message_port = TelegramPort(self._application.bot)
+
+    @property
+    def username(self) -> str:
+        return str(self._application.bot.username)
+
+    async def connect(self) -> None:
+        """getMe: proves the token and the API address before anything else starts."""
+        try:
+            await self._application.initialize()
+        except InvalidToken:  # for 404 as well as 401
+            raise TokenRejected() from None
+        except NetworkError as error:
+            raise BotApiUnreachable(error.message) from None
+
+    def add_handlers(self, handlers: Handlers) -> None:
+        register(self._application, handlers)
+
+    async def publish_menu(self, admins: frozenset[int]) -> None:
+        """The command menu; a failure is logged, not fatal."""
+        try:
+            await publish_commands(self._application, admins)
+        except TelegramError as error:
+            log.warning("could not publish the command menu: %s", error.message)
+
+    async def find_channel(self, ref: str) -> tuple[int, str] | None:
+        """(Telegram's id, title) of a configured channel; None, logged, when the bot
+        cannot see it."""
+        try:
+            chat = await self._application.bot.get_chat(ref)
+        except TelegramError as error:
+            log.warning("channel %s: %s (is the bot an admin there?)", ref, error.message)
+            return None
+        return chat.id, chat.title or ref
+
+    async def start_polling(self) -> None:
+        """Handle updates from now on (getUpdates long polling)."""
+        await self._application.start()
+        updater = self._application.updater
+        assert updater is not None
+        await updater.start_polling(
+            timeout=LONG_POLL_TIMEOUT,
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+            error_callback=_polling_failed,
+        )
+
+    def polling_alive(self, stale_after: float) -> bool:
+        """Whether long polling runs and Telegram answered it lately (for /healthz)."""
+        updater = self._application.updater
+        # A quiet long poll is answered only when its timeout is over: give it two.
+        unanswered = max(stale_after, 2 * LONG_POLL_TIMEOUT)
+        return updater is not None and updater.running and self._polling.answered_within(unanswered)
+
+    async def stop_polling(self) -> None:
+        """No new updates (those fetched are confirmed to Telegram)."""
+        updater = self._application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+
+    async def shutdown(self) -> None:
+        """Handlers finish; connections close."""
+        if self._application.running:
+            await self._application.stop()
+        await self._application.shutdown()
+
+
+def _polling_failed(error: TelegramError) -> None:
+    """One line per failed getUpdates (PTB's default is a traceback each time, and an
+    outage retries for as long as it lasts); PTB itself retries with backoff."""
+    log.warning("Telegram long polling: %s (retrying)", one_line(error))
