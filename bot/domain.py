@@ -238,6 +238,21 @@ class TopicChoice:
 
 
 @dataclass(frozen=True, slots=True)
+class ChatSettings:
+    """How a chat wants what it gets (``/settings``); None: the configured default."""
+
+    language: str | None = None  #: en | zh_Hans | zh_Hant
+    timezone: str | None = None  #: an IANA name
+    quiet_from: str | None = None  #: "23:00" in the chat's timezone (with ``quiet_to``)
+    quiet_to: str | None = None
+    mode: str = "instant"  #: instant | hourly | daily
+    digest_at: str | None = None  #: "08:00" with mode daily
+    sound: bool = True  #: False: pushes are silent
+    summary_length: int | None = None  #: graphemes before "..."
+    link_preview: bool = False  #: a single-entry push shows its link's preview
+
+
+@dataclass(frozen=True, slots=True)
 class ChatInfo:
     """A chat we talk to, as handlers and the sender see it."""
 
@@ -253,6 +268,7 @@ class ChatInfo:
     cursor_page: int  #: the last page this chat saw (0: none yet)
     excluded_topics: tuple[str, ...] = ()  #: with ``all_topics``: topics it does not take
     inactive_reason: str | None = None  #: why an inactive chat gets no pushes
+    settings: ChatSettings = ChatSettings()  #: what ``/settings`` chose
 
     @property
     def topic_choice(self) -> TopicChoice:

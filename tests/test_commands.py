@@ -13,15 +13,17 @@ from bot.chat.choices import MAX_CHAT_TOPICS, drop_topic, follow_topic, toggle_t
 from bot.chat.commands import ChatContext, Commands, read_press
 from bot.chat.pauses import STOPPED, resumes_on_return
 from bot.domain import ChatInfo, TopicChoice
-from bot.render import callbacks
+from bot.render import callbacks, strings
 from bot.render.choice_text import following, toggled
+from bot.render.i18n import EN
 from bot.render.message import MESSAGE_LIMIT, ButtonReply, Rendered
 from bot.render.plain import visible_length, visible_text
-from bot.render.strings import EXPIRED
 from bot.store import Store
 from bot.store.chats import MIGRATED_TO, REMOVED_FROM_CONFIG
 from tests.factories import parsed
 from tests.test_store import add_feed, record
+
+EXPIRED = EN(strings.EXPIRED)
 
 EVERYTHING = TopicChoice(everything=True)
 
@@ -67,17 +69,17 @@ def test_topic_buttons_toggle_and_say_what_they_did() -> None:
     ]
     for before, topic, after, answer in cases:
         assert toggle_topic(before, topic) == after
-        assert toggled(before, after, topic) == answer
+        assert toggled(before, after, topic, EN) == answer
     assert toggle_topic(only(*(f"t{n}" for n in range(MAX_CHAT_TOPICS))), "x") is None
 
 
 def test_following_says_what_arrives_in_bounded_words() -> None:
-    assert following(EVERYTHING) == "every topic"
-    assert following(skipping("rust", "ml")) == "everything except: ml, rust"
-    assert following(only("python", "ml")) == "ml, python"
-    assert following(only()) == "no topics"
+    assert following(EVERYTHING, EN) == "every topic"
+    assert following(skipping("rust", "ml"), EN) == "everything except: ml, rust"
+    assert following(only("python", "ml"), EN) == "ml, python"
+    assert following(only(), EN) == "no topics"
     many = only(*(f"{n:02d}" + "长" * 46 for n in range(95)))
-    text = following(many, 300)
+    text = following(many, EN, 300)
     assert len(text) <= 300
     assert text.startswith("00" + "长" * 46 + ", 01")
     assert text.endswith(" more")

@@ -11,6 +11,7 @@ from bot.domain import TopicState
 from bot.render import callbacks
 from bot.render.choice_text import bounded_list
 from bot.render.entries import entry_block
+from bot.render.i18n import EN
 from bot.render.keyboards import Paging
 from bot.render.menu import TOPIC_BUTTONS, TopicOption, topics_menu, topics_pages
 from bot.render.message import MESSAGE_LIMIT, Button, Rendered
@@ -45,6 +46,7 @@ def test_latest_page_fits_4096_with_hostile_entries(page_size: int) -> None:
     rendered = latest(
         entries,
         Paging(number=1, known_pages=3, has_more=True),
+        loc=EN,
         summary_length=3000,
         topic_label="机器学习",
         topic_id=7,
@@ -57,7 +59,7 @@ def test_latest_page_fits_4096_with_hostile_entries(page_size: int) -> None:
 def test_transmission_fits_and_pages_with_its_id() -> None:
     entries = HOSTILE * 3
     rendered = transmission(
-        entries, page=2, page_size=5, summary_length=3000, transmission_id=2**62
+        entries, loc=EN, page=2, page_size=5, summary_length=3000, transmission_id=2**62
     )
     assert visible_length(rendered.html) <= MESSAGE_LIMIT
     assert tags_are_telegram_only(rendered.html)
@@ -71,6 +73,7 @@ def test_text_is_escaped_not_interpreted() -> None:
     rendered = latest(
         [HOSTILE[0]],
         Paging(1, 1, False),
+        loc=EN,
         summary_length=100,
         topic_label=None,
         topic_id=None,
@@ -88,7 +91,9 @@ def test_single_entry_push_has_title_link_topics_date_summary_and_a_button() -> 
         published=datetime(2026, 11, 20, 8, 0, tzinfo=UTC),
         link="https://blog.example/siglip",
     )
-    rendered = transmission([entry], page=1, page_size=5, summary_length=350, transmission_id=None)
+    rendered = transmission(
+        [entry], loc=EN, page=1, page_size=5, summary_length=350, transmission_id=None
+    )
     text = visible_text(rendered.html)
     assert text.startswith("INCOMING TRANSMISSION\n\nSigLIP 概述\n")
     assert "#ml #deep_learning" in text
@@ -103,6 +108,7 @@ def test_summary_is_cut_at_summary_length_graphemes() -> None:
     rendered = latest(
         [view(text="ab" * 400)],
         Paging(1, 1, False),
+        loc=EN,
         summary_length=350,
         topic_label=None,
         topic_id=None,
@@ -124,6 +130,7 @@ def test_page_buttons(number: int, known: int, more: bool, labels: list[str] | N
     rendered = latest(
         [view()],
         Paging(number, known, more),
+        loc=EN,
         summary_length=50,
         topic_label=None,
         topic_id=None,
@@ -143,6 +150,7 @@ def test_preview_text_has_no_markup_and_shows_the_buttons() -> None:
     rendered = latest(
         [view(title="A & B", text="x < y")],
         Paging(1, 2, False),
+        loc=EN,
         summary_length=50,
         topic_label=None,
         topic_id=None,
@@ -166,6 +174,7 @@ def test_a_latest_header_naming_many_long_topics_still_fits(page_size: int) -> N
     rendered = latest(
         (HOSTILE * 2)[:page_size],
         Paging(number=3, known_pages=9, has_more=True),
+        loc=EN,
         summary_length=3000,
         topic_label=", ".join(LONG_TOPICS),
         topic_id=None,
@@ -188,6 +197,7 @@ def test_topics_menu_fits_and_pages_whatever_the_topics(count: int) -> None:
     for page in range(1, pages + 2):  # one past the last shows the last
         rendered = topics_menu(
             options,
+            loc=EN,
             pushes_on=True,
             following="everything except: " + ", ".join(LONG_TOPICS),
             everything=False,
@@ -218,9 +228,9 @@ def test_topics_menu_fits_and_pages_whatever_the_topics(count: int) -> None:
 
 
 def test_bounded_list_ends_in_how_many_more() -> None:
-    assert bounded_list(["ml", "python"], 100) == "ml, python"
-    assert bounded_list([], 10) == ""
-    text = bounded_list(LONG_TOPICS, 500)
+    assert bounded_list(["ml", "python"], EN, 100) == "ml, python"
+    assert bounded_list([], EN, 10) == ""
+    text = bounded_list(LONG_TOPICS, EN, 500)
     assert utf16_length(text) <= 500
     kept = text.split(" … and ")[0].split(", ")
     assert kept == LONG_TOPICS[: len(kept)]
@@ -232,7 +242,7 @@ def test_an_untitled_entry_shows_its_opening_once() -> None:
         "The relay station reported nominal carriers all night long. Later the beacon "
         "drifted east by two degrees and was corrected by the morning crew at dawn."
     )
-    block = entry_block(view(title="", text=text), summary_length=350)
+    block = entry_block(view(title="", text=text), summary_length=350, loc=EN)
     title_line, _meta, summary = block.split("\n")
     assert "The relay station reported" in title_line
     assert block.count("The relay station reported") == 1
@@ -241,5 +251,5 @@ def test_an_untitled_entry_shows_its_opening_once() -> None:
 
 
 def test_an_entry_without_title_or_text_is_untitled() -> None:
-    block = entry_block(view(title="", text=""), summary_length=350)
+    block = entry_block(view(title="", text=""), summary_length=350, loc=EN)
     assert "(untitled)" in block

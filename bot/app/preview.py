@@ -20,6 +20,7 @@ from bot.domain import EntryView, FetchStatus, NotAFeedError, ParsedFeed, sort_t
 from bot.ingest.fetch import Fetcher, FetchLimits
 from bot.ingest.parse import parse_in_thread
 from bot.ingest.topics import compile_rules, entry_topics
+from bot.render.i18n import locale
 from bot.render.keyboards import Paging
 from bot.render.pages import latest
 from bot.render.plain import as_plain
@@ -119,6 +120,7 @@ def first_page(config: Config, views: Sequence[EntryView]) -> str:
     rendered = latest(
         views[:size],
         paging,
+        loc=locale(config.telegram.language).in_zone(config.telegram.timezone),
         summary_length=config.delivery.summary_length,
         topic_label=None,
         topic_id=None,

@@ -129,6 +129,8 @@ class Runtime:
             page_size=delivery.page_size,
             summary_length=delivery.summary_length,
             admins=frozenset(config.telegram.admins),
+            default_language=config.telegram.language,
+            default_timezone=config.telegram.timezone,
         )
         telegram.add_handlers(Handlers(commands, store))
         health = Health(

@@ -69,6 +69,8 @@ def sender_settings(config: Config) -> SenderSettings:
         retry_max=timedelta(seconds=delivery.retry_max),
         give_up_after=timedelta(seconds=delivery.give_up_after),
         gather_max=timedelta(seconds=delivery.gather_max),
+        language=config.telegram.language,
+        timezone=config.telegram.timezone,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.domain import MAX_TOPIC_CHARS, TopicChoice, TopicState, normalise_topic
 from bot.render import strings
+from bot.render.i18n import Msg
 
 #: topics a chat may follow (or, following everything, skip): keeps every list of them
 #: within one message and the matching of new entries cheap
@@ -60,7 +61,7 @@ def takes_everything(choice: TopicChoice) -> bool:
     return choice.everything and not choice.excluded
 
 
-def parse_topic(argument: str, command: str) -> tuple[str, str | None]:
+def parse_topic(argument: str, command: str) -> tuple[str, Msg | None]:
     """(normalised topic, problem) from a command argument."""
     raw = argument.strip()
     usage = strings.topic_usage(command)

@@ -3,14 +3,13 @@
 Handlers in ``bot.tg.handlers`` parse the update, check who may do what, and call in here;
 everything here takes plain values and returns a :class:`~bot.render.Rendered` message (or
 a :class:`~bot.render.ButtonReply`), so the behaviour is testable without Telegram.
+The chat's row and language come from :mod:`bot.chat.base`, /settings from
+:mod:`bot.chat.settings`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
-
+from bot.chat.base import ChatContext
 from bot.chat.choices import (
     MAX_CHAT_TOPICS,
     drop_topic,
@@ -22,23 +21,16 @@ from bot.chat.choices import (
     topic_state,
 )
 from bot.chat.pauses import STOPPED, resumes_on_return
-from bot.clock import utcnow
+from bot.chat.settings import SettingsCommands
 from bot.domain import GROUP_CHAT_KINDS, ChatInfo
 from bot.render import callbacks, pages, replies, strings
 from bot.render.choice_text import following, receives, toggled
+from bot.render.i18n import Locale
 from bot.render.keyboards import Paging
 from bot.render.menu import TopicOption, topics_menu, topics_pages
 from bot.render.message import ButtonReply, Rendered, message
-from bot.store import Store
 
-
-@dataclass(frozen=True, slots=True)
-class ChatContext:
-    """Where a command came from."""
-
-    tg_chat_id: int
-    kind: str  #: private | group | supergroup | channel
-    title: str
+__all__ = ["ChatContext", "Commands", "changes_subscription", "read_press"]
 
 
 def read_press(data: str | None) -> callbacks.Action | None:
@@ -48,85 +40,70 @@ def read_press(data: str | None) -> callbacks.Action | None:
 
 def changes_subscription(action: callbacks.Action | None) -> bool:
     """Whether ``action`` changes the chat's subscription (in groups: group admins only)."""
-    return isinstance(action, callbacks.ToggleTopic)
+    return isinstance(action, callbacks.ToggleTopic | callbacks.SettingsForm)
 
 
-class Commands:
-    def __init__(
-        self,
-        store: Store,
-        *,
-        page_size: int,
-        summary_length: int,
-        admins: frozenset[int],
-        clock: Callable[[], datetime] = utcnow,
-    ) -> None:
-        self._store = store
-        self._page_size = page_size
-        self._summary_length = summary_length
-        self._admins = admins
-        self._clock = clock
-
-    def is_bot_admin(self, user_id: int | None) -> bool:
-        return user_id is not None and user_id in self._admins
-
-    async def _chat(self, ctx: ChatContext) -> ChatInfo:
-        return await self._store.ensure_chat(ctx.tg_chat_id, ctx.kind, ctx.title, self._clock())
+class Commands(SettingsCommands):
+    """Every chat command and button press."""
 
     # ------------------------------------------------------------------ subscription
 
     async def start(self, ctx: ChatContext) -> Rendered:
         chat = await self._chat(ctx)
+        loc = self.locale_of(chat)
         await self._store.change_topics(chat.id, follow_everything, self._clock(), activate=True)
         where = strings.THIS_GROUP if ctx.kind in GROUP_CHAT_KINDS else strings.THIS_CHAT
-        return message(strings.subscribed_all(where))
+        return message(loc(strings.subscribed_all(where)))
 
     async def stop(self, ctx: ChatContext) -> Rendered:
         chat = await self._chat(ctx)
+        loc = self.locale_of(chat)
         if not chat.active:
-            return message(strings.NOT_SUBSCRIBED)
+            return message(loc(strings.NOT_SUBSCRIBED))
         await self._store.deactivate_chat(chat, STOPPED, self._clock())
-        return message(strings.STOPPED_PUSHES)
+        return message(loc(strings.STOPPED_PUSHES))
 
     async def subscribe(self, ctx: ChatContext, argument: str) -> Rendered:
         topic, problem = parse_topic(argument, "subscribe")
         if problem:
-            return message(problem)
+            return message((await self.context_locale(ctx))(problem))
         chat = await self._chat(ctx)
+        loc = self.locale_of(chat)
         if topic == "all":
             await self._store.change_topics(
                 chat.id, follow_everything, self._clock(), activate=True
             )
-            return message(strings.RECEIVES_EVERY_TOPIC)
+            return message(loc(strings.RECEIVES_EVERY_TOPIC))
         before, after = await self._store.change_topics(
             chat.id, lambda choice: follow_topic(choice, topic), self._clock(), activate=True
         )
         if follow_topic(before.topic_choice, topic) is None:
-            return message(strings.follows_most(MAX_CHAT_TOPICS))
+            return message(loc(strings.follows_most(MAX_CHAT_TOPICS)))
         if not before.all_topics and topic in before.topics:
-            return message(strings.already_follows(topic, receives(after.topic_choice)))
-        return message(strings.subscribed_to(topic, receives(after.topic_choice)))
+            return message(loc(strings.already_follows(topic, receives(after.topic_choice, loc))))
+        return message(loc(strings.subscribed_to(topic, receives(after.topic_choice, loc))))
 
     async def unsubscribe(self, ctx: ChatContext, argument: str) -> Rendered:
         topic, problem = parse_topic(argument, "unsubscribe")
         if problem:
-            return message(problem)
+            return message((await self.context_locale(ctx))(problem))
         if topic == "all":
             return await self.stop(ctx)
         chat = await self._chat(ctx)
+        loc = self.locale_of(chat)
         before, after = await self._store.change_topics(
             chat.id, lambda choice: drop_topic(choice, topic), self._clock()
         )
         was = before.topic_choice
         if drop_topic(was, topic) is None:
-            return message(strings.skips_most(MAX_CHAT_TOPICS))
+            return message(loc(strings.skips_most(MAX_CHAT_TOPICS)))
         if not was.everything and topic not in was.only:
-            return message(strings.does_not_follow(topic))
+            return message(loc(strings.does_not_follow(topic)))
         if was.everything and topic in was.excluded:
-            return message(strings.already_skips(topic, receives(after.topic_choice)))
+            return message(loc(strings.already_skips(topic, receives(after.topic_choice, loc))))
         if not after.all_topics and not after.topics:
-            return message(strings.unsubscribed_none_left(topic))
-        return message(strings.unsubscribed_from(topic, receives(after.topic_choice)))
+            return message(loc(strings.unsubscribed_none_left(topic)))
+        return message(loc(strings.unsubscribed_from(topic, receives(after.topic_choice, loc))))
 
     async def bot_removed(self, tg_chat_id: int, reason: str) -> bool:
         """The bot was blocked or removed from the chat: no pushes until it is back."""
@@ -152,7 +129,7 @@ class Commands:
         if argument.strip():
             topic, problem = parse_topic(argument, "latest")
             if problem:
-                return message(problem)
+                return message((await self.context_locale(ctx))(problem))
         chat = await self._chat(ctx)
         rendered, found = await self._latest_page(chat, topic, 1)
         if found:
@@ -161,12 +138,13 @@ class Commands:
 
     async def next_page(self, ctx: ChatContext) -> Rendered:
         chat = await self._chat(ctx)
+        loc = self.locale_of(chat)
         page = chat.cursor_page + 1
         rendered, found = await self._latest_page(chat, chat.cursor_topic, page)
         if not found:
             if page == 1:
                 return rendered
-            return message(strings.LAST_PAGE)
+            return message(loc(strings.LAST_PAGE))
         await self._store.set_cursor(chat.id, chat.cursor_topic, page)
         return rendered
 
@@ -175,25 +153,27 @@ class Commands:
     ) -> tuple[Rendered, bool]:
         """A page of LATEST UPDATES for ``topic`` (None: the chat's own), and whether it has
         entries."""
+        loc = self.locale_of(chat)
         if topic is not None:
             wanted: list[str] | None = [topic]
             label: str | None = topic
             topic_id = (await self._store.topic_ids([topic])).get(topic)
             if topic_id is None:
-                return message(strings.no_entries_with(topic)), False
+                return message(loc(strings.no_entries_with(topic))), False
         else:
             choice = chat.topic_choice
             wanted = None if chat.all_topics else list(chat.topics)
-            label = None if takes_everything(choice) else following(choice, pages.LABEL_UNITS)
+            label = None if takes_everything(choice) else following(choice, loc, pages.LABEL_UNITS)
             topic_id = None
             if wanted == []:
-                return message(strings.FOLLOWS_NO_TOPICS), False
+                return message(loc(strings.FOLLOWS_NO_TOPICS)), False
         excluded = chat.excluded_topics if topic is None and chat.all_topics else ()
         result = await self._store.latest_page(wanted, page, self._page_size, excluded)
         rendered = pages.latest(
             result.entries,
             Paging(result.number, result.known_pages, result.has_more),
-            summary_length=self._summary_length,
+            loc=loc,
+            summary_length=self._summary_length_of(chat),
             topic_label=label,
             topic_id=topic_id,
         )
@@ -203,7 +183,7 @@ class Commands:
 
     async def topics_menu(self, ctx: ChatContext) -> Rendered:
         chat = await self._chat(ctx)
-        return _menu(chat, await self._topic_options(chat))
+        return _menu(chat, await self._topic_options(chat), self.locale_of(chat))
 
     async def _topic_options(self, chat: ChatInfo) -> list[TopicOption]:
         """The chat's own topics and those in use, by name (a stable order to page in)."""
@@ -223,11 +203,10 @@ class Commands:
         """Any button press, read with :func:`read_press`. ``may_change``: the presser may
         change the chat's subscription (asked only when :func:`changes_subscription`).
         Forged or stale data is answered and changes nothing."""
-        if action is None:
-            return ButtonReply(answer=strings.EXPIRED)
         chat = await self._store.chat(ctx.tg_chat_id)
-        if chat is None:
-            return ButtonReply(answer=strings.EXPIRED)
+        if action is None or chat is None:
+            return ButtonReply(answer=(await self.context_locale(ctx))(strings.EXPIRED))
+        loc = self.locale_of(chat)
         match action:
             case callbacks.Noop():
                 return ButtonReply()
@@ -239,87 +218,98 @@ class Commands:
                 return await self._topics_page_button(chat, page)
             case callbacks.ToggleTopic(topic_id, page):
                 if not may_change:
-                    return ButtonReply(answer=strings.ONLY_ADMINS_CHANGE_TOPICS)
+                    return ButtonReply(answer=loc(strings.ONLY_ADMINS_CHANGE_TOPICS))
                 return await self._toggle(chat, topic_id, page)
-        return ButtonReply(answer=strings.EXPIRED)  # pragma: no cover - match is exhaustive
+            case callbacks.SettingsForm(chat_id, form):
+                return await self.settings_button(ctx, chat, chat_id, form, may_change)
+        return ButtonReply(answer=loc(strings.EXPIRED))  # pragma: no cover - match is exhaustive
 
     async def _latest_button(self, chat: ChatInfo, topic_id: int | None, page: int) -> ButtonReply:
+        loc = self.locale_of(chat)
         topic = None
         if topic_id is not None:
             topic = await self._store.topic_name(topic_id)
             if topic is None:
-                return ButtonReply(answer=strings.EXPIRED)
+                return ButtonReply(answer=loc(strings.EXPIRED))
         rendered, found = await self._latest_page(chat, topic, page)
         if not found:  # past the last page (forged, or the entries are gone): change nothing
-            return ButtonReply(answer=strings.EXPIRED)
+            return ButtonReply(answer=loc(strings.EXPIRED))
         await self._store.set_cursor(chat.id, topic, page)
-        return ButtonReply(answer=strings.page_number(page), edit=rendered)
+        return ButtonReply(answer=loc(strings.page_number(page)), edit=rendered)
 
     async def _transmission_button(
         self, chat: ChatInfo, transmission_id: int, page: int
     ) -> ButtonReply:
+        loc = self.locale_of(chat)
         ids = await self._store.transmission_entries(transmission_id, chat.id)
         if ids is None:
-            return ButtonReply(answer=strings.EXPIRED)
+            return ButtonReply(answer=loc(strings.EXPIRED))
         views = await self._store.entry_views(ids)
         count = -(-len(views) // self._page_size)
         if not views or page > count:
-            return ButtonReply(answer=strings.EXPIRED)
+            return ButtonReply(answer=loc(strings.EXPIRED))
         rendered = pages.transmission(
             views,
+            loc=loc,
             page=page,
             page_size=self._page_size,
-            summary_length=self._summary_length,
+            summary_length=self._summary_length_of(chat),
             transmission_id=transmission_id,
         )
-        return ButtonReply(answer=strings.page_of(page, count), edit=rendered)
+        return ButtonReply(answer=loc(strings.page_of(page, count)), edit=rendered)
 
     async def _topics_page_button(self, chat: ChatInfo, page: int) -> ButtonReply:
+        loc = self.locale_of(chat)
         options = await self._topic_options(chat)
         if page > topics_pages(len(options)):
-            return ButtonReply(answer=strings.EXPIRED)
-        return ButtonReply(answer=strings.page_number(page), edit=_menu(chat, options, page))
+            return ButtonReply(answer=loc(strings.EXPIRED))
+        menu = _menu(chat, options, loc, page)
+        return ButtonReply(answer=loc(strings.page_number(page)), edit=menu)
 
     async def _toggle(self, chat: ChatInfo, topic_id: int | None, page: int) -> ButtonReply:
         now = self._clock()
+        loc = self.locale_of(chat)
         if topic_id is None:
             before, after = await self._store.change_topics(chat.id, follow_everything, now)
             if before.topic_choice == after.topic_choice:
-                return ButtonReply(answer=strings.ALREADY_EVERYTHING)
-            answer = strings.FOLLOWING_EVERYTHING
+                return ButtonReply(answer=loc(strings.ALREADY_EVERYTHING))
+            answer = loc(strings.FOLLOWING_EVERYTHING)
         else:
             name = await self._store.topic_name(topic_id)
             if name is None:
-                return ButtonReply(answer=strings.EXPIRED)
+                return ButtonReply(answer=loc(strings.EXPIRED))
             before, after = await self._store.change_topics(
                 chat.id, lambda choice: toggle_topic(choice, name), now
             )
             if toggle_topic(before.topic_choice, name) is None:
-                return ButtonReply(answer=strings.at_most_topics(MAX_CHAT_TOPICS))
-            answer = toggled(before.topic_choice, after.topic_choice, name)
-        view = _menu(after, await self._topic_options(after), page)
+                return ButtonReply(answer=loc(strings.at_most_topics(MAX_CHAT_TOPICS)))
+            answer = toggled(before.topic_choice, after.topic_choice, name, loc)
+        view = _menu(after, await self._topic_options(after), loc, page)
         return ButtonReply(answer=answer, edit=view)
 
     # ------------------------------------------------------------------ help and admin
 
-    def help(self, user_id: int | None) -> Rendered:
+    async def help(self, ctx: ChatContext, user_id: int | None) -> Rendered:
         admin = strings.ADMIN_COMMANDS if self.is_bot_admin(user_id) else ()
-        return replies.help_text(strings.PUBLIC_COMMANDS + admin)
+        loc = await self.context_locale(ctx)
+        return replies.help_text(strings.PUBLIC_COMMANDS + admin, loc)
 
-    async def stats(self) -> Rendered:
-        return replies.stats(await self._store.stats())
+    async def stats(self, ctx: ChatContext) -> Rendered:
+        return replies.stats(await self._store.stats(), await self.context_locale(ctx))
 
-    async def feeds(self) -> Rendered:
-        return replies.feeds(await self._store.feed_states(), self._clock())
+    async def feeds(self, ctx: ChatContext) -> Rendered:
+        loc = await self.context_locale(ctx)
+        return replies.feeds(await self._store.feed_states(), self._clock(), loc)
 
 
-def _menu(chat: ChatInfo, options: list[TopicOption], page: int = 1) -> Rendered:
+def _menu(chat: ChatInfo, options: list[TopicOption], loc: Locale, page: int = 1) -> Rendered:
     """The /topics menu of ``chat`` on ``page``."""
     choice = chat.topic_choice
     return topics_menu(
         options,
+        loc=loc,
         pushes_on=chat.active,
-        following=following(choice),
+        following=following(choice, loc),
         everything=takes_everything(choice),
         page=page,
     )

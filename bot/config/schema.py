@@ -23,6 +23,8 @@ from bot.config.fields import (
     at_least,
 )
 from bot.domain import normalise_topic
+from bot.render.i18n import ENGLISH, LANGUAGE_HINT, language_code
+from bot.render.zones import known_timezone
 
 DEFAULT_DATABASE_URL = "sqlite:///data/transmission.db"
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
@@ -52,6 +54,26 @@ class TelegramConfig(Strict):
     api_base_url: HttpUrlStr = DEFAULT_API_BASE_URL
     admins: tuple[int, ...] = ()
     channels: tuple[ChannelConfig, ...] = ()
+    #: chats' language until they choose one in /settings (private chats start in their
+    #: user's): en, zh-hans (简体中文) or zh-hant (繁體中文)
+    language: str = ENGLISH
+    #: chats' time zone for dates until they choose one (an IANA name)
+    timezone: str = "UTC"
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        language = language_code(value)
+        if language is None:
+            raise ValueError(f"{value!r} is not a language the bot speaks: use {LANGUAGE_HINT}")
+        return language
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        if not known_timezone(value):
+            raise ValueError(f"{value!r} is not an IANA time zone name (e.g. Asia/Shanghai)")
+        return value
 
     @field_validator("token")
     @classmethod

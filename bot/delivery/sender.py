@@ -34,6 +34,7 @@ from bot.delivery.port import MessagePort, NoObserver, SenderObserver
 from bot.delivery.ratelimit import Pacer
 from bot.delivery.transmit import Transmitter
 from bot.domain import Delivery
+from bot.render.i18n import ENGLISH
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ class SenderSettings:
     give_up_after: timedelta = timedelta(days=3)  #: pending this long after queued: failed
     gather_max: timedelta = timedelta(seconds=60)  #: longest wait for a poll cycle to end
     sweep_every: float = 60.0  #: seconds between sweeps of undeliverable rows
+    language: str = ENGLISH  #: chats' language until they choose one
+    timezone: str = "UTC"  #: chats' time zone until they choose one
 
 
 class Sender:
@@ -92,6 +95,8 @@ class Sender:
             page_size=settings.page_size,
             summary_length=settings.summary_length,
             max_attempts=settings.max_attempts,
+            language=settings.language,
+            timezone=settings.timezone,
         )
         self._cycle_since: datetime | None = None  # a poll cycle runs since then
         self._next_sweep = 0.0  # time.monotonic() of the next sweep

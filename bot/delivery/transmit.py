@@ -24,7 +24,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.delivery.backoff import Backoff, Permit
@@ -41,6 +41,7 @@ from bot.delivery.port import (
 )
 from bot.delivery.ratelimit import PACED_AS_GROUP, Pacer
 from bot.domain import ChatInfo, Delivery
+from bot.render.i18n import ENGLISH, chat_locale
 from bot.render.message import Rendered
 from bot.render.pages import transmission
 from bot.store import Store
@@ -72,6 +73,8 @@ class Transmitter:
         page_size: int,
         summary_length: int,
         max_attempts: int,
+        language: str = ENGLISH,
+        timezone: str = "UTC",
     ) -> None:
         self._store = store
         self._port = port
@@ -82,6 +85,8 @@ class Transmitter:
         self._page_size = page_size
         self._summary_length = summary_length
         self._max_attempts = max_attempts
+        self._language = language
+        self._timezone = timezone
 
     async def deliver(self, delivery: Delivery) -> None:
         """Send and settle; a failure of our own is counted (see :meth:`_retry`)."""
@@ -109,13 +114,7 @@ class Transmitter:
             transmission_id = await self._store.create_transmission(
                 chat.id, [e.entry_id for e in delivery.entries], self._clock()
             )
-        message = transmission(
-            delivery.entries,
-            page=1,
-            page_size=self._page_size,
-            summary_length=self._summary_length,
-            transmission_id=transmission_id,
-        )
+        message = self._render(chat, delivery, transmission_id)
         result = await self._attempt(chat, message)
         if isinstance(result, Rejected):
             log.error(
@@ -123,6 +122,22 @@ class Transmitter:
             )
             result = await self._attempt(chat, message, plain=True)
         await self._settle(delivery, result, transmission_id)
+
+    def _render(self, chat: ChatInfo, delivery: Delivery, transmission_id: int | None) -> Rendered:
+        """The transmission as the chat's /settings shape it: language, time zone, summary
+        length, sound, and the link preview of a single entry."""
+        settings = chat.settings
+        message = transmission(
+            delivery.entries,
+            loc=chat_locale(settings, self._language, self._timezone),
+            page=1,
+            page_size=self._page_size,
+            summary_length=settings.summary_length or self._summary_length,
+            transmission_id=transmission_id,
+        )
+        single = delivery.entries[0].link if len(delivery.entries) == 1 else None
+        preview = single if settings.link_preview else None
+        return replace(message, silent=not settings.sound, preview_url=preview)
 
     async def _attempt(
         self, chat: ChatInfo, message: Rendered, *, plain: bool = False

@@ -11,6 +11,7 @@ Shapes (ids are ours, pages 1-based):
     ``G:<topic id or *>:<page>``   the same on another page of /topics
     ``P:<page>``                   a page of the /topics menu
     ``N``                          the current-page marker (does nothing)
+    ``S:<chat id>:<form>``         a /settings text form ("sound off") for one of our chats
 """
 
 from __future__ import annotations
@@ -51,12 +52,19 @@ class Noop:
     pass
 
 
-Action = LatestPage | TransmissionPage | ToggleTopic | TopicsPage | Noop
+@dataclass(frozen=True, slots=True)
+class SettingsForm:
+    chat_id: int  #: our id of the chat whose settings change (a channel's, from a private chat)
+    form: str  #: what ``/settings`` would be given: "lang zh_Hans", "sound off"
+
+
+Action = LatestPage | TransmissionPage | ToggleTopic | TopicsPage | Noop | SettingsForm
 
 _LATEST = re.compile(r"L:(-|[1-9][0-9]{0,18}):([1-9][0-9]{0,5})")
 _TRANSMISSION = re.compile(r"T:([1-9][0-9]{0,18}):([1-9][0-9]{0,5})")
 _TOGGLE = re.compile(r"G:(\*|[1-9][0-9]{0,18})(?::([1-9][0-9]{0,5}))?")
 _TOPICS = re.compile(r"P:([1-9][0-9]{0,5})")
+_SETTINGS = re.compile(r"S:([1-9][0-9]{0,18}):([a-z]{2,8} [A-Za-z_]{1,8})")
 
 
 def encode(action: Action) -> str:
@@ -73,6 +81,8 @@ def encode(action: Action) -> str:
             data = f"P:{page}"
         case Noop():
             data = "N"
+        case SettingsForm(chat_id, form):
+            data = f"S:{chat_id}:{form}"
     assert len(data.encode()) <= MAX_BYTES, data
     return data
 
@@ -93,6 +103,9 @@ def decode(data: str | None) -> Action | None:
         return _bounded(ToggleTopic(None if topic == "*" else int(topic), int(page or 1)))
     if match := _TOPICS.fullmatch(data):
         return _bounded(TopicsPage(int(match.group(1))))
+    if match := _SETTINGS.fullmatch(data):
+        chat_id = int(match.group(1))
+        return SettingsForm(chat_id, match.group(2)) if chat_id <= MAX_ID else None
     return None
 
 

@@ -6,30 +6,35 @@ from collections.abc import Sequence
 
 from bot.domain import TopicChoice
 from bot.render import strings
+from bot.render.i18n import Locale, Text
 from bot.text.measure import utf16_length
 
 #: UTF-16 units of a topic list in a reply
 LIST_UNITS = 1000
 
 
-def following(choice: TopicChoice, units: int = LIST_UNITS) -> str:
+def following(choice: TopicChoice, loc: Locale, units: int = LIST_UNITS) -> str:
     """What the chat follows, in a few words: "every topic", "everything except: ml",
     "ml, python" or "no topics" (long lists end in "… and N more")."""
     if choice.everything:
         if not choice.excluded:
-            return strings.EVERY_TOPIC
-        prefix = strings.EVERYTHING_EXCEPT
-        return prefix + bounded_list(sorted(choice.excluded), units - len(prefix))
-    return bounded_list(sorted(choice.only), units) or strings.NO_TOPICS
+            return loc(strings.EVERY_TOPIC)
+        prefix = loc(strings.EVERYTHING_EXCEPT)
+        return prefix + bounded_list(sorted(choice.excluded), loc, units - len(prefix))
+    return bounded_list(sorted(choice.only), loc, units) or loc(strings.NO_TOPICS)
 
 
-def receives(choice: TopicChoice) -> str:
+def receives(choice: TopicChoice, loc: Locale) -> str:
     if choice.everything:
-        return strings.receives_every(following(choice))
-    return strings.receives_only(following(choice))
+        return loc(strings.receives_every(following(choice, loc)))
+    return loc(strings.receives_only(following(choice, loc)))
 
 
-def toggled(before: TopicChoice, after: TopicChoice, topic: str) -> str:
+def toggled(before: TopicChoice, after: TopicChoice, topic: str, loc: Locale) -> str:
+    return loc(_toggled(before, after, topic))
+
+
+def _toggled(before: TopicChoice, after: TopicChoice, topic: str) -> Text:
     """The answer to a topic button press."""
     if after.everything:
         if topic in before.excluded:
@@ -40,7 +45,7 @@ def toggled(before: TopicChoice, after: TopicChoice, topic: str) -> str:
     return strings.following_topic(topic) if topic in after.only else strings.dropped(topic)
 
 
-def bounded_list(names: Sequence[str], units: int, separator: str = ", ") -> str:
+def bounded_list(names: Sequence[str], loc: Locale, units: int, separator: str = ", ") -> str:
     """``names`` joined, as many as fit in ``units`` UTF-16 units with room for an
     "… and N more" for the rest."""
     total = utf16_length(separator.join(names))
@@ -49,7 +54,7 @@ def bounded_list(names: Sequence[str], units: int, separator: str = ", ") -> str
     kept: list[str] = []
     used = 0
     for shown, name in enumerate(names):
-        more = " " + strings.and_more(len(names) - shown)
+        more = " " + loc(strings.and_more(len(names) - shown))
         size = utf16_length(name) + (utf16_length(separator) if kept else 0)
         if used + size + utf16_length(more) > units:
             return (separator.join(kept) + more).lstrip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.render import strings
+from bot.render.i18n import Locale
 
 
 def short_span(seconds: int) -> str:
@@ -18,8 +19,8 @@ def short_span(seconds: int) -> str:
     return f"{seconds // 86400}d"
 
 
-def ago_or_in(moment: datetime, now: datetime) -> str:
+def ago_or_in(moment: datetime, now: datetime, loc: Locale) -> str:
     """A moment ahead of ``now`` as "in 5m", one behind it as "5m ago"."""
     seconds = int((moment - now).total_seconds())
     span = short_span(abs(seconds))
-    return strings.in_time(span) if seconds >= 0 else strings.time_ago(span)
+    return loc(strings.in_time(span) if seconds >= 0 else strings.time_ago(span))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
 
 from bot.domain import EntryView
 from bot.render import strings
+from bot.render.i18n import Locale
 from bot.render.message import MESSAGE_LIMIT
 from bot.text.measure import (
     ELLIPSIS,
@@ -25,7 +25,11 @@ _META_UNITS = 300
 
 
 def entry_block(
-    entry: EntryView, summary_length: int, index: int | None = None, units: int = MESSAGE_LIMIT
+    entry: EntryView,
+    summary_length: int,
+    loc: Locale,
+    index: int | None = None,
+    units: int = MESSAGE_LIMIT,
 ) -> str:
     """One entry: linked title, a meta line (feed, date, topics), the cut summary.
 
@@ -40,14 +44,14 @@ def entry_block(
     elif text:  # untitled: the opening words stand as the title, the summary goes on
         title, text = split_lead(text, UNTITLED_LEAD)
     else:
-        title = strings.UNTITLED
+        title = loc(strings.UNTITLED)
     title = truncate(title, TITLE_LIMIT)
     title = truncate_units(title, min(_TITLE_UNITS, units // 3))
     title_html = escape_html(title)
     if entry.link:
         title_html = f'<a href="{escape_html(entry.link)}">{title_html}</a>'
     lines = [f"{number}<b>{title_html}</b>"]
-    meta = truncate_units(meta_line(entry), min(_META_UNITS, units // 4))
+    meta = truncate_units(meta_line(entry, loc), min(_META_UNITS, units // 4))
     if meta:
         lines.append(f"<i>{escape_html(meta)}</i>")
     room = units - utf16_length(number + title + meta) - 4  # two newlines, some slack
@@ -58,18 +62,14 @@ def entry_block(
     return "\n".join(lines)
 
 
-def meta_line(entry: EntryView) -> str:
+def meta_line(entry: EntryView, loc: Locale) -> str:
     parts = [entry.feed_name] if entry.feed_name else []
     if entry.published is not None:
-        parts.append(format_date(entry.published))
+        parts.append(loc.date(entry.published))
     tags = " ".join(hashtag(topic) for topic in entry.topics[:6])
     if tags.strip():
         parts.append(tags)
     return " · ".join(parts)
-
-
-def format_date(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d")
 
 
 _NOT_TAG = re.compile(r"[^\w]+")
@@ -82,12 +82,17 @@ def hashtag(topic: str) -> str:
 
 
 def fit_blocks(
-    entries: Sequence[EntryView], summary_length: int, budget: int, *, numbered: bool
+    entries: Sequence[EntryView],
+    summary_length: int,
+    budget: int,
+    loc: Locale,
+    *,
+    numbered: bool,
 ) -> list[str]:
     """Blocks for ``entries`` whose visible text fits ``budget`` UTF-16 units together:
     each entry gets an equal share (the blank line between blocks included)."""
     share = budget // max(len(entries), 1) - 2
     return [
-        entry_block(entry, summary_length, position if numbered else None, share)
+        entry_block(entry, summary_length, loc, position if numbered else None, share)
         for position, entry in enumerate(entries, start=1)
     ]

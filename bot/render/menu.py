@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.domain import TopicState
 from bot.render import callbacks, strings
+from bot.render.i18n import Locale
 from bot.render.keyboards import Paging, page_row
 from bot.render.message import Button, Rendered
 from bot.text.measure import escape_html, truncate, truncate_units
@@ -35,6 +36,7 @@ def topics_pages(options: int) -> int:
 def topics_menu(
     options: Sequence[TopicOption],
     *,
+    loc: Locale,
     pushes_on: bool,
     following: str,
     everything: bool,
@@ -51,28 +53,28 @@ def topics_menu(
     status = strings.PUSHES_ON if pushes_on else strings.PUSHES_OFF
     following = truncate_units(following, FOLLOWING_UNITS)
     lines = [
-        f"<b>{strings.TOPICS_HEADER}</b>",
+        f"<b>{escape_html(loc(strings.TOPICS_HEADER))}</b>",
         "",
-        escape_html(strings.menu_status(status, following)),
-        escape_html(strings.TAP_A_TOPIC),
+        escape_html(loc(strings.menu_status(status, following))),
+        escape_html(loc(strings.TAP_A_TOPIC)),
     ]
     if any(option.state is TopicState.SKIPPED for option in shown):
-        lines.append(escape_html(strings.SKIPPED_MARK_HINT))
+        lines.append(escape_html(loc(strings.SKIPPED_MARK_HINT)))
     if not options:
-        lines.append(escape_html(strings.NO_TOPICS_YET))
+        lines.append(escape_html(loc(strings.NO_TOPICS_YET)))
     elif pages > 1:
-        lines.append(escape_html(strings.menu_page(page, pages)))
-    return Rendered(html="\n".join(lines), keyboard=_keyboard(shown, everything, page, pages))
+        lines.append(escape_html(loc(strings.menu_page(page, pages))))
+    return Rendered(html="\n".join(lines), keyboard=_keyboard(shown, everything, page, pages, loc))
 
 
 def _keyboard(
-    shown: Sequence[TopicOption], everything: bool, page: int, pages: int
+    shown: Sequence[TopicOption], everything: bool, page: int, pages: int, loc: Locale
 ) -> tuple[tuple[Button, ...], ...]:
     """The menu's buttons: "Everything" alone on a row, the topics two a row, page buttons."""
     rows: list[tuple[Button, ...]] = [
         (
             Button(
-                ("✅ " if everything else "▫️ ") + strings.EVERYTHING_BUTTON,
+                ("✅ " if everything else "▫️ ") + loc(strings.EVERYTHING_BUTTON),
                 callback=callbacks.encode(callbacks.ToggleTopic(None, page)),
             ),
         )

@@ -26,6 +26,8 @@ class Rendered:
 
     html: str
     keyboard: Keyboard = ()
+    silent: bool = False  #: sent without a sound (the chat's /settings sound off)
+    preview_url: str | None = None  #: the link whose preview shows (None: no preview)
 
 
 @dataclass(frozen=True, slots=True)

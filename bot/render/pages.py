@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from bot.domain import EntryView
 from bot.render import callbacks, strings
 from bot.render.entries import fit_blocks
+from bot.render.i18n import Locale
 from bot.render.keyboards import Paging, page_row
 from bot.render.message import MESSAGE_LIMIT, Button, Rendered
 from bot.text.measure import escape_html, truncate_units
@@ -27,6 +28,7 @@ LABEL_UNITS = 150
 def transmission(
     entries: Sequence[EntryView],
     *,
+    loc: Locale,
     page: int,
     page_size: int,
     summary_length: int,
@@ -42,13 +44,13 @@ def transmission(
     shown = entries[(page - 1) * page_size : page * page_size]
     header = f"<b>{strings.TRANSMISSION_HEADER}</b>"
     if len(entries) > 1:
-        header += escape_html(f" · {strings.new_entries(len(entries))}")
+        header += escape_html(f" · {loc(strings.new_entries(len(entries)))}")
     numbered = len(entries) > 1
-    blocks = fit_blocks(shown, summary_length, MESSAGE_LIMIT - _RESERVE, numbered=numbered)
+    blocks = fit_blocks(shown, summary_length, MESSAGE_LIMIT - _RESERVE, loc, numbered=numbered)
     body = header + "\n\n" + "\n\n".join(blocks)
     rows: list[tuple[Button, ...]] = []
     links = [
-        Button(text=_open_label(i, numbered, page, page_size), url=e.link)
+        Button(text=_open_label(loc, i, numbered, page, page_size), url=e.link)
         for i, e in enumerate(shown)
         if e.link
     ]
@@ -60,9 +62,9 @@ def transmission(
     return Rendered(html=body, keyboard=tuple(rows))
 
 
-def _open_label(i: int, numbered: bool, page: int, page_size: int) -> str:
+def _open_label(loc: Locale, i: int, numbered: bool, page: int, page_size: int) -> str:
     if not numbered:
-        return strings.OPEN_LINK
+        return loc(strings.OPEN_LINK)
     return f"{(page - 1) * page_size + i + 1} ↗"
 
 
@@ -70,6 +72,7 @@ def latest(
     entries: Sequence[EntryView],
     paging: Paging,
     *,
+    loc: Locale,
     summary_length: int,
     topic_label: str | None,
     topic_id: int | None,
@@ -80,8 +83,8 @@ def latest(
         header += escape_html(f" · {truncate_units(topic_label, LABEL_UNITS)}")
     if not entries:
         hint = strings.NO_UPDATES_ON_PAGE if paging.number > 1 else strings.NOTHING_YET
-        return Rendered(html=f"{header}\n\n{escape_html(hint)}")
-    blocks = fit_blocks(entries, summary_length, MESSAGE_LIMIT - _RESERVE, numbered=False)
+        return Rendered(html=f"{header}\n\n{escape_html(loc(hint))}")
+    blocks = fit_blocks(entries, summary_length, MESSAGE_LIMIT - _RESERVE, loc, numbered=False)
     body = header + "\n\n" + "\n\n".join(blocks)
     if paging.known_pages > 1 or paging.has_more:
         row = page_row(paging, lambda n: callbacks.LatestPage(topic_id, n))

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from bot.render import strings
 from bot.render.durations import ago_or_in
+from bot.render.i18n import Locale, Msg
 from bot.render.message import MESSAGE_LIMIT, Rendered
 from bot.render.plain import visible_length
 from bot.text.measure import escape_html, truncate
@@ -54,46 +55,48 @@ class FeedStatus(Protocol):
     def last_error(self) -> str | None: ...
 
 
-def help_text(commands: Sequence[tuple[str, str]]) -> Rendered:
+def help_text(commands: Sequence[tuple[str, Msg]], loc: Locale) -> Rendered:
     """/help: what the bot does, the ``commands`` this user may use, how pushes pause."""
-    lines = [f"<b>{strings.HELP_HEADER}</b>", escape_html(strings.HELP_INTRO), ""]
-    lines += [escape_html(strings.help_command(name, text)) for name, text in commands]
-    lines += ["", escape_html(strings.HELP_GROUPS), escape_html(strings.HELP_PAUSES)]
+    lines = [f"<b>{strings.HELP_HEADER}</b>", escape_html(loc(strings.HELP_INTRO)), ""]
+    lines += [escape_html(loc(strings.help_command(name, text))) for name, text in commands]
+    lines += ["", escape_html(loc(strings.HELP_GROUPS)), escape_html(loc(strings.HELP_PAUSES))]
     return Rendered(html="\n".join(lines))
 
 
-def stats(s: StoreFigures) -> Rendered:
+def stats(s: StoreFigures, loc: Locale) -> Rendered:
     lines = [
-        f"<b>{strings.STATS_HEADER}</b>",
-        escape_html(strings.stats_feeds(s.feeds, s.feeds_failing)),
-        escape_html(strings.stats_entries(s.entries)),
-        escape_html(strings.stats_chats(s.chats_active, s.chats_inactive)),
-        escape_html(strings.stats_queue(s.queue_pending, s.queue_failed, s.sent)),
+        f"<b>{escape_html(loc(strings.STATS_HEADER))}</b>",
+        escape_html(loc(strings.stats_feeds(s.feeds, s.feeds_failing))),
+        escape_html(loc(strings.stats_entries(s.entries))),
+        escape_html(loc(strings.stats_chats(s.chats_active, s.chats_inactive))),
+        escape_html(loc(strings.stats_queue(s.queue_pending, s.queue_failed, s.sent))),
     ]
     return Rendered(html="\n".join(lines))
 
 
-def feeds(states: Sequence[FeedStatus], now: datetime) -> Rendered:
+def feeds(states: Sequence[FeedStatus], now: datetime, loc: Locale) -> Rendered:
     """/feeds: one line a feed, as many as fit in one message, then "… and N more"."""
-    header = f"<b>{strings.FEEDS_HEADER}</b> ({len(states)})"
+    header = f"<b>{escape_html(loc(strings.FEEDS_HEADER))}</b> ({len(states)})"
     lines: list[str] = []
     used = visible_length(header)
     for shown, state in enumerate(states):
-        line = escape_html(truncate(_feed_line(state, now), _FEED_LINE))
+        line = escape_html(truncate(_feed_line(state, now, loc), _FEED_LINE))
         if used + visible_length(line) + 40 > MESSAGE_LIMIT:
-            lines.append(escape_html(strings.and_more(len(states) - shown)))
+            lines.append(escape_html(loc(strings.and_more(len(states) - shown))))
             break
         lines.append(line)
         used += visible_length(line) + 1
     if not states:
-        lines.append(strings.NO_FEEDS)
+        lines.append(escape_html(loc(strings.NO_FEEDS)))
     return Rendered(html="\n".join([header, *lines]))
 
 
-def _feed_line(state: FeedStatus, now: datetime) -> str:
+def _feed_line(state: FeedStatus, now: datetime, loc: Locale) -> str:
     if state.error_count:
-        retry = ago_or_in(state.next_check_at, now)
-        return strings.feed_failing(state.name, state.error_count, state.last_error, retry)
-    checked = ago_or_in(state.last_success_at, now) if state.last_success_at else strings.NEVER
-    next_check = ago_or_in(state.next_check_at, now)
-    return strings.feed_working(state.name, state.entry_count, checked, next_check)
+        retry = ago_or_in(state.next_check_at, now, loc)
+        return loc(strings.feed_failing(state.name, state.error_count, state.last_error, retry))
+    checked = (
+        ago_or_in(state.last_success_at, now, loc) if state.last_success_at else loc(strings.NEVER)
+    )
+    next_check = ago_or_in(state.next_check_at, now, loc)
+    return loc(strings.feed_working(state.name, state.entry_count, checked, next_check))

@@ -154,8 +154,11 @@ class Store:
     # ------------------------------------------------------------------ chats
 
     chat = _Transaction(chats.chat_by_tg_id)
+    chat_by_id = _Transaction(chats.chat_by_id)
+    chat_by_ref = _Transaction(chats.chat_by_ref)
     ensure_chat = _Transaction(chats.ensure_chat, write=True)
     set_active = _Transaction(chats.set_active, write=True)
+    set_settings = _Transaction(chats.set_settings, write=True)
     set_topics = _Transaction(chats.set_topics, write=True)
     #: an atomic read-modify-write of the chat's topics: concurrent changes of one chat
     #: apply one after the other; (before, after)

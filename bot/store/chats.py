@@ -16,10 +16,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Table, delete, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain import ChatInfo, TopicChoice
+from bot.domain import ChatInfo, ChatSettings, TopicChoice
 from bot.store.sql import insert_ignoring_duplicates
 from bot.store.tables import chat_excluded_topics, chat_topics, chats, outbox, topics
 from bot.store.topics import ensure_topic_ids
+
+#: the ``chats`` columns of :class:`~bot.domain.ChatSettings`, one per field
+SETTINGS_COLUMNS = tuple(ChatSettings.__dataclass_fields__)
 
 #: ``inactive_reason`` the store writes itself: a channel taken out of the config, and the
 #: old row of a group that moved to a supergroup (followed by the new Telegram id)
@@ -47,6 +50,11 @@ async def chat_by_tg_id(connection: AsyncConnection, tg_chat_id: int) -> ChatInf
 
 async def chat_by_id(connection: AsyncConnection, chat_id: int) -> ChatInfo | None:
     return await _one(connection, chats.c.id == chat_id)
+
+
+async def chat_by_ref(connection: AsyncConnection, ref: str) -> ChatInfo | None:
+    """A configured channel by its ``@username`` (case-insensitive)."""
+    return await _one(connection, func.lower(chats.c.channel_ref) == ref.lower())
 
 
 async def _one(connection: AsyncConnection, condition: ColumnElement[bool]) -> ChatInfo | None:
@@ -98,13 +106,26 @@ def chat_info(
         cursor_page=row.cursor_page,
         excluded_topics=excluded,
         inactive_reason=row.inactive_reason,
+        settings=ChatSettings(**{name: getattr(row, name) for name in SETTINGS_COLUMNS}),
     )
 
 
 async def ensure_chat(
-    connection: AsyncConnection, tg_chat_id: int, kind: str, title: str, now: datetime
+    connection: AsyncConnection,
+    tg_chat_id: int,
+    kind: str,
+    title: str,
+    now: datetime,
+    language: str | None = None,
 ) -> ChatInfo:
-    """The chat's row, created (inactive: not subscribed) when we have never seen it."""
+    """The chat's row, created (inactive: not subscribed) when we have never seen it;
+    ``language`` (the user's, in a private chat) is kept when the chat has chosen none."""
+    if language is not None:
+        await connection.execute(
+            update(chats)
+            .where(chats.c.tg_chat_id == tg_chat_id, chats.c.language.is_(None))
+            .values(language=language, updated_at=now)
+        )
     await connection.execute(
         insert_ignoring_duplicates(connection, chats),
         {
@@ -113,6 +134,7 @@ async def ensure_chat(
             "title": title,
             "source": "user",
             "active": False,
+            "language": language,
             "created_at": now,
             "updated_at": now,
         },
@@ -120,6 +142,16 @@ async def ensure_chat(
     chat = await chat_by_tg_id(connection, tg_chat_id)
     assert chat is not None
     return chat
+
+
+async def set_settings(
+    connection: AsyncConnection, chat_id: int, settings: ChatSettings, now: datetime
+) -> None:
+    """Store what ``/settings`` chose for the chat."""
+    values = {name: getattr(settings, name) for name in SETTINGS_COLUMNS}
+    await connection.execute(
+        update(chats).where(chats.c.id == chat_id).values(**values, updated_at=now)
+    )
 
 
 async def set_active(

@@ -141,6 +141,16 @@ chats = Table(
     # /next: the filter (None: the chat's own topics) and the last page this chat saw.
     Column("cursor_topic_id", Id, ForeignKey("topics.id", ondelete="SET NULL")),
     Column("cursor_page", Integer, nullable=False, server_default="0"),
+    # /settings (None: the configured default); see bot.domain.ChatSettings
+    Column("language", String(16)),
+    Column("timezone", String(64)),
+    Column("quiet_from", String(5)),
+    Column("quiet_to", String(5)),
+    Column("mode", String(8), nullable=False, server_default="instant"),
+    Column("digest_at", String(5)),
+    Column("sound", Boolean, nullable=False, server_default="1"),
+    Column("summary_length", Integer),
+    Column("link_preview", Boolean, nullable=False, server_default="0"),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )

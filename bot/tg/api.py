@@ -77,12 +77,23 @@ def message_kwargs(message: Rendered, *, plain: bool = False) -> dict[str, objec
     """Arguments for send_message / edit_message_text."""
     if plain:
         return {"text": visible_text(message.html), "reply_markup": markup(message.keyboard)}
+    preview = NO_PREVIEW
+    if message.preview_url:
+        preview = LinkPreviewOptions(url=message.preview_url, prefer_small_media=True)
     return {
         "text": message.html,
         "parse_mode": ParseMode.HTML,
         "reply_markup": markup(message.keyboard),
-        "link_preview_options": NO_PREVIEW,
+        "link_preview_options": preview,
     }
+
+
+def send_kwargs(message: Rendered, *, plain: bool = False) -> dict[str, object]:
+    """Arguments for send_message: :func:`message_kwargs` and the sound."""
+    kwargs = message_kwargs(message, plain=plain)
+    if message.silent:
+        kwargs["disable_notification"] = True
+    return kwargs
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -121,7 +132,7 @@ class TelegramPort:
         try:
             sent = await self._bot.send_message(
                 chat_id=target,
-                **message_kwargs(message, plain=plain),  # type: ignore[arg-type]
+                **send_kwargs(message, plain=plain),  # type: ignore[arg-type]
             )
         except TelegramError as error:
             return classify(error)

@@ -16,6 +16,10 @@ from typing import Any
 
 from telegram import (
     BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
     BotCommandScopeDefault,
     CallbackQuery,
@@ -39,6 +43,7 @@ from bot.chat.pauses import bot_removed_reason
 from bot.clock import utcnow
 from bot.domain import GROUP_CHAT_KINDS
 from bot.render import strings
+from bot.render.i18n import EN, ENGLISH, SIMPLIFIED, Locale, Msg, locale
 from bot.render.message import ButtonReply, Rendered, message
 from bot.store import Store
 from bot.tg.api import message_kwargs, retry_after_seconds
@@ -64,7 +69,14 @@ def chat_context(update: Update) -> ChatContext | None:
     if chat is None:
         return None
     title = chat.title or chat.full_name or chat.username or str(chat.id)
-    return ChatContext(tg_chat_id=chat.id, kind=chat.type, title=title)
+    user = update.effective_user
+    return ChatContext(
+        tg_chat_id=chat.id,
+        kind=chat.type,
+        title=title,
+        user_language=user.language_code if user is not None else None,
+        user_id=user.id if user is not None else None,
+    )
 
 
 async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, rendered: Rendered) -> None:
@@ -179,7 +191,14 @@ class Handlers:
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user = update.effective_user
-        await reply(update, context, self.commands.help(user.id if user else None))
+        if ctx := chat_context(update):
+            await reply(update, context, await self.commands.help(ctx, user.id if user else None))
+
+    async def _say(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, ctx: ChatContext, text: Msg
+    ) -> None:
+        """A one-sentence reply in the chat's language."""
+        await reply(update, context, message((await self.commands.context_locale(ctx))(text)))
 
     async def latest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if ctx := chat_context(update):
@@ -205,11 +224,20 @@ class Handlers:
             if ctx is None:
                 return
             if not await may_change_subscription(update, context, self.commands):
-                await reply(update, context, message(strings.ONLY_GROUP_ADMINS))
+                await self._say(update, context, ctx, strings.ONLY_GROUP_ADMINS)
                 return
             await reply(update, context, await action(ctx, argument(context)))
 
         return handle
+
+    async def settings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/settings: anyone may look; changes take a group's admins (see the command)."""
+        if ctx := chat_context(update):
+            words = argument(context)
+            changes = bool(words.strip()) and not words.lstrip().startswith("@")
+            allowed = not changes or await may_change_subscription(update, context, self.commands)
+            rendered = await self.commands.settings(ctx, words, may_change=allowed)
+            await reply(update, context, rendered)
 
     async def _start(self, ctx: ChatContext, _argument: str) -> Rendered:
         return await self.commands.start(ctx)
@@ -219,15 +247,17 @@ class Handlers:
 
     # ------------------------------------------------------------ bot admins
 
-    def bot_admins_only(self, action: Callable[[], Awaitable[Rendered]]) -> Handler:
+    def bot_admins_only(self, action: Callable[[ChatContext], Awaitable[Rendered]]) -> Handler:
         """A command for the bot's admins (``telegram.admins``)."""
 
         async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            user = update.effective_user
-            if not self.commands.is_bot_admin(user.id if user else None):
-                await reply(update, context, message(strings.ONLY_BOT_ADMINS))
+            user, ctx = update.effective_user, chat_context(update)
+            if ctx is None:
                 return
-            await reply(update, context, await action())
+            if not self.commands.is_bot_admin(user.id if user else None):
+                await self._say(update, context, ctx, strings.ONLY_BOT_ADMINS)
+                return
+            await reply(update, context, await action(ctx))
 
         return handle
 
@@ -242,7 +272,8 @@ class Handlers:
         chat = update.effective_chat
         if chat is not None and chat.type != ChatType.PRIVATE and not addressee:
             return  # in groups, stay quiet about commands that may be for another bot
-        await reply(update, context, message(strings.unknown_command(name)))
+        if ctx := chat_context(update):
+            await self._say(update, context, ctx, strings.unknown_command(name))
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Work out the press, answer it, then edit the message.
@@ -257,7 +288,7 @@ class Handlers:
         ctx = chat_context(update)
         try:
             if ctx is None:
-                result = ButtonReply(answer=strings.EXPIRED)
+                result = ButtonReply(answer=EN(strings.EXPIRED))
             else:
                 action = read_press(query.data)
                 allowed = changes_subscription(action) and await may_change_subscription(
@@ -266,7 +297,8 @@ class Handlers:
                 result = await self.commands.button(ctx, action, may_change=allowed)
         except Exception:
             # Always answered, also when the work above failed (the error handler logs it).
-            await answer_query(query, strings.SOMETHING_WENT_WRONG)
+            loc = await self._locale_or_english(ctx)
+            await answer_query(query, loc(strings.SOMETHING_WENT_WRONG))
             raise
         await answer_query(query, result.answer)
         if result.edit is not None:
@@ -297,8 +329,19 @@ class Handlers:
     async def error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("handler failed: %r", context.error, exc_info=context.error)
         if isinstance(update, Update) and update.effective_message and update.effective_chat:
+            loc = await self._locale_or_english(chat_context(update))
             with contextlib.suppress(TelegramError):
-                await reply(update, context, message(strings.FAILED_ON_OUR_SIDE))
+                await reply(update, context, message(loc(strings.FAILED_ON_OUR_SIDE)))
+
+    async def _locale_or_english(self, ctx: ChatContext | None) -> Locale:
+        """The chat's language when it can still be read (the store may be what failed)."""
+        if ctx is None:
+            return EN
+        try:
+            return await self.commands.context_locale(ctx)
+        except Exception:
+            log.warning("could not read the chat's language; answering in English")
+            return EN
 
 
 def register(application: Application, handlers: Handlers) -> None:  # type: ignore[type-arg]
@@ -314,6 +357,8 @@ def register(application: Application, handlers: Handlers) -> None:  # type: ign
         CommandHandler("latest", handlers.latest),
         CommandHandler("next", handlers.next),
         CommandHandler("topics", handlers.topics),
+        # each chat's settings (anyone looks; group admins change a group's)
+        CommandHandler("settings", handlers.settings),
         # the bot's admins
         CommandHandler("stats", handlers.bot_admins_only(handlers.commands.stats)),
         CommandHandler("feeds", handlers.bot_admins_only(handlers.commands.feeds)),
@@ -329,13 +374,47 @@ def register(application: Application, handlers: Handlers) -> None:  # type: ign
     application.add_error_handler(handlers.error)
 
 
+#: the menus' languages: Telegram's ``language_code`` ("" = any other) and our language
+#: (codes are two letters, so "zh" covers both scripts: Simplified is the more read)
+MENU_LANGUAGES = (("", ENGLISH), ("zh", SIMPLIFIED))
+#: what group members who are not admins may use (they cannot change the subscription)
+GROUP_MEMBER_COMMANDS = frozenset({"latest", "next", "topics", "help"})
+
+
+def command_menus(
+    loc: Locale,
+) -> list[tuple[BotCommandScope, list[BotCommand]]]:
+    """Each scope's menu in ``loc``'s language: everyone in private chats, group members,
+    group admins (who change the subscription). Bot admins' own menus come apart."""
+    public = [BotCommand(name, loc(text)) for name, text in strings.PUBLIC_COMMANDS]
+    members = [command for command in public if command.command in GROUP_MEMBER_COMMANDS]
+    return [
+        (BotCommandScopeDefault(), public),
+        (BotCommandScopeAllPrivateChats(), public),
+        (BotCommandScopeAllGroupChats(), members),
+        (BotCommandScopeAllChatAdministrators(), public),
+    ]
+
+
 async def publish_commands(application: Application, admins: frozenset[int]) -> None:  # type: ignore[type-arg]
-    """The command menu: public commands for everyone, admin commands in admins' chats."""
-    public = [BotCommand(name, text) for name, text in strings.PUBLIC_COMMANDS]
-    await application.bot.set_my_commands(public, scope=BotCommandScopeDefault())
-    admin = public + [BotCommand(name, text) for name, text in strings.ADMIN_COMMANDS]
-    for user_id in admins:
-        try:
-            await application.bot.set_my_commands(admin, scope=BotCommandScopeChat(user_id))
-        except TelegramError as error:  # the admin never talked to the bot: no private chat
-            log.info("admin menu for %s not set: %s", user_id, error.message)
+    """The command menus and the bot's description, per language and scope: public
+    commands in private chats, reading commands for group members, the subscription
+    commands for group admins, and admin commands in bot admins' private chats."""
+    bot = application.bot
+    for code, language in MENU_LANGUAGES:
+        loc = locale(language)
+        for scope, menu in command_menus(loc):
+            await bot.set_my_commands(menu, scope=scope, language_code=code or None)
+        await bot.set_my_description(loc(strings.BOT_DESCRIPTION), language_code=code or None)
+        await bot.set_my_short_description(
+            loc(strings.BOT_SHORT_DESCRIPTION), language_code=code or None
+        )
+        everything = strings.PUBLIC_COMMANDS + strings.ADMIN_COMMANDS
+        admin = [BotCommand(name, loc(text)) for name, text in everything]
+        for user_id in admins:
+            try:
+                await bot.set_my_commands(
+                    admin, scope=BotCommandScopeChat(user_id), language_code=code or None
+                )
+            except TelegramError as error:  # the admin never talked to the bot: no chat
+                log.info("admin menu for %s not set: %s", user_id, error.message)

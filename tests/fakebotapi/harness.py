@@ -173,16 +173,25 @@ class FakeBotAPI:
         return int(self._world.bot_user["id"])
 
     def add_user(
-        self, user_id: int, first_name: str = "", username: str | None = None
+        self,
+        user_id: int,
+        first_name: str = "",
+        username: str | None = None,
+        language_code: str = "en",
     ) -> dict[str, Any]:
         """Register (or rename) a user; users are also created on first use."""
-        return self._world.add_user(user_id, first_name, username)
+        return self._world.add_user(user_id, first_name, username, language_code)
 
     def add_private_chat(
-        self, user_id: int, first_name: str = "Alice", username: str | None = None
+        self,
+        user_id: int,
+        first_name: str = "Alice",
+        username: str | None = None,
+        language_code: str = "en",
     ) -> int:
-        """A private chat with ``user_id`` (its id is the user's id)."""
-        self._world.add_user(user_id, first_name, username)
+        """A private chat with ``user_id`` (its id is the user's id), whose Telegram app
+        speaks ``language_code``."""
+        self._world.add_user(user_id, first_name, username, language_code)
         chat = Chat(user_id, "private", first_name=first_name, username=username)
         return self._world.add_chat(chat).id
 
@@ -414,6 +423,12 @@ class FakeBotAPI:
         """Updates queued and not yet confirmed by the bot through ``offset``."""
         with self._world.lock:
             return copy.deepcopy(list(self._world.updates))
+
+    def description(self, kind: str = "description", language_code: str = "") -> str | None:
+        """What ``setMyDescription`` (kind "description") or ``setMyShortDescription``
+        (kind "short_description") set for ``language_code`` ("" = every language)."""
+        with self._world.lock:
+            return self._world.descriptions.get((kind, language_code))
 
     def commands(
         self, scope: dict[str, Any] | None = None, language_code: str = ""

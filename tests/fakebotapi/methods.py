@@ -93,6 +93,25 @@ def delete_my_commands(world: World, p: Params) -> Any:
     return True
 
 
+def _set_description(kind: str, limit: int) -> Callable[[World, Params], Any]:
+    """setMyDescription (512 characters) / setMyShortDescription (120), per language."""
+
+    def handle(world: World, p: Params) -> Any:
+        text = p.text(kind) or ""
+        if len(text) > limit:
+            raise bad_request(f"{kind} is too long")
+        language = p.text("language_code") or ""
+        if language and (len(language) != 2 or not language.isalpha()):
+            raise bad_request("language code is invalid")
+        if text:
+            world.descriptions[(kind, language)] = text
+        else:
+            world.descriptions.pop((kind, language), None)
+        return True
+
+    return handle
+
+
 # -- messages ------------------------------------------------------------------------------
 
 
@@ -330,6 +349,8 @@ METHODS: dict[str, Method] = {
     "setMyCommands": set_my_commands,
     "getMyCommands": get_my_commands,
     "deleteMyCommands": delete_my_commands,
+    "setMyDescription": _set_description("description", 512),
+    "setMyShortDescription": _set_description("short_description", 120),
     "sendMessage": send_message,
     "editMessageText": edit_message_text,
     "editMessageReplyMarkup": edit_message_reply_markup,

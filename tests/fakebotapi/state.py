@@ -140,6 +140,8 @@ class World:
         self.delivery_log: list[LogEntry] = []
         self.call_log: deque[ApiCall] = deque(maxlen=200_000)
         self.commands: dict[str, list[dict[str, str]]] = {}
+        #: setMyDescription / setMyShortDescription: (kind, language_code) -> text
+        self.descriptions: dict[tuple[str, str], str] = {}
         self.update_listeners: list[Callable[[], None]] = []
         self.faults: list[Fault] = []
 
@@ -160,14 +162,18 @@ class World:
     # -- users and chats -------------------------------------------------------------------
 
     def add_user(
-        self, user_id: int, first_name: str = "", username: str | None = None
+        self,
+        user_id: int,
+        first_name: str = "",
+        username: str | None = None,
+        language_code: str = "en",
     ) -> dict[str, Any]:
         with self.lock:
             user: dict[str, Any] = {
                 "id": user_id,
                 "is_bot": False,
                 "first_name": first_name or f"User{user_id}",
-                "language_code": "en",
+                "language_code": language_code,
             }
             if username:
                 user["username"] = username.lstrip("@")

@@ -1,0 +1,44 @@
+"""chat settings: language, timezone, quiet hours, mode and digest, sound, length, preview
+
+Revision ID: 0003_chat_settings
+Revises: 0002
+Create Date: 2026-12-01
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003_chat_settings"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def _columns() -> list[sa.Column[object]]:
+    """The new ``chats`` columns; None (or the server default) means "the configured one"."""
+    return [
+        sa.Column("language", sa.String(16)),
+        sa.Column("timezone", sa.String(64)),
+        sa.Column("quiet_from", sa.String(5)),
+        sa.Column("quiet_to", sa.String(5)),
+        sa.Column("mode", sa.String(8), nullable=False, server_default="instant"),
+        sa.Column("digest_at", sa.String(5)),
+        sa.Column("sound", sa.Boolean(), nullable=False, server_default="1"),
+        sa.Column("summary_length", sa.Integer()),
+        sa.Column("link_preview", sa.Boolean(), nullable=False, server_default="0"),
+    ]
+
+
+def upgrade() -> None:
+    # Existing chats keep every default.
+    with op.batch_alter_table("chats") as batch:
+        for column in _columns():
+            batch.add_column(column)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("chats") as batch:
+        for column in reversed(_columns()):
+            batch.drop_column(column.name)

@@ -1,0 +1,202 @@
+"""The translation catalogs: every sentence is marked, translated, keeps its placeholders and
+markup, and the committed .mo files are what the .po compile to (``scripts/i18n`` fixes the
+last; a translator the others)."""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.domain import ChatSettings, TopicState
+from bot.render import strings
+from bot.render.i18n import LANGUAGES, Msg, catalog_path, language_code, locale
+from bot.render.menu import TopicOption, topics_menu
+from bot.render.message import MESSAGE_LIMIT, Rendered
+from bot.render.pages import transmission
+from bot.render.replies import help_text
+from bot.render.settings_menu import SettingsView, settings_menu
+from tests.catalogs import TRANSLATED, compiled, extract, read
+from tests.factories import view
+from tests.fakebotapi.html_check import parse_html, utf16_len
+
+STRINGS = Path(strings.__file__)
+#: Telegram's HTML tags: a translation may not bring any its msgid does not have
+_TAG = re.compile(r"</?(b|strong|i|em|u|ins|s|strike|del|a|code|pre|span|tg-\w+|blockquote)\b")
+
+
+def _placeholders(text: str) -> Counter[str]:
+    fields = (
+        f"{name}:{spec}" for _, name, spec, _ in string.Formatter().parse(text) if name is not None
+    )
+    return Counter(fields)
+
+
+def _markup(text: str) -> Counter[str]:
+    return Counter([*_TAG.findall(text), *(c for c in text if c in "<>&")])
+
+
+def test_every_sentence_in_strings_is_marked_for_translation() -> None:
+    """A plain string literal in strings.py is a sentence no catalog will ever see: only
+    ``_("...")`` arguments, docstrings, the brand, and command names may be literals."""
+    tree = ast.parse(STRINGS.read_text(encoding="utf-8"))
+    allowed: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_":
+            allowed.update(id(n) for arg in node.args for n in ast.walk(arg))
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            allowed.add(id(node.value))  # docstrings
+        elif isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and (t.id in strings.BRAND or t.id == "BRAND")
+            for t in node.targets
+        ):
+            allowed.update(id(n) for n in ast.walk(node.value))
+        elif isinstance(node, ast.Tuple) and node.elts and isinstance(node.elts[0], ast.Constant):
+            name = node.elts[0].value  # ("start", _("...")): a command's name
+            if isinstance(name, str) and re.fullmatch(r"[a-z_]{1,32}", name):
+                allowed.add(id(node.elts[0]))
+    unmarked = [
+        f"line {node.lineno}: {node.value!r}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in allowed
+    ]
+    unmarked += [
+        f"line {n.lineno}: an f-string" for n in ast.walk(tree) if isinstance(n, ast.JoinedStr)
+    ]
+    assert not unmarked, "wrap these in _(...) and run scripts/i18n:\n" + "\n".join(unmarked)
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_msgid_has_a_translation(language: str) -> None:
+    catalog = read(language)
+    missing = []
+    for message in extract():
+        if not message.id:
+            continue
+        found = catalog.get(message.id)
+        if found is None or not found.string or found.fuzzy:
+            state = "missing" if found is None else "fuzzy" if found.fuzzy else "untranslated"
+            missing.append(f"{state}: {message.id!r}")
+    assert not missing, (
+        f"{language}: run scripts/i18n, translate these in "
+        f"{catalog_path(language, '.po')}, run it again:\n" + "\n".join(missing)
+    )
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_translations_keep_placeholders_and_markup(language: str) -> None:
+    broken = []
+    for message in read(language):
+        if not message.id or not message.string:
+            continue
+        msgid, text = str(message.id), str(message.string)
+        if _placeholders(msgid) != _placeholders(text):
+            broken.append(f"placeholders differ: {msgid!r} -> {text!r}")
+        if _markup(msgid) != _markup(text):
+            broken.append(f"markup (<, >, &, tags) differs: {msgid!r} -> {text!r}")
+    assert not broken, f"{language}:\n" + "\n".join(broken)
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_compiled_catalogs_are_current(language: str) -> None:
+    committed = catalog_path(language, ".mo").read_bytes()
+    assert committed == compiled(read(language)), (
+        f"{catalog_path(language, '.mo')} is not what its .po compiles to: run scripts/i18n"
+    )
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_po_holds_no_msgid_that_is_gone(language: str) -> None:
+    current = {message.id for message in extract()}
+    stale = [message.id for message in read(language) if message.id and message.id not in current]
+    assert not stale, f"{language}: run scripts/i18n to drop {stale}"
+
+
+def _every_sentence() -> list[Msg]:
+    """One instance of each sentence in strings.py, placeholders filled with samples."""
+    sentences: list[Msg] = []
+    for name in dir(strings):
+        value = getattr(strings, name)
+        if isinstance(value, Msg):
+            sentences.append(value)
+        elif callable(value) and getattr(value, "__module__", "") == strings.__name__:
+            arguments = value.__code__.co_varnames[: value.__code__.co_argcount]
+            result = value(*(7 for _ in arguments))
+            if isinstance(result, Msg):
+                sentences.append(result)
+    return sentences
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_every_sentence_renders_in_every_language(language: str) -> None:
+    """Formatting each sentence with its values works, and a translated one reads
+    differently from its English (a msgid copied as its own translation is no translation)."""
+    loc = locale(language)
+    for sentence in _every_sentence():
+        text = loc(sentence)
+        assert text.strip()
+        if language != "en" and re.search(r"[a-z]{3}", sentence.msgid.split("{")[0]):
+            assert re.search(r"[\u4e00-\u9fff]", text), (language, sentence.msgid, text)
+
+
+def _messages(language: str) -> list[Rendered]:
+    loc = locale(language).in_zone("Asia/Shanghai")
+    entries = [view(i, title=f"标题 {i} <&>", topics=("RL", "机器学习")) for i in range(1, 8)]
+    settings = ChatSettings(language=language, timezone="Asia/Shanghai", summary_length=350)
+    options = [TopicOption(1, "ml", TopicState.FOLLOWED), TopicOption(2, "rl", TopicState.SKIPPED)]
+    return [
+        transmission(entries, loc=loc, page=1, page_size=5, summary_length=350, transmission_id=9),
+        transmission(
+            entries[:1], loc=loc, page=1, page_size=5, summary_length=350, transmission_id=None
+        ),
+        help_text(strings.PUBLIC_COMMANDS + strings.ADMIN_COMMANDS, loc),
+        settings_menu(SettingsView(1, "@chan", settings), loc, saved=True),
+        topics_menu(options, loc=loc, pushes_on=False, following="ml", everything=False),
+    ]
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_messages_in_every_language_are_valid_telegram_html(language: str) -> None:
+    for rendered in _messages(language):
+        parsed = parse_html(rendered.html)
+        assert utf16_len(parsed.text) <= MESSAGE_LIMIT
+        for row in rendered.keyboard:
+            for button in row:
+                assert button.text.strip()
+                assert button.callback is None or len(button.callback.encode()) <= 64
+
+
+def test_dates_are_the_chats_local_day() -> None:
+    """07:30 in Shanghai on the 2nd is still the 1st in UTC."""
+    moment = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
+    assert locale("en").date(moment) == "2026-12-01"
+    assert locale("zh_Hans").in_zone("Asia/Shanghai").date(moment) == "2026-12-02"
+
+
+@pytest.mark.parametrize(
+    ("code", "language"),
+    [
+        ("zh", "zh_Hans"),
+        ("zh-hans", "zh_Hans"),
+        ("zh-CN", "zh_Hans"),
+        ("zh_SG", "zh_Hans"),
+        ("zh-hant", "zh_Hant"),
+        ("zh-TW", "zh_Hant"),
+        ("zh-hk", "zh_Hant"),
+        ("zh-MO", "zh_Hant"),
+        ("en-GB", "en"),
+        ("繁體中文", "zh_Hant"),
+        ("de", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_language_codes(code: str | None, language: str | None) -> None:
+    assert language_code(code) == language
