@@ -11,7 +11,17 @@ from tests.fakebotapi import FakeBotAPI
 
 pytestmark = pytest.mark.e2e
 
-PUBLIC = ["start", "latest", "next", "topics", "subscribe", "unsubscribe", "stop", "help"]
+PUBLIC = [
+    "start",
+    "latest",
+    "next",
+    "topics",
+    "subscribe",
+    "unsubscribe",
+    "stop",
+    "settings",
+    "help",
+]
 ADMIN_ONLY = ["stats", "feeds"]
 
 
