@@ -295,6 +295,7 @@ class Delivery:
     outbox_ids: tuple[int, ...]
     entries: tuple[EntryView, ...]  #: newest first
     attempts: int  #: the most attempts any of the rows has had (before this one)
+    queued_at: datetime | None = None  #: when the oldest of the rows was queued
 
 
 @dataclass(frozen=True, slots=True)

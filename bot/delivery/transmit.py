@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.delivery.backoff import Backoff, Permit
+from bot.delivery.holds import release_at
 from bot.delivery.port import (
     ChatGone,
     MessagePort,
@@ -104,6 +105,12 @@ class Transmitter:
         if not delivery.entries:
             await self._store.mark_failed(delivery.outbox_ids, "entries no longer stored")
             self._observer.failed(len(delivery.outbox_ids))
+            return
+        now = self._clock()
+        held = release_at(chat.settings, self._timezone, delivery.queued_at or now, now)
+        if held is not None:  # quiet hours or a digest: the rows wait in the outbox
+            await self._store.hold(delivery.outbox_ids, held)
+            log.info("chat %s: %d held until %s", chat.id, len(delivery.outbox_ids), held)
             return
         paused = self._backoff.resumes_at(self._clock())
         if paused is not None:  # the API went down after the claim: do not even try

@@ -199,6 +199,7 @@ class Store:
     mark_failed = _Transaction(outbox.mark_failed, write=True)
     defer_chat = _Transaction(outbox.defer_chat, write=True)
     release = _Transaction(outbox.release, write=True)
+    hold = _Transaction(outbox.hold, write=True)
     next_due_at = _Transaction(outbox.next_due_at)
     #: fail, with the reason, pending rows nobody will send (see ``outbox.sweep``)
     sweep_outbox = _Transaction(outbox.sweep, write=True)
