@@ -269,6 +269,13 @@ class ChatInfo:
     excluded_topics: tuple[str, ...] = ()  #: with ``all_topics``: topics it does not take
     inactive_reason: str | None = None  #: why an inactive chat gets no pushes
     settings: ChatSettings = ChatSettings()  #: what ``/settings`` chose
+    thread_id: int = 0  #: a forum thread's id (0: the chat itself, or General)
+    thread_gone: str | None = None  #: why the thread's pushes go to General now
+
+    @property
+    def send_thread(self) -> int | None:
+        """The ``message_thread_id`` pushes go to (None: the chat, or General)."""
+        return self.thread_id if self.thread_id and self.thread_gone is None else None
 
     @property
     def topic_choice(self) -> TopicChoice:

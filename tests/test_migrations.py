@@ -6,11 +6,15 @@ import asyncio
 import subprocess
 import sys
 import textwrap
+from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import Connection, text
 
+from bot.domain import ChatSettings
 from bot.store import Store
-from bot.store.migrate import head_revision, newest_revision, stored_revision
+from bot.store.engine import create_engine
+from bot.store.migrate import alembic_config, head_revision, newest_revision, stored_revision
 
 pytestmark = pytest.mark.store
 
@@ -54,3 +58,44 @@ async def test_a_start_on_an_up_to_date_database_does_not_import_alembic(
         timeout=60,
     )
     assert done.stdout.strip() == "False", done.stderr
+
+
+def _at_revision(connection: Connection, revision: str) -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(connection), revision)
+
+
+async def test_0003_carries_chats_over_with_default_settings_and_threads_of_their_own(
+    database_url: str,
+) -> None:
+    """A database at 0002 with a chat in it: after the upgrade the chat keeps its row, with
+    every setting at "the configured default", and a forum thread may have a row of its own."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_at_revision, "0002")
+            await connection.execute(
+                text(
+                    "INSERT INTO chats (tg_chat_id, kind, title, source, active, all_topics,"
+                    " cursor_page, created_at, updated_at) VALUES (-5, 'supergroup', 'old', 'user',"
+                    " 1, 1, 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                )
+            )
+    finally:
+        await engine.dispose()
+    store = await Store.open(database_url)  # upgrades to the head
+    try:
+        chat = await store.chat(-5)
+        assert chat is not None
+        assert chat.title == "old"
+        assert chat.active
+        assert chat.settings == ChatSettings()
+        assert chat.thread_id == 0
+        now = datetime.now(UTC)
+        thread = await store.ensure_chat(-5, "supergroup", "old", now, None, 77)
+        assert thread.id != chat.id
+        assert thread.thread_id == 77
+        assert [c.thread_id for c in await store.chat_rows(-5)] == [0, 77]
+    finally:
+        await store.close()

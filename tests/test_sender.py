@@ -103,7 +103,12 @@ class ScriptedPort:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     async def send(
-        self, target: int | str, message: Rendered, *, plain: bool = False
+        self,
+        target: int | str,
+        message: Rendered,
+        *,
+        plain: bool = False,
+        thread: int | None = None,
     ) -> SendResult:
         outcome = self.script(target, plain, len(self.calls))
         self.calls.append((target, plain, time.monotonic(), message.html))

@@ -21,6 +21,7 @@ class ChatContext:
     title: str
     user_language: str | None = None  #: the sender's Telegram ``language_code``
     user_id: int | None = None  #: the sender (None: a channel post, an anonymous admin)
+    thread_id: int = 0  #: the forum thread it was asked in (0: none, or General)
 
 
 class CommandBase:
@@ -52,7 +53,7 @@ class CommandBase:
         """The chat's row (created on first sight, in the user's language when private)."""
         guess = language_code(ctx.user_language) if ctx.kind == "private" else None
         return await self._store.ensure_chat(
-            ctx.tg_chat_id, ctx.kind, ctx.title, self._clock(), guess
+            ctx.tg_chat_id, ctx.kind, ctx.title, self._clock(), guess, ctx.thread_id
         )
 
     def locale_of(self, chat: ChatInfo | None) -> Locale:
@@ -65,7 +66,7 @@ class CommandBase:
 
     async def context_locale(self, ctx: ChatContext) -> Locale:
         """The language to answer ``ctx`` in, before any command has stored the chat."""
-        chat = await self._store.chat(ctx.tg_chat_id)
+        chat = await self._store.chat(ctx.tg_chat_id, ctx.thread_id)
         chosen = self.locale_of(chat)
         if chat is not None and chat.settings.language:
             return chosen

@@ -107,20 +107,22 @@ class Commands(SettingsCommands):
 
     async def bot_removed(self, tg_chat_id: int, reason: str) -> bool:
         """The bot was blocked or removed from the chat: no pushes until it is back."""
-        chat = await self._store.chat(tg_chat_id)
-        if chat is None or not chat.active:
-            return False
-        await self._store.deactivate_chat(chat, reason, self._clock())
-        return True
+        changed = False
+        for chat in await self._store.chat_rows(tg_chat_id):  # its forum threads too
+            if chat.active:
+                await self._store.deactivate_chat(chat, reason, self._clock())
+                changed = True
+        return changed
 
     async def bot_returned(self, tg_chat_id: int) -> bool:
         """The bot was unblocked or added back: pushes resume where the chat left off,
         unless someone stopped them on purpose (see :func:`resumes_on_return`)."""
-        chat = await self._store.chat(tg_chat_id)
-        if chat is None or not resumes_on_return(chat):
-            return False
-        await self._store.set_active(chat.id, True, self._clock())
-        return True
+        changed = False
+        for chat in await self._store.chat_rows(tg_chat_id):
+            if resumes_on_return(chat):
+                await self._store.set_active(chat.id, True, self._clock())
+                changed = True
+        return changed
 
     # ------------------------------------------------------------------ reading
 
@@ -203,7 +205,7 @@ class Commands(SettingsCommands):
         """Any button press, read with :func:`read_press`. ``may_change``: the presser may
         change the chat's subscription (asked only when :func:`changes_subscription`).
         Forged or stale data is answered and changes nothing."""
-        chat = await self._store.chat(ctx.tg_chat_id)
+        chat = await self._store.chat(ctx.tg_chat_id, ctx.thread_id)
         if action is None or chat is None:
             return ButtonReply(answer=(await self.context_locale(ctx))(strings.EXPIRED))
         loc = self.locale_of(chat)

@@ -9,6 +9,7 @@ delivery's rows (see :mod:`bot.delivery.transmit`)::
     Migrated      the group became a supergroup with a new id
     Rejected      400 for the message itself (markup, length ...)
     Transient     network, timeout, 5xx: says nothing about the message
+    ThreadGone    the forum thread is closed or deleted (the chat itself still takes messages)
 
 :class:`bot.tg.api.TelegramPort` implements :class:`MessagePort` over python-telegram-bot.
 """
@@ -53,15 +54,27 @@ class Transient:
     reason: str
 
 
-SendResult = Sent | RateLimited | ChatGone | Migrated | Rejected | Transient
+@dataclass(frozen=True, slots=True)
+class ThreadGone:
+    reason: str
+
+
+SendResult = Sent | RateLimited | ChatGone | Migrated | Rejected | Transient | ThreadGone
 
 
 class MessagePort(Protocol):
     """How the sender reaches Telegram: one message to one chat, one outcome back."""
 
     async def send(
-        self, target: int | str, message: Rendered, *, plain: bool = False
-    ) -> SendResult: ...
+        self,
+        target: int | str,
+        message: Rendered,
+        *,
+        plain: bool = False,
+        thread: int | None = None,
+    ) -> SendResult:
+        """``thread``: the forum thread to post in (None: the chat, or General)."""
+        ...
 
 
 class SenderObserver(Protocol):

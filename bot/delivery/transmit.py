@@ -9,6 +9,8 @@ What happens to the delivery's rows depends only on the send's outcome
     ChatGone      the chat is deactivated, its queue failed with the reason
     Migrated      the chat follows its new id, rows retried at once
     Rejected      retried once as plain text, then failed
+    ThreadGone    the thread's pushes go to General from now on (reason on the chat), and
+                  this one is sent there at once
     Transient     retried with backoff (:mod:`bot.delivery.backoff`), per chat, or for
                   everyone when the API is down (one probe at a time); never counted as an
                   attempt, so an outage of any length loses nothing
@@ -38,6 +40,7 @@ from bot.delivery.port import (
     SenderObserver,
     SendResult,
     Sent,
+    ThreadGone,
     Transient,
 )
 from bot.delivery.ratelimit import PACED_AS_GROUP, Pacer
@@ -123,6 +126,13 @@ class Transmitter:
             )
         message = self._render(chat, delivery, transmission_id)
         result = await self._attempt(chat, message)
+        if isinstance(result, ThreadGone):
+            log.warning(
+                "chat %s: thread %s gone (%s); to General", chat.id, chat.thread_id, result.reason
+            )
+            await self._store.set_thread_gone(chat.id, result.reason, self._clock())
+            chat = replace(chat, thread_gone=result.reason)
+            result = await self._attempt(chat, message)
         if isinstance(result, Rejected):
             log.error(
                 "chat %s rejected a transmission (%s); trying plain text", chat.id, result.reason
@@ -157,7 +167,9 @@ class Transmitter:
         if permit is None:
             return self._held(backoff.held_until(self._clock()))
         try:
-            result = await self._port.send(chat.send_target, message, plain=plain)
+            result = await self._port.send(
+                chat.send_target, message, plain=plain, thread=chat.send_thread
+            )
         except BaseException:
             backoff.abandoned(permit)
             raise
@@ -196,7 +208,7 @@ class Transmitter:
                 await self._chat_gone(delivery.chat, reason)
             case Migrated(new_chat_id):
                 await self._migrated(delivery, new_chat_id)
-            case Rejected(reason):
+            case Rejected(reason) | ThreadGone(reason):  # General refused it too
                 await self._rejected(delivery, reason)
             case _Postponed(until, reason):  # network, 5xx, or the API paused: not an attempt
                 await self._store.mark_retry(

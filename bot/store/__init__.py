@@ -155,6 +155,8 @@ class Store:
 
     chat = _Transaction(chats.chat_by_tg_id)
     chat_by_id = _Transaction(chats.chat_by_id)
+    chat_rows = _Transaction(chats.chat_rows)
+    set_thread_gone = _Transaction(chats.set_thread_gone, write=True)
     chat_by_ref = _Transaction(chats.chat_by_ref)
     ensure_chat = _Transaction(chats.ensure_chat, write=True)
     set_active = _Transaction(chats.set_active, write=True)

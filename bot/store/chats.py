@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Table, delete, func, select, true, update
+from sqlalchemy import ColumnElement, Row, Table, and_, delete, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import ChatInfo, ChatSettings, TopicChoice
@@ -44,8 +44,31 @@ class ChannelSpec:
     topics: tuple[str, ...]
 
 
-async def chat_by_tg_id(connection: AsyncConnection, tg_chat_id: int) -> ChatInfo | None:
-    return await _one(connection, chats.c.tg_chat_id == tg_chat_id)
+async def chat_by_tg_id(
+    connection: AsyncConnection, tg_chat_id: int, thread_id: int = 0
+) -> ChatInfo | None:
+    """The chat (``thread_id``: one forum thread of it) by Telegram's id."""
+    return await _one(
+        connection, and_(chats.c.tg_chat_id == tg_chat_id, chats.c.thread_id == thread_id)
+    )
+
+
+async def chat_rows(connection: AsyncConnection, tg_chat_id: int) -> list[ChatInfo]:
+    """The chat and each of its forum threads that has a row of its own."""
+    ids = await connection.execute(
+        select(chats.c.id).where(chats.c.tg_chat_id == tg_chat_id).order_by(chats.c.thread_id)
+    )
+    found = [await chat_by_id(connection, chat_id) for chat_id in ids.scalars()]
+    return [chat for chat in found if chat is not None]
+
+
+async def set_thread_gone(
+    connection: AsyncConnection, chat_id: int, reason: str, now: datetime
+) -> None:
+    """The chat's forum thread was closed or deleted: its pushes go to General."""
+    await connection.execute(
+        update(chats).where(chats.c.id == chat_id).values(thread_gone=reason[:500], updated_at=now)
+    )
 
 
 async def chat_by_id(connection: AsyncConnection, chat_id: int) -> ChatInfo | None:
@@ -107,6 +130,8 @@ def chat_info(
         excluded_topics=excluded,
         inactive_reason=row.inactive_reason,
         settings=ChatSettings(**{name: getattr(row, name) for name in SETTINGS_COLUMNS}),
+        thread_id=row.thread_id,
+        thread_gone=row.thread_gone,
     )
 
 
@@ -117,14 +142,21 @@ async def ensure_chat(
     title: str,
     now: datetime,
     language: str | None = None,
+    thread_id: int = 0,
 ) -> ChatInfo:
-    """The chat's row, created (inactive: not subscribed) when we have never seen it;
-    ``language`` (the user's, in a private chat) is kept when the chat has chosen none."""
+    """The chat's row (``thread_id``: a forum thread's), created (inactive: not subscribed)
+    when we have never seen it; ``language`` (the user's, in a private chat) is kept when
+    the chat has chosen none. A thread someone writes in exists again."""
+    this = and_(chats.c.tg_chat_id == tg_chat_id, chats.c.thread_id == thread_id)
     if language is not None:
         await connection.execute(
             update(chats)
-            .where(chats.c.tg_chat_id == tg_chat_id, chats.c.language.is_(None))
+            .where(this, chats.c.language.is_(None))
             .values(language=language, updated_at=now)
+        )
+    if thread_id:
+        await connection.execute(
+            update(chats).where(this, chats.c.thread_gone.is_not(None)).values(thread_gone=None)
         )
     await connection.execute(
         insert_ignoring_duplicates(connection, chats),
@@ -135,11 +167,12 @@ async def ensure_chat(
             "source": "user",
             "active": False,
             "language": language,
+            "thread_id": thread_id,
             "created_at": now,
             "updated_at": now,
         },
     )
-    chat = await chat_by_tg_id(connection, tg_chat_id)
+    chat = await chat_by_tg_id(connection, tg_chat_id, thread_id)
     assert chat is not None
     return chat
 

@@ -130,7 +130,10 @@ chats = Table(
     "chats",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("tg_chat_id", BigInteger, unique=True),  # None until a config channel is resolved
+    Column("tg_chat_id", BigInteger),  # None until a config channel is resolved
+    # A forum group's thread (0: the chat itself, or General): each its own subscription.
+    Column("thread_id", BigInteger, nullable=False, server_default="0"),
+    Column("thread_gone", Text),  # why pushes for the thread go to General instead
     Column("channel_ref", Text, unique=True),  # "@username" of a configured channel
     Column("kind", String(16), nullable=False),  # private | group | supergroup | channel
     Column("title", Text, nullable=False, server_default=""),
@@ -153,6 +156,7 @@ chats = Table(
     Column("link_preview", Boolean, nullable=False, server_default="0"),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("tg_chat_id", "thread_id"),
 )
 
 chat_topics = Table(

@@ -8,7 +8,9 @@ of the outcomes the sender knows how to settle. The error tree it reads::
     ├── RetryAfter          429 -> RateLimited(retry_after)
     ├── Forbidden           403 blocked / kicked / deactivated -> ChatGone
     ├── ChatMigrated        400 group upgraded -> Migrated(new id)
-    ├── BadRequest          400 "chat not found" -> ChatGone; anything else -> Rejected
+    ├── BadRequest          400 "chat not found" -> ChatGone; TOPIC_CLOSED or "message
+    │                       thread not found" on a send to a thread -> ThreadGone;
+    │                       anything else -> Rejected
     ├── InvalidToken        401/404 -> Transient (nothing can be sent at all: the sender
     │                       pauses every chat and retries, nothing is given up for it)
     └── NetworkError (5xx, connection errors), TimedOut, other -> Transient
@@ -42,6 +44,7 @@ from bot.delivery.port import (
     Rejected,
     SendResult,
     Sent,
+    ThreadGone,
     Transient,
 )
 from bot.render.message import Keyboard, Rendered
@@ -55,6 +58,10 @@ _GONE_400 = (
     "not enough rights",
     "chat_write_forbidden",
 )
+
+
+#: 400 descriptions of a forum thread that takes no messages any more
+_THREAD_GONE = ("topic_closed", "topic_deleted", "message thread not found", "thread not found")
 
 
 def markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
@@ -96,6 +103,12 @@ def send_kwargs(message: Rendered, *, plain: bool = False) -> dict[str, object]:
     return kwargs
 
 
+def thread_gone(error: TelegramError) -> bool:
+    """Whether a send to a forum thread failed because the thread is closed or deleted."""
+    text = (error.message or "").lower()
+    return isinstance(error, BadRequest) and any(marker in text for marker in _THREAD_GONE)
+
+
 def retry_after_seconds(error: RetryAfter) -> float:
     with warnings.catch_warnings():  # PTB 22 warns while moving this to timedelta
         warnings.simplefilter("ignore")
@@ -127,13 +140,21 @@ class TelegramPort:
         self._bot = bot
 
     async def send(
-        self, target: int | str, message: Rendered, *, plain: bool = False
+        self,
+        target: int | str,
+        message: Rendered,
+        *,
+        plain: bool = False,
+        thread: int | None = None,
     ) -> SendResult:
         try:
             sent = await self._bot.send_message(
                 chat_id=target,
+                message_thread_id=thread,
                 **send_kwargs(message, plain=plain),  # type: ignore[arg-type]
             )
         except TelegramError as error:
+            if thread is not None and thread_gone(error):
+                return ThreadGone(error.message)
             return classify(error)
         return Sent(message_id=sent.message_id, tg_chat_id=sent.chat.id)

@@ -76,7 +76,16 @@ def chat_context(update: Update) -> ChatContext | None:
         title=title,
         user_language=user.language_code if user is not None else None,
         user_id=user.id if user is not None else None,
+        thread_id=thread_of(update) or 0,
     )
+
+
+def thread_of(update: Update) -> int | None:
+    """The forum thread the update's message is in (None: not a forum thread)."""
+    msg = update.effective_message
+    if msg is None or not msg.is_topic_message:
+        return None
+    return msg.message_thread_id
 
 
 async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, rendered: Rendered) -> None:
@@ -84,9 +93,14 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, rendered: Re
     if chat is None:
         return
     kwargs = message_kwargs(rendered)
+    thread = thread_of(update)  # a reply goes to the thread it was asked in
     await _in_turn(
         context,
-        lambda: context.bot.send_message(chat_id=chat.id, **kwargs),  # type: ignore[arg-type]
+        lambda: context.bot.send_message(
+            chat_id=chat.id,
+            message_thread_id=thread,
+            **kwargs,  # type: ignore[arg-type]
+        ),
     )
 
 

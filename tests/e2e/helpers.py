@@ -102,9 +102,12 @@ def say(
     *,
     user: int | None = None,
     timeout: float = REPLY_TIMEOUT,
+    thread: int | None = None,
 ) -> SentMessage:
-    """Send ``text`` as ``user`` (in a private chat: its owner); return the bot's reply."""
-    update = api.user_sends(chat_id, user if user is not None else chat_id, text)
+    """Send ``text`` as ``user`` (in a private chat: its owner; ``thread``: in that forum
+    thread); return the bot's reply."""
+    sender = user if user is not None else chat_id
+    update = api.user_sends(chat_id, sender, text, thread=thread)
     after = update["message"]["message_id"]
     return api.wait_for(
         lambda: next((m for m in api.messages(chat_id) if m.message_id > after), None),

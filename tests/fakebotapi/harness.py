@@ -205,23 +205,47 @@ class FakeBotAPI:
         supergroup: bool = False,
         username: str | None = None,
         bot_is_admin: bool = False,
+        forum: bool = False,
     ) -> int:
-        """A group (or supergroup); the creator defaults to the first admin."""
+        """A group (or supergroup; ``forum``: a supergroup with topics enabled, see
+        :meth:`add_thread`); the creator defaults to the first admin."""
         if chat_id >= 0:
             raise ValueError("group ids are negative")
         admin_ids = list(admins)
         owner = creator if creator is not None else (admin_ids[0] if admin_ids else None)
         chat = Chat(
             chat_id,
-            "supergroup" if supergroup else "group",
+            "supergroup" if supergroup or forum else "group",
             title=title,
             username=username.lstrip("@") if username else None,
             creator=owner,
             admins=[a for a in admin_ids if a != owner],
             members=set(admin_ids) | ({owner} if owner is not None else set()),
             bot_is_admin=bot_is_admin,
+            is_forum=forum,
         )
         return self._world.add_chat(chat).id
+
+    def add_thread(self, chat_id: int) -> int:
+        """Open a thread (a forum topic) in a forum group; its id, as Telegram gives it: the
+        id of the service message that opened it."""
+        with self._world.lock:
+            chat = self._world.chat(chat_id)
+            if not chat.is_forum:
+                raise ValueError(f"chat {chat_id} is not a forum")
+            thread = chat.next_message_id()
+            chat.threads[thread] = True
+            return thread
+
+    def close_thread(self, chat_id: int, thread: int, *, delete: bool = False) -> None:
+        """Close a thread (sends to it fail with TOPIC_CLOSED), or delete it ("message
+        thread not found")."""
+        with self._world.lock:
+            chat = self._world.chat(chat_id)
+            if delete:
+                chat.threads.pop(thread, None)
+            else:
+                chat.threads[thread] = False
 
     def add_channel(
         self,
@@ -354,14 +378,21 @@ class FakeBotAPI:
     # -- what users do ---------------------------------------------------------------------
 
     def user_sends(
-        self, chat_id: int, user_id: int, text: str, *, reply_to: int | None = None
+        self,
+        chat_id: int,
+        user_id: int,
+        text: str,
+        *,
+        reply_to: int | None = None,
+        thread: int | None = None,
     ) -> dict[str, Any]:
         """Queue the update for a user's text message; returns a copy of the update.
 
         Commands anywhere in the text get ``bot_command`` entities. A private chat is
         created when ``chat_id == user_id``; a user who blocked the bot unblocks it.
+        ``thread``: an open thread of a forum group the message is written in.
         """
-        return self._world.user_message(chat_id, user_id, text, reply_to)
+        return self._world.user_message(chat_id, user_id, text, reply_to, thread)
 
     def user_presses(self, chat_id: int, user_id: int, message_id: int, callback_data: str) -> str:
         """Queue a ``callback_query`` for a button press; returns the query id.

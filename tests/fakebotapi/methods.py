@@ -153,6 +153,17 @@ def check_reply_target(chat: Chat, p: Params) -> None:
         raise bad_request("message to be replied not found")
 
 
+def check_thread(chat: Chat, thread: int | None) -> int | None:
+    """The forum thread a message goes to, refused as Telegram refuses it."""
+    if thread is None or thread == 0:
+        return None
+    if not chat.is_forum or thread not in chat.threads:
+        raise bad_request("message thread not found")
+    if not chat.threads[thread]:
+        raise bad_request("TOPIC_CLOSED")
+    return thread
+
+
 def send_message(world: World, p: Params) -> Any:
     chat = world.resolve(p.chat_id())
     world.check_writable(chat)
@@ -161,6 +172,7 @@ def send_message(world: World, p: Params) -> Any:
     parsed = render(world, text, parse_mode, p.raw("entities"))
     markup = inline_markup(p)
     check_reply_target(chat, p)
+    thread = check_thread(chat, p.integer("message_thread_id"))
     retry_after = world.limiter.admit_send(chat.id, chat.is_group_like, world.clock())
     if retry_after is not None:
         raise retry_error(retry_after)
@@ -173,6 +185,7 @@ def send_message(world: World, p: Params) -> Any:
         parse_mode=parse_mode,
         reply_markup=markup,
         date=int(time.time()),
+        thread_id=thread,
     )
     world.store_bot_message(chat, sent)
     return world.bot_message_api(chat, sent)

@@ -28,6 +28,8 @@ class SentMessage:
     date: int
     edits: int = 0
     edit_date: int | None = None
+    thread_id: int | None = None
+    """The forum thread it was posted in (None: the chat itself, or a forum's General)."""
 
     def buttons(self) -> list[dict[str, Any]]:
         """All inline buttons, row after row."""

@@ -73,6 +73,9 @@ class Chat:
     migrated_to: int | None = None
     last_message_id: int = 0
     messages: dict[int, StoredMessage] = field(default_factory=dict)
+    is_forum: bool = False
+    #: a forum's threads by id (the id of the message that opened it): open, or closed
+    threads: dict[int, bool] = field(default_factory=dict)
 
     @property
     def is_group_like(self) -> bool:
@@ -87,6 +90,8 @@ class Chat:
             body["title"] = self.title or str(self.id)
         if self.username:
             body["username"] = self.username
+        if self.is_forum:
+            body["is_forum"] = True
         return body
 
     def next_message_id(self) -> int:
@@ -304,7 +309,7 @@ class World:
     # -- what users do ---------------------------------------------------------------------
 
     def user_message(
-        self, chat_id: int, user_id: int, text: str, reply_to: int | None
+        self, chat_id: int, user_id: int, text: str, reply_to: int | None, thread: int | None = None
     ) -> dict[str, Any]:
         with self.lock:
             chat = self.chat_for_user(chat_id, user_id)
@@ -314,6 +319,10 @@ class World:
                 "date": int(time.time()),
                 "text": text,
             }
+            if thread is not None:
+                if chat.threads.get(thread) is not True:
+                    raise ValueError(f"chat {chat_id} has no open thread {thread}")
+                message.update(message_thread_id=thread, is_topic_message=True)
             if chat.type == "channel":
                 message["sender_chat"] = chat.api()
             else:
@@ -383,6 +392,8 @@ class World:
         else:
             body["from"] = dict(self.bot_user)
         body.update(chat=chat.api(), date=sent.date, text=sent.plain_text)
+        if sent.thread_id is not None:
+            body.update(message_thread_id=sent.thread_id, is_topic_message=True)
         if sent.entities:
             body["entities"] = [dict(e) for e in sent.entities]
         if sent.edit_date is not None:

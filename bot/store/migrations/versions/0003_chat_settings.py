@@ -1,4 +1,5 @@
-"""chat settings: language, timezone, quiet hours, mode and digest, sound, length, preview
+"""chat settings: language, timezone, quiet hours, mode and digest, sound, length, preview;
+forum threads as chats of their own (unique per Telegram chat and thread)
 
 Revision ID: 0003_chat_settings
 Revises: 0002
@@ -28,6 +29,8 @@ def _columns() -> list[sa.Column[object]]:
         sa.Column("sound", sa.Boolean(), nullable=False, server_default="1"),
         sa.Column("summary_length", sa.Integer()),
         sa.Column("link_preview", sa.Boolean(), nullable=False, server_default="0"),
+        sa.Column("thread_id", sa.BigInteger(), nullable=False, server_default="0"),
+        sa.Column("thread_gone", sa.Text()),
     ]
 
 
@@ -36,9 +39,15 @@ def upgrade() -> None:
     with op.batch_alter_table("chats") as batch:
         for column in _columns():
             batch.add_column(column)
+        batch.drop_constraint("uq_chats_tg_chat_id", type_="unique")
+        batch.create_unique_constraint("uq_chats_tg_chat_id_thread_id", ["tg_chat_id", "thread_id"])
 
 
 def downgrade() -> None:
+    # Threads' own rows cannot outlive the uniqueness of tg_chat_id they break.
+    op.execute("DELETE FROM chats WHERE thread_id <> 0")
     with op.batch_alter_table("chats") as batch:
+        batch.drop_constraint("uq_chats_tg_chat_id_thread_id", type_="unique")
+        batch.create_unique_constraint("uq_chats_tg_chat_id", ["tg_chat_id"])
         for column in reversed(_columns()):
             batch.drop_column(column.name)
