@@ -6,6 +6,9 @@ import pytest
 
 from bot.domain import normalise_topic
 from bot.ingest.topics import compile_rules, entry_topics
+from bot.render.entries import meta_line, own_topics_first
+from bot.render.i18n import EN
+from tests.factories import view
 
 RULES = compile_rules(
     {
@@ -49,3 +52,16 @@ def test_keyword_rules(title: str, text: str, expected: tuple[str, ...]) -> None
 def test_categories_then_feed_topics_then_rules_deduplicated() -> None:
     topics = entry_topics(("ML", "python"), "asyncio", "", ("ml", "news"), RULES)
     assert topics == ("ml", "python", "news")
+
+
+@pytest.mark.parametrize(
+    "category", ["RL, Post-training", "RL，Post-training", "RL、Post-training"]
+)
+def test_a_category_holding_a_list_is_each_of_its_items(category: str) -> None:
+    assert entry_topics([category], "", "", [], compile_rules({})) == ("rl", "post-training")
+
+
+def test_the_chats_own_topics_come_first_in_the_meta_line() -> None:
+    entry = view(1, topics=("ml", "python", "rust"))
+    assert own_topics_first(entry, ["rust", "python"]).topics == ("python", "rust", "ml")
+    assert meta_line(own_topics_first(entry, ["rust"]), EN).endswith("#rust #ml #python")

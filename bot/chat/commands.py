@@ -25,6 +25,7 @@ from bot.chat.settings import SettingsCommands
 from bot.domain import GROUP_CHAT_KINDS, ChatInfo
 from bot.render import callbacks, pages, replies, strings
 from bot.render.choice_text import following, receives, toggled
+from bot.render.entries import own_topics_first
 from bot.render.i18n import Locale
 from bot.render.keyboards import Paging
 from bot.render.menu import TopicOption, topics_menu, topics_pages
@@ -172,7 +173,7 @@ class Commands(SettingsCommands):
         excluded = chat.excluded_topics if topic is None and chat.all_topics else ()
         result = await self._store.latest_page(wanted, page, self._page_size, excluded)
         rendered = pages.latest(
-            result.entries,
+            [own_topics_first(entry, chat.topics) for entry in result.entries],
             Paging(result.number, result.known_pages, result.has_more),
             loc=loc,
             summary_length=self._summary_length_of(chat),

@@ -45,6 +45,7 @@ from bot.delivery.port import (
 )
 from bot.delivery.ratelimit import PACED_AS_GROUP, Pacer
 from bot.domain import ChatInfo, Delivery
+from bot.render.entries import own_topics_first
 from bot.render.i18n import ENGLISH, chat_locale
 from bot.render.message import Rendered
 from bot.render.pages import transmission
@@ -145,7 +146,7 @@ class Transmitter:
         length, sound, and the link preview of a single entry."""
         settings = chat.settings
         message = transmission(
-            delivery.entries,
+            [own_topics_first(entry, chat.topics) for entry in delivery.entries],
             loc=chat_locale(settings, self._language, self._timezone),
             page=1,
             page_size=self._page_size,

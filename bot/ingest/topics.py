@@ -22,6 +22,10 @@ _UNSPACED = re.compile(
 )
 
 
+#: what separates the items of a category that holds a list: commas (also full-width) and 、
+_LIST = re.compile(r"[,，、]")
+
+
 @dataclass(frozen=True, slots=True)
 class TopicRules:
     """Compiled keyword rules: one pattern per topic."""
@@ -60,9 +64,11 @@ def entry_topics(
     feed_topics: Iterable[str],
     rules: TopicRules,
 ) -> tuple[str, ...]:
-    """Topics of one entry, deduplicated, in a stable order: categories, feed, rules."""
+    """Topics of one entry, deduplicated, in a stable order: categories, feed, rules.
+    A category holding a list ("a, b", "a，b", "a、b") is each of its items."""
     topics: dict[str, None] = {}
-    for raw in (*categories, *feed_topics):
+    listed = (item for category in categories for item in _LIST.split(category))
+    for raw in (*listed, *feed_topics):
         name = normalise_topic(raw)
         if name:
             topics.setdefault(name, None)

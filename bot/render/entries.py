@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.domain import EntryView
 from bot.render import strings
@@ -60,6 +61,13 @@ def entry_block(
     if summary:
         lines.append(escape_html(summary))
     return "\n".join(lines)
+
+
+def own_topics_first(entry: EntryView, own: Sequence[str]) -> EntryView:
+    """``entry`` with the topics the chat follows first in its meta line."""
+    mine = set(own)
+    ordered = sorted(entry.topics, key=lambda topic: topic not in mine)  # stable
+    return replace(entry, topics=tuple(ordered))
 
 
 def meta_line(entry: EntryView, loc: Locale) -> str:
