@@ -271,6 +271,7 @@ class ChatInfo:
     settings: ChatSettings = ChatSettings()  #: what ``/settings`` chose
     thread_id: int = 0  #: a forum thread's id (0: the chat itself, or General)
     thread_gone: str | None = None  #: why the thread's pushes go to General now
+    filters: tuple[str, ...] = ()  #: /filter, as typed: "+llm", "-/crypto|nft/"
 
     @property
     def send_thread(self) -> int | None:

@@ -20,6 +20,7 @@ from bot.chat.choices import (
     toggle_topic,
     topic_state,
 )
+from bot.chat.filtering import FilterCommands
 from bot.chat.pauses import STOPPED, resumes_on_return
 from bot.chat.settings import SettingsCommands
 from bot.domain import GROUP_CHAT_KINDS, ChatInfo
@@ -44,7 +45,7 @@ def changes_subscription(action: callbacks.Action | None) -> bool:
     return isinstance(action, callbacks.ToggleTopic | callbacks.SettingsForm)
 
 
-class Commands(SettingsCommands):
+class Commands(SettingsCommands, FilterCommands):
     """Every chat command and button press."""
 
     # ------------------------------------------------------------------ subscription

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import ChatInfo
-from bot.store import chats, feeds, maintenance, outbox, pages, topics
+from bot.store import chats, feeds, keyword_filters, maintenance, outbox, pages, topics
 from bot.store.chats import ChannelSpec
 from bot.store.engine import WRITE, create_engine, redacted
 from bot.store.maintenance import FeedState, PruneResult, Stats
@@ -161,6 +161,7 @@ class Store:
     ensure_chat = _Transaction(chats.ensure_chat, write=True)
     set_active = _Transaction(chats.set_active, write=True)
     set_settings = _Transaction(chats.set_settings, write=True)
+    set_filters = _Transaction(keyword_filters.set_filters, write=True)
     set_topics = _Transaction(chats.set_topics, write=True)
     #: an atomic read-modify-write of the chat's topics: concurrent changes of one chat
     #: apply one after the other; (before, after)

@@ -8,6 +8,7 @@ as "add ml to what this chat follows" never loses a concurrent one.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -132,6 +133,7 @@ def chat_info(
         settings=ChatSettings(**{name: getattr(row, name) for name in SETTINGS_COLUMNS}),
         thread_id=row.thread_id,
         thread_gone=row.thread_gone,
+        filters=tuple(json.loads(row.filters)) if row.filters else (),
     )
 
 

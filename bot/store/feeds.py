@@ -18,6 +18,7 @@ from bot.domain import (
     PollRecord,
     sort_time,
 )
+from bot.store.keyword_filters import drop_filtered
 from bot.store.sql import chunks, insert_ignoring_duplicates, skip_locked
 from bot.store.tables import (
     PENDING,
@@ -152,7 +153,10 @@ async def record_poll(connection: AsyncConnection, record: PollRecord) -> PollOu
     if record.seen:
         await _touch_entries(connection, record.feed_id, record.seen, record.checked_at)
     to_queue = [inserted[key] for key in record.notify if key in inserted]
-    queued = await _enqueue(connection, to_queue, record.checked_at) if to_queue else 0
+    queued = 0
+    if to_queue:
+        queued = await _enqueue(connection, to_queue, record.checked_at)
+        queued -= await drop_filtered(connection, to_queue, record.checked_at)
     return PollOutcome(new_entries=len(inserted), queued=queued)
 
 

@@ -134,6 +134,7 @@ chats = Table(
     # A forum group's thread (0: the chat itself, or General): each its own subscription.
     Column("thread_id", BigInteger, nullable=False, server_default="0"),
     Column("thread_gone", Text),  # why pushes for the thread go to General instead
+    Column("filters", Text),  # /filter: a JSON list like ["+llm", "-/crypto|nft/"]
     Column("channel_ref", Text, unique=True),  # "@username" of a configured channel
     Column("kind", String(16), nullable=False),  # private | group | supergroup | channel
     Column("title", Text, nullable=False, server_default=""),

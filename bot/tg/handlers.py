@@ -253,6 +253,15 @@ class Handlers:
             rendered = await self.commands.settings(ctx, words, may_change=allowed)
             await reply(update, context, rendered)
 
+    async def filter(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/filter: anyone may list; changes take a group's admins."""
+        if ctx := chat_context(update):
+            words = argument(context)
+            allowed = not words.strip() or await may_change_subscription(
+                update, context, self.commands
+            )
+            await reply(update, context, await self.commands.filter(ctx, words, may_change=allowed))
+
     async def _start(self, ctx: ChatContext, _argument: str) -> Rendered:
         return await self.commands.start(ctx)
 
@@ -373,6 +382,7 @@ def register(application: Application, handlers: Handlers) -> None:  # type: ign
         CommandHandler("topics", handlers.topics),
         # each chat's settings (anyone looks; group admins change a group's)
         CommandHandler("settings", handlers.settings),
+        CommandHandler("filter", handlers.filter),
         # the bot's admins
         CommandHandler("stats", handlers.bot_admins_only(handlers.commands.stats)),
         CommandHandler("feeds", handlers.bot_admins_only(handlers.commands.feeds)),

@@ -20,6 +20,7 @@ PUBLIC = [
     "unsubscribe",
     "stop",
     "settings",
+    "filter",
     "help",
 ]
 ADMIN_ONLY = ["stats", "feeds"]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.e2e.conftest import ADMIN, Bots
-from tests.e2e.helpers import Feed, Item, button, press, say, wait_edited, wait_push
+from tests.e2e.helpers import Feed, Item, button, press, say, transmissions, wait_edited, wait_push
 from tests.fakebotapi import FakeBotAPI
 
 pytestmark = pytest.mark.e2e
@@ -124,3 +124,39 @@ def test_group_settings_are_for_its_admins_and_a_channels_for_bot_admins(
     changed = say(api, admin, "/settings @news_channel digest hourly").plain_text
     assert "Settings of @news_channel" in changed
     assert "Pushes: an hourly digest" in changed
+
+
+def test_keyword_filters_include_and_exclude_what_is_pushed(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    feed.publish(Item("old"))
+    bot = bots.start(feed)
+    chat = api.add_private_chat(1901)
+    say(api, chat, "/start")
+    assert "No filters" in say(api, chat, "/filter").plain_text
+    assert "Filter added: +llm" in say(api, chat, "/filter +llm").plain_text
+    assert "Filter added: -/crypto|nft/" in say(api, chat, "/filter -/crypto|nft/").plain_text
+    bad = say(api, chat, "/filter +/(unclosed/").plain_text
+    assert "is not a filter I can use (RE2 cannot compile it" in bad
+    assert "+llm\n-/crypto|nft/" in say(api, chat, "/filter").plain_text
+    say(api, chat, "/settings preview on")
+    bot.wait_polls(1)
+
+    wanted = Item("f-wanted", title="A new LLM for code")
+    unwanted = Item("f-unwanted", title="LLM tokens and NFT drops")
+    other = Item("f-other", title="Rust 2.0 released")
+    feed.publish(wanted, unwanted, other)
+    push = wait_push(api, chat, wanted)
+    bot.wait_polls(bot.polls() + 2)
+    shown = " ".join(m.plain_text for m in transmissions(api, chat))
+    assert unwanted.headline not in shown
+    assert other.headline not in shown
+    preview = _send_params(api, chat, wanted.headline).get("link_preview_options")
+    assert isinstance(preview, dict)
+    assert preview.get("url") == wanted.link  # a single-entry push shows its link's preview
+    assert [str(b["text"]) for b in push.buttons()] == ["Open ↗"]  # one entry: it alone
+
+    assert "cleared" in say(api, chat, "/filter clear").plain_text
+    later = Item("f-later", title="Rust 2.1 released")
+    feed.publish(later)
+    wait_push(api, chat, later)

@@ -1,5 +1,5 @@
 """chat settings: language, timezone, quiet hours, mode and digest, sound, length, preview;
-forum threads as chats of their own (unique per Telegram chat and thread)
+forum threads as chats of their own (unique per Telegram chat and thread); keyword filters
 
 Revision ID: 0003_chat_settings
 Revises: 0002
@@ -31,6 +31,7 @@ def _columns() -> list[sa.Column[object]]:
         sa.Column("link_preview", sa.Boolean(), nullable=False, server_default="0"),
         sa.Column("thread_id", sa.BigInteger(), nullable=False, server_default="0"),
         sa.Column("thread_gone", sa.Text()),
+        sa.Column("filters", sa.Text()),
     ]
 
 
