@@ -9,7 +9,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.chat.choices import MAX_CHAT_TOPICS, drop_topic, follow_topic, toggle_topic
+from bot.chat.choices import (
+    MAX_CHAT_TOPICS,
+    closest_topics,
+    drop_topic,
+    follow_topic,
+    toggle_topic,
+)
 from bot.chat.commands import ChatContext, Commands, read_press
 from bot.chat.pauses import STOPPED, resumes_on_return
 from bot.domain import ChatInfo, TopicChoice
@@ -308,3 +314,28 @@ async def test_pushes_resume_when_the_bot_is_back_unless_the_chat_stopped_them(
     assert back.active
     assert back.topics == ("ml",)  # as it was
     assert not (await store.chat(stopped.tg_chat_id)).active  # type: ignore[union-attr]
+
+
+@pytest.mark.store
+async def test_subscribing_to_a_topic_no_entry_carries_says_so_and_offers_the_closest(
+    commands: Commands, store: Store, now: datetime
+) -> None:
+    feed_id = await add_feed(store, now)
+    await store.record_poll(
+        record(feed_id, now, [(parsed("py", published=now), ("python", "machine learning"))])
+    )
+    known = visible_text((await commands.subscribe(PRIVATE, "python")).html)
+    assert "No entry carries" not in known
+    typo = visible_text((await commands.subscribe(PRIVATE, "pyton")).html)
+    assert "Subscribed to pyton." in typo
+    assert "No entry carries pyton yet" in typo
+    assert "Closest topics in use: python" in typo
+    far = visible_text((await commands.subscribe(PRIVATE, "zzz")).html)
+    assert "/topics lists the topics in use." in far
+
+
+def test_closest_topics_contain_it_or_are_spelled_near_it() -> None:
+    known = ["machine learning", "python", "rust", "learning"]
+    assert closest_topics("pyton", known) == ["python"]
+    assert closest_topics("learning", known) == ["machine learning", "learning"]
+    assert closest_topics("zzz", known) == []

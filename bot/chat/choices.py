@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
+
 from bot.domain import MAX_TOPIC_CHARS, TopicChoice, TopicState, normalise_topic
 from bot.render import strings
 from bot.render.i18n import Msg
@@ -59,6 +62,14 @@ def topic_state(choice: TopicChoice, topic: str) -> TopicState:
 def takes_everything(choice: TopicChoice) -> bool:
     """Every topic with none skipped: "Everything" is ticked and needs no label."""
     return choice.everything and not choice.excluded
+
+
+def closest_topics(topic: str, known: Sequence[str], limit: int = 3) -> list[str]:
+    """The known topics most like ``topic``: those containing it (or it them), then the
+    nearest spellings."""
+    containing = [name for name in known if topic in name or name in topic]
+    near = difflib.get_close_matches(topic, known, n=limit, cutoff=0.6)
+    return list(dict.fromkeys([*containing, *near]))[:limit]
 
 
 def parse_topic(argument: str, command: str) -> tuple[str, Msg | None]:

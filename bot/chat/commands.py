@@ -12,6 +12,7 @@ from __future__ import annotations
 from bot.chat.base import ChatContext
 from bot.chat.choices import (
     MAX_CHAT_TOPICS,
+    closest_topics,
     drop_topic,
     follow_everything,
     follow_topic,
@@ -27,7 +28,7 @@ from bot.domain import GROUP_CHAT_KINDS, ChatInfo
 from bot.render import callbacks, pages, replies, strings
 from bot.render.choice_text import following, receives, toggled
 from bot.render.entries import own_topics_first
-from bot.render.i18n import Locale
+from bot.render.i18n import Locale, Msg
 from bot.render.keyboards import Paging
 from bot.render.menu import TopicOption, topics_menu, topics_pages
 from bot.render.message import ButtonReply, Rendered, message
@@ -83,7 +84,18 @@ class Commands(SettingsCommands, FilterCommands):
             return message(loc(strings.follows_most(MAX_CHAT_TOPICS)))
         if not before.all_topics and topic in before.topics:
             return message(loc(strings.already_follows(topic, receives(after.topic_choice, loc))))
-        return message(loc(strings.subscribed_to(topic, receives(after.topic_choice, loc))))
+        done = loc(strings.subscribed_to(topic, receives(after.topic_choice, loc)))
+        if await self._store.topic_carried(topic):
+            return message(done)
+        return message(done + "\n" + loc(await self._unknown_topic(topic)))
+
+    async def _unknown_topic(self, topic: str) -> Msg:
+        """What to say of a topic no entry carries yet: the closest ones that are in use."""
+        in_use = await self._store.topics_in_use()
+        closest = closest_topics(topic, in_use)
+        if not closest:
+            return strings.unknown_topic(topic)
+        return strings.unknown_topic_closest(topic, ", ".join(closest))
 
     async def unsubscribe(self, ctx: ChatContext, argument: str) -> Rendered:
         topic, problem = parse_topic(argument, "unsubscribe")

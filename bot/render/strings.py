@@ -443,3 +443,20 @@ def bad_regex(detail: Text) -> Msg:
 
 def filter_too_long(limit: int) -> Msg:
     return _("longer than {limit} characters", limit=limit)
+
+
+def unknown_topic(topic: Text) -> Msg:
+    return _(
+        "No entry carries {topic} yet, so nothing arrives for it until one does. "
+        "/topics lists the topics in use.",
+        topic=topic,
+    )
+
+
+def unknown_topic_closest(topic: Text, closest: Text) -> Msg:
+    return _(
+        "No entry carries {topic} yet, so nothing arrives for it until one does. "
+        "Closest topics in use: {closest} (/unsubscribe {topic} to undo).",
+        topic=topic,
+        closest=closest,
+    )

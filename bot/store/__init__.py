@@ -190,6 +190,7 @@ class Store:
     entry_views = _Transaction(pages.entry_views)
     topics_in_use = _Transaction(pages.topic_names_in_use)
     topic_ids = _Transaction(topics.topic_ids)
+    topic_carried = _Transaction(topics.topic_carried)
     topic_name = _Transaction(topics.topic_name)
     transmission_entries = _Transaction(outbox.transmission_entries)
 

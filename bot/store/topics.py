@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.sql import chunks, insert_ignoring_duplicates
-from bot.store.tables import topics
+from bot.store.tables import entry_topics, topics
 
 
 async def ensure_topic_ids(connection: AsyncConnection, names: Iterable[str]) -> dict[str, int]:
@@ -42,3 +42,14 @@ async def topic_name(connection: AsyncConnection, topic_id: int) -> str | None:
     result = await connection.execute(select(topics.c.name).where(topics.c.id == topic_id))
     name: str | None = result.scalar()
     return name
+
+
+async def topic_carried(connection: AsyncConnection, name: str) -> bool:
+    """Whether a stored entry carries the topic ``name`` (normalised)."""
+    query = (
+        select(entry_topics.c.entry_id)
+        .join(topics, topics.c.id == entry_topics.c.topic_id)
+        .where(topics.c.name == name)
+        .limit(1)
+    )
+    return (await connection.execute(query)).first() is not None
