@@ -339,3 +339,33 @@ def test_closest_topics_contain_it_or_are_spelled_near_it() -> None:
     assert closest_topics("pyton", known) == ["python"]
     assert closest_topics("learning", known) == ["machine learning", "learning"]
     assert closest_topics("zzz", known) == []
+
+
+@pytest.mark.store
+async def test_topics_menu_lists_config_topics_first_then_the_most_used(
+    store: Store, now: datetime
+) -> None:
+    feed_id = await add_feed(store, now)
+    await store.record_poll(
+        record(
+            feed_id,
+            now,
+            [
+                (parsed("a", published=now), ("zeta", "common")),
+                (parsed("b", published=now), ("common", "alpha")),
+                (parsed("c", published=now), ("common", "admins-topic")),
+            ],
+        )
+    )
+    commands = Commands(
+        store,
+        page_size=2,
+        summary_length=100,
+        admins=frozenset(),
+        config_topics=("admins-topic",),
+        clock=lambda: now,
+    )
+    menu = await commands.topics_menu(PRIVATE)
+    names = [b.text.split(" ", 1)[1] for row in menu.keyboard[1:] for b in row]
+    assert names[:2] == ["admins-topic", "common"]
+    assert set(names[2:]) == {"alpha", "zeta"}

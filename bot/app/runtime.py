@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.app.settings import (
+    config_topic_names,
     poll_settings,
     rate_limits,
     scheduler_stale_after,
@@ -131,6 +132,7 @@ class Runtime:
             admins=frozenset(config.telegram.admins),
             default_language=config.telegram.language,
             default_timezone=config.telegram.timezone,
+            config_topics=config_topic_names(config),
         )
         telegram.add_handlers(Handlers(commands, store))
         health = Health(

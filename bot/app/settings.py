@@ -77,3 +77,13 @@ def sender_settings(config: Config) -> SenderSettings:
 def scheduler_stale_after(config: Config) -> float:
     """Seconds without a poll tick after which /healthz fails (at least three ticks)."""
     return max(config.health.stale_after, config.polling.tick * 3)
+
+
+def config_topic_names(config: Config) -> tuple[str, ...]:
+    """Every topic the config names (rules, feeds, channels), in its order, once each."""
+    names = [
+        *config.topics,
+        *(topic for feed in config.feeds for topic in feed.topics),
+        *(topic for channel in config.telegram.channels for topic in channel.topics),
+    ]
+    return tuple(dict.fromkeys(names))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,6 +36,7 @@ class CommandBase:
         admins: frozenset[int],
         default_language: str = ENGLISH,
         default_timezone: str = "UTC",
+        config_topics: Sequence[str] = (),
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._store = store
@@ -45,6 +46,7 @@ class CommandBase:
         self._clock = clock
         self._default_language = default_language
         self._default_timezone = default_timezone
+        self._config_topics = tuple(config_topics)  #: topics the config names, in its order
 
     def is_bot_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self._admins

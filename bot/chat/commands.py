@@ -202,8 +202,11 @@ class Commands(SettingsCommands, FilterCommands):
         return _menu(chat, await self._topic_options(chat), self.locale_of(chat))
 
     async def _topic_options(self, chat: ChatInfo) -> list[TopicOption]:
-        """The chat's own topics and those in use, by name (a stable order to page in)."""
-        offered = sorted({*chat.topics, *chat.excluded_topics, *await self._store.topics_in_use()})
+        """The config's topics first (an admin's topic is never crowded out by one-off
+        tags), then those in use, most used first, then the chat's own other ones."""
+        in_use = await self._store.topics_in_use()
+        own = sorted({*chat.topics, *chat.excluded_topics})
+        offered = list(dict.fromkeys([*self._config_topics, *in_use, *own]))
         ids = await self._store.topic_ids(offered)
         return [
             TopicOption(ids[name], name, topic_state(chat.topic_choice, name))
