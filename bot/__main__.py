@@ -1,4 +1,4 @@
-"""The command line: ``feedbot run | preview | poll --once | check-config``.
+"""The command line: ``feedbot run | preview | poll --once | check-config | --version``.
 
 Builds nothing itself: it parses arguments, loads the config, calls into ``bot.app`` and
 turns known failures into one line on stderr and an exit status.
@@ -16,6 +16,7 @@ from bot.clock import utcnow
 from bot.config.errors import ConfigError
 from bot.config.load import ENV_TOKEN, config_is_implicit, config_path, load_config
 from bot.config.schema import Config
+from bot.version import PYTHON, VERSION
 
 EXIT_OK = 0
 EXIT_FAILURE = 1  #: the command ran and something it needs failed (database, token, feed)
@@ -31,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="feedbot",
         description="Transmission: a Telegram bot that delivers feed updates.",
         parents=[common],
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"feedbot {VERSION} (Python {PYTHON})"
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser(
@@ -124,6 +128,7 @@ def poll_once(config: Config) -> int:
 
 def run(config: Config) -> int:
     from bot.app.runtime import StartupError, run_bot
+    from bot.logs import Redactor
     from bot.malloc import limit_malloc_arenas
 
     limit_malloc_arenas()  # before any thread starts
@@ -136,8 +141,8 @@ def run(config: Config) -> int:
         )
     try:
         return asyncio.run(run_bot(config))
-    except StartupError as error:
-        return fail(str(error), EXIT_FAILURE)
+    except StartupError as error:  # a proxy's error may quote its URL: no password shown
+        return fail(Redactor(config.secrets())(str(error)), EXIT_FAILURE)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,11 @@ _OWN_ENV = (
     "FEEDBOT_LOG_FORMAT",
 )
 READY_LINE = "running:"
+
+
+def _own(variable: str) -> bool:
+    """A variable the bot reads (its config overrides, their *_FILE forms included)."""
+    return variable in _OWN_ENV or variable.startswith(("FEEDBOT_", "TELEGRAM_", "DATABASE_URL"))
 _LIVE: set[BotProcess] = set()
 
 
@@ -125,7 +130,7 @@ class BotProcess:
         return [sys.executable, "-m", "bot", "run", "--config", str(self.config_path)]
 
     def environment(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k not in _OWN_ENV}
+        env = {k: v for k, v in os.environ.items() if not _own(k)}
         env["PYTHONUNBUFFERED"] = "1"
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
         if self.token is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.app.settings import poll_settings
+from bot.app.settings import poll_settings, proxy_routes
 from bot.app.startup import configure_logging, open_store
 from bot.clock import utcnow
 from bot.config.schema import Config
@@ -17,7 +17,9 @@ async def poll_once(config: Config) -> int:
     try:
         started = utcnow()
         await store.make_feeds_due(started)
-        async with Fetcher(FetchLimits.from_config(config.polling)) as fetcher:
+        async with Fetcher(
+            FetchLimits.from_config(config.polling), routes=proxy_routes(config)
+        ) as fetcher:
             reports = await Poller(store, fetcher, poll_settings(config)).poll_due()
     finally:
         await store.close()

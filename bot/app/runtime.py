@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from bot.app.settings import (
     poll_settings,
+    proxy_routes,
     rate_limits,
     scheduler_stale_after,
     sender_settings,
@@ -26,6 +27,7 @@ from bot.app.settings import (
 from bot.app.startup import configure_logging, open_store
 from bot.chat.commands import Commands
 from bot.clock import utcnow
+from bot.config.fields import redact_url
 from bot.config.schema import DEFAULT_API_BASE_URL, Config
 from bot.delivery.ratelimit import Pacer, RateLimiter
 from bot.delivery.sender import Sender
@@ -38,6 +40,7 @@ from bot.store import Store, StoreUnavailable
 from bot.store.engine import redacted
 from bot.tg.application import BotApiUnreachable, TelegramApp, TokenRejected
 from bot.tg.handlers import Handlers
+from bot.version import VERSION
 
 log = logging.getLogger(__name__)
 
@@ -86,17 +89,21 @@ class Runtime:
     @classmethod
     async def start(cls, config: Config) -> Runtime:
         log.info(
-            "starting: %d feeds, database %s, Bot API %s",
+            "starting %s: %d feeds, database %s, Bot API %s%s",
+            VERSION,
             len(config.feeds),
             redacted(config.database.url),
             config.telegram.api_base_url,
+            _via(config.telegram.proxy),
         )
+        if config.polling.proxy:
+            log.info("feeds through the proxy %s", redact_url(config.polling.proxy))
         try:
             store = await open_store(config)
         except StoreUnavailable as error:
             raise StartupError(f"{error} (check database.url or DATABASE_URL)") from None
         assert config.token is not None
-        telegram = TelegramApp(config.token, config.telegram.api_base_url)
+        telegram = TelegramApp(config.token, config.telegram.api_base_url, config.telegram.proxy)
         try:
             await _connect(telegram, config)
         except StartupError:
@@ -122,7 +129,7 @@ class Runtime:
             sender_settings(config),
             observer=SenderMetrics(metrics),
         )
-        fetcher = Fetcher(FetchLimits.from_config(config.polling))
+        fetcher = Fetcher(FetchLimits.from_config(config.polling), routes=proxy_routes(config))
         poller = Poller(store, fetcher, poll_settings(config), on_queued=sender.wake)
         commands = Commands(
             store,
@@ -230,6 +237,10 @@ class Runtime:
             ("health server", stop_health),
             ("database", self.store.close),
         ]
+
+
+def _via(proxy: str | None) -> str:
+    return f" through the proxy {redact_url(proxy)}" if proxy else ""
 
 
 async def _step(step: tuple[str, Callable[[], Awaitable[object]]]) -> bool:

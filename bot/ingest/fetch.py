@@ -42,11 +42,11 @@ import http.cookiejar
 import logging
 import socket
 import ssl
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from http import HTTPStatus
-from importlib import metadata
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -63,7 +63,9 @@ from bot.ingest.decompress import (
     too_large,
 )
 from bot.ingest.hostslots import HostSlots
+from bot.ingest.proxies import ProxyRoutes
 from bot.oneline import one_line
+from bot.version import VERSION
 
 if TYPE_CHECKING:
     from bot.config.schema import PollingConfig
@@ -73,15 +75,8 @@ __all__ = ["USER_AGENT", "FetchLimits", "Fetcher"]
 _log = logging.getLogger(__name__)
 
 
-def _version() -> str:
-    try:
-        return metadata.version("transmission-feedbot")
-    except metadata.PackageNotFoundError:  # running from a checkout that is not installed
-        return "0"
-
-
 #: Says what we are and that we poll politely; a self-hosted bot has no project URL to give.
-USER_AGENT = f"Transmission-feedbot/{_version()} (self-hosted Telegram feed bot; RSS/Atom reader)"
+USER_AGENT = f"Transmission-feedbot/{VERSION} (self-hosted Telegram feed bot; RSS/Atom reader)"
 
 
 class _NoCookies(http.cookiejar.DefaultCookiePolicy):
@@ -99,6 +94,7 @@ _MAX_ERROR_CHARS = 300
 _TRANSIENT_STATUSES = frozenset({408, 425, 429})
 _RETRY_AFTER_STATUSES = frozenset({429, 503})
 _NO_VALIDATORS = CacheValidators()
+_DIRECT = ProxyRoutes()
 #: headers that describe the encoded body, which FetchResult.body is not
 _DROPPED_HEADERS = frozenset({"content-encoding", "content-length"})
 
@@ -156,40 +152,30 @@ class _Failure(Exception):
 
 
 class Fetcher:
-    """Conditional GETs through one shared HTTP client, under :class:`FetchLimits`.
+    """Conditional GETs through one shared HTTP client per proxy route, under
+    :class:`FetchLimits`.
 
     Use as ``async with Fetcher(limits) as fetcher:`` or call :meth:`aclose` when done.
-    ``transport`` is for tests that want to swap the network out.
+    ``routes`` says which feeds go through which proxy (none by default: the environment's
+    ``HTTP_PROXY`` and friends are ignored, as is ``.netrc``: only the config routes
+    feeds). ``on_fetched`` gets the seconds each exchange took (a metrics hook; it must not
+    raise). ``transport`` is for tests that want to swap the network out.
     """
 
     def __init__(
         self,
         limits: FetchLimits = FetchLimits(),
         *,
+        routes: ProxyRoutes = _DIRECT,
+        on_fetched: Callable[[float], None] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._limits = limits
+        self._routes = routes
+        self._on_fetched = on_fetched
         self._overall = asyncio.Semaphore(limits.concurrency)
         self._hosts = HostSlots(limits.per_host)
-        self._client = httpx.AsyncClient(
-            headers={
-                "User-Agent": limits.user_agent,
-                "Accept": _ACCEPT,
-                "Accept-Encoding": ACCEPT_ENCODING,
-            },
-            timeout=httpx.Timeout(
-                limits.timeout,
-                connect=limits.connect_timeout,
-                read=limits.read_timeout,
-            ),
-            limits=httpx.Limits(
-                max_connections=limits.concurrency,
-                max_keepalive_connections=limits.concurrency,
-            ),
-            follow_redirects=False,  # see _exchange
-            cookies=http.cookiejar.CookieJar(policy=_NoCookies()),
-            transport=transport,
-        )
+        self._clients = {proxy: _client(limits, proxy, transport) for proxy in routes.proxies()}
 
     @property
     def limits(self) -> FetchLimits:
@@ -207,7 +193,8 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        for client in self._clients.values():
+            await client.aclose()
 
     async def fetch(self, url: str, validators: CacheValidators = _NO_VALIDATORS) -> FetchResult:
         """GET ``url``, conditional on ``validators``. Never raises; see the module docs."""
@@ -215,15 +202,23 @@ class Fetcher:
             host = _host_key(url)
         except _Failure as failure:
             return _error(url, failure)
+        client = self._clients[self._routes.for_url(url)]
         # Per-host slot first: a busy host must not sit on overall slots while it waits.
         async with self._hosts.hold(host), self._overall:
-            return await self._fetch_in_time(url, validators)
+            started = time.monotonic()
+            try:
+                return await self._fetch_in_time(client, url, validators)
+            finally:
+                if self._on_fetched is not None:
+                    self._on_fetched(time.monotonic() - started)
 
-    async def _fetch_in_time(self, url: str, validators: CacheValidators) -> FetchResult:
+    async def _fetch_in_time(
+        self, client: httpx.AsyncClient, url: str, validators: CacheValidators
+    ) -> FetchResult:
         # The deadline starts once we hold our slots: time queued behind other feeds is free.
         try:
             async with asyncio.timeout(self._limits.timeout):
-                return await self._exchange(url, validators)
+                return await self._exchange(client, url, validators)
         except TimeoutError:
             failure = _Failure(f"timed out after {_secs(self._limits.timeout)}", transient=True)
         except _Failure as caught:
@@ -235,11 +230,13 @@ class Fetcher:
             failure = _Failure(f"unexpected error: {type(exc).__name__}: {exc}", transient=True)
         return _error(url, failure)
 
-    async def _exchange(self, url: str, validators: CacheValidators) -> FetchResult:
+    async def _exchange(
+        self, client: httpx.AsyncClient, url: str, validators: CacheValidators
+    ) -> FetchResult:
         headers = cachehints.conditional_headers(validators)
-        request = self._client.build_request("GET", url, headers=headers)
+        request = client.build_request("GET", url, headers=headers)
         for _hop in range(self._limits.max_redirects + 1):
-            response = await self._client.send(request, stream=True)
+            response = await client.send(request, stream=True)
             try:
                 if response.next_request is None:  # not a redirect: this is the answer
                     return await self._conclude(url, response, validators)
@@ -273,6 +270,32 @@ class Fetcher:
             body=body,
             validators=cachehints.validators(response.headers),
         )
+
+
+def _client(
+    limits: FetchLimits, proxy: str | None, transport: httpx.AsyncBaseTransport | None
+) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        headers={
+            "User-Agent": limits.user_agent,
+            "Accept": _ACCEPT,
+            "Accept-Encoding": ACCEPT_ENCODING,
+        },
+        timeout=httpx.Timeout(
+            limits.timeout, connect=limits.connect_timeout, read=limits.read_timeout
+        ),
+        limits=httpx.Limits(
+            max_connections=limits.concurrency, max_keepalive_connections=limits.concurrency
+        ),
+        follow_redirects=False,  # see Fetcher._exchange
+        cookies=http.cookiejar.CookieJar(policy=_NoCookies()),
+        proxy=proxy,
+        # Proxies come from the config alone, never from HTTP(S)_PROXY, ALL_PROXY or
+        # .netrc; SSL_CERT_FILE and SSL_CERT_DIR are still honoured (the context reads them).
+        trust_env=False,
+        verify=httpx.create_ssl_context(),
+        transport=transport,
+    )
 
 
 # --------------------------------------------------------------------------- requests
@@ -379,6 +402,8 @@ def _describe_http_error(exc: httpx.HTTPError, limits: FetchLimits) -> _Failure:
         return _Failure(f"read timed out after {_secs(limits.read_timeout)}", transient=True)
     if isinstance(exc, httpx.TimeoutException):
         return _Failure(f"timed out ({type(exc).__name__})", transient=True)
+    if isinstance(exc, httpx.ProxyError):  # its text is the proxy's status, never its URL
+        return _Failure(f"proxy refused the connection: {exc}", transient=True)
     if isinstance(exc, httpx.UnsupportedProtocol):
         return _Failure(f"invalid URL: {exc}", transient=False)
     if isinstance(exc, httpx.ConnectError):

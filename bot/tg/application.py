@@ -15,11 +15,13 @@ import logging
 from telegram.constants import UpdateType
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
+from telegram.request import HTTPXRequest
 
 from bot.oneline import one_line
 from bot.tg.api import TelegramPort
 from bot.tg.handlers import Handlers, publish_commands, register
 from bot.tg.liveness import WatchedRequest
+from bot.tg.transport import client_options
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +44,25 @@ class BotApiUnreachable(Exception):
     """getMe got no answer from the Bot API; the message says why, on one line."""
 
 
+#: PTB's own pool size for the calls other than getUpdates
+REQUEST_POOL_SIZE = 256
+
+
 def build_application(
-    token: str, api_base_url: str, polling: WatchedRequest
+    token: str, api_base_url: str, polling: WatchedRequest, proxy: str | None = None
 ) -> Application:  # type: ignore[type-arg]
+    """``proxy``: the calls other than getUpdates go through it (``polling`` carries its
+    own, the same); None: direct."""
+    requests = HTTPXRequest(
+        connection_pool_size=REQUEST_POOL_SIZE, proxy=proxy, httpx_kwargs=client_options()
+    )
     return (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{api_base_url}/bot")
         .base_file_url(f"{api_base_url}/file/bot")
         .concurrent_updates(16)  # one slow /feeds must not hold up everyone's /latest
+        .request(requests)
         .get_updates_request(polling)
         .job_queue(None)  # scheduling is ours (bot.jobs); PTB's JobQueue would be a second one
         .build()
@@ -60,12 +72,14 @@ def build_application(
 class TelegramApp:
     """One bot's connection to Telegram: long polling in, the sender's port out."""
 
-    def __init__(self, token: str, api_base_url: str) -> None:
+    def __init__(self, token: str, api_base_url: str, proxy: str | None = None) -> None:
         # On shutdown PTB cancels the long poll and calls getUpdates once more to confirm what
         # it fetched; with one pooled connection that call can find it still taken
         # (PoolTimeout), and the last updates would then be handled again after a restart.
-        self._polling = WatchedRequest(connection_pool_size=2)
-        self._application = build_application(token, api_base_url, self._polling)
+        self._polling = WatchedRequest(
+            connection_pool_size=2, proxy=proxy, httpx_kwargs=client_options()
+        )
+        self._application = build_application(token, api_base_url, self._polling, proxy)
         self.message_port = TelegramPort(self._application.bot)
 
     @property
