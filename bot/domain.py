@@ -73,6 +73,10 @@ class FetchResult:
     #: ERROR only: True when retrying soon may help (timeouts, 5xx, 429, connection errors),
     #: False for permanent-looking failures (404, 410, not a feed, too large)
     transient: bool = True
+    #: ERROR only: what kind of failure, one of a few short labels (the metrics' ``reason``):
+    #: timeout, dns, refused, tls, proxy, network, http_4xx, http_5xx, redirects,
+    #: invalid_url, body
+    reason: str | None = None
 
 
 # --------------------------------------------------------------------------- parsing
@@ -279,6 +283,7 @@ class Delivery:
     outbox_ids: tuple[int, ...]
     entries: tuple[EntryView, ...]  #: newest first
     attempts: int  #: the most attempts any of the rows has had (before this one)
+    queued_at: tuple[datetime, ...] = ()  #: when each row was queued (for the latency metric)
 
 
 @dataclass(frozen=True, slots=True)

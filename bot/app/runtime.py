@@ -33,7 +33,7 @@ from bot.delivery.ratelimit import Pacer, RateLimiter
 from bot.delivery.sender import Sender
 from bot.health import Health, HealthServer, Metrics, SenderMetrics
 from bot.ingest.fetch import Fetcher, FetchLimits
-from bot.ingest.poller import FeedOutcome, FeedReport, Poller
+from bot.ingest.poller import FeedReport, Poller
 from bot.jobs import Jobs
 from bot.oneline import one_line
 from bot.store import Store, StoreUnavailable
@@ -129,7 +129,11 @@ class Runtime:
             sender_settings(config),
             observer=SenderMetrics(metrics),
         )
-        fetcher = Fetcher(FetchLimits.from_config(config.polling), routes=proxy_routes(config))
+        fetcher = Fetcher(
+            FetchLimits.from_config(config.polling),
+            routes=proxy_routes(config),
+            on_fetched=metrics.fetch_duration.observe,
+        )
         poller = Poller(store, fetcher, poll_settings(config), on_queued=sender.wake)
         commands = Commands(
             store,
@@ -184,9 +188,7 @@ class Runtime:
 
     def _count(self, reports: list[FeedReport]) -> None:
         for report in reports:
-            self.metrics.polls.labels(report.outcome).inc()
-            if report.outcome is FeedOutcome.ERROR:
-                self.metrics.fetch_errors.inc()
+            self.metrics.polled(report.outcome, report.reason)
             self.metrics.new_entries.inc(report.new)
             self.metrics.queued.inc(report.queued)
 

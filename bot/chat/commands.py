@@ -30,6 +30,7 @@ from bot.render.keyboards import Paging
 from bot.render.menu import TopicOption, topics_menu, topics_pages
 from bot.render.message import ButtonReply, Rendered, message
 from bot.store import Store
+from bot.version import PYTHON, VERSION
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,7 +308,7 @@ class Commands:
         return replies.help_text(strings.PUBLIC_COMMANDS + admin)
 
     async def stats(self) -> Rendered:
-        return replies.stats(await self._store.stats())
+        return replies.stats(await self._store.stats(), VERSION, PYTHON)
 
     async def feeds(self) -> Rendered:
         return replies.feeds(await self._store.feed_states(), self._clock())

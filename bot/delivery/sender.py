@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import utcnow
 from bot.delivery.backoff import Backoff
-from bot.delivery.port import MessagePort, NoObserver, SenderObserver
+from bot.delivery.port import FailReason, MessagePort, NoObserver, SenderObserver
 from bot.delivery.ratelimit import Pacer
 from bot.delivery.transmit import Transmitter
 from bot.domain import Delivery
@@ -152,8 +152,10 @@ class Sender:
                 swept.expired,
                 self._settings.give_up_after,
             )
-        if swept.inactive or swept.expired:
-            self._observer.failed(swept.inactive + swept.expired)
+        if swept.inactive:
+            self._observer.failed(swept.inactive, FailReason.INACTIVE)
+        if swept.expired:
+            self._observer.failed(swept.expired, FailReason.EXPIRED)
 
     def _room(self, now: datetime) -> int:
         """How many more deliveries may start now."""

@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from bot.delivery.backoff import Backoff, Permit
 from bot.delivery.port import (
     ChatGone,
+    FailReason,
     MessagePort,
     Migrated,
     RateLimited,
@@ -98,7 +99,7 @@ class Transmitter:
         chat = delivery.chat
         if not delivery.entries:
             await self._store.mark_failed(delivery.outbox_ids, "entries no longer stored")
-            self._observer.failed(len(delivery.outbox_ids))
+            self._observer.failed(len(delivery.outbox_ids), FailReason.ENTRY_GONE)
             return
         paused = self._backoff.resumes_at(self._clock())
         if paused is not None:  # the API went down after the claim: do not even try
@@ -191,7 +192,9 @@ class Transmitter:
         )
         if chat.tg_chat_id is None and chat.channel_ref:
             await self._store.resolve_channel(chat.channel_ref, sent.tg_chat_id, chat.title)
-        self._observer.sent(1, len(delivery.entries))
+        now = self._clock()
+        waited = [(now - queued).total_seconds() for queued in delivery.queued_at]
+        self._observer.sent(1, len(delivery.entries), waited)
 
     async def _rate_limited(self, delivery: Delivery, retry_after: float) -> None:
         chat = delivery.chat
@@ -210,7 +213,7 @@ class Transmitter:
     async def _chat_gone(self, chat: ChatInfo, reason: str) -> None:
         failed = await self._store.deactivate_chat(chat, reason, self._clock())
         self._observer.chat_gone()
-        self._observer.failed(failed)
+        self._observer.failed(failed, FailReason.CHAT_GONE)
         log.info("chat %s deactivated: %s (%d deliveries kept as failed)", chat.id, reason, failed)
 
     async def _migrated(self, delivery: Delivery, new_chat_id: int) -> None:
@@ -225,7 +228,7 @@ class Transmitter:
 
     async def _rejected(self, delivery: Delivery, reason: str) -> None:
         await self._store.mark_failed(delivery.outbox_ids, f"rejected by Telegram: {reason}")
-        self._observer.failed(len(delivery.outbox_ids))
+        self._observer.failed(len(delivery.outbox_ids), FailReason.REJECTED)
         log.error("chat %s: transmission rejected even as plain text: %s", delivery.chat.id, reason)
 
     async def _retry(self, delivery: Delivery, reason: str) -> None:
@@ -236,7 +239,7 @@ class Transmitter:
             await self._store.mark_failed(
                 delivery.outbox_ids, f"gave up after {attempts} attempts: {reason}"
             )
-            self._observer.failed(len(delivery.outbox_ids))
+            self._observer.failed(len(delivery.outbox_ids), FailReason.ATTEMPTS)
             log.error(
                 "chat %s: giving up after %d attempts: %s", delivery.chat.id, attempts, reason
             )

@@ -40,10 +40,8 @@ from __future__ import annotations
 import asyncio
 import http.cookiejar
 import logging
-import socket
-import ssl
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from http import HTTPStatus
@@ -62,6 +60,7 @@ from bot.ingest.decompress import (
     decoder_for,
     too_large,
 )
+from bot.ingest.fetch_errors import MAX_ERROR_CHARS, Failure, describe_http_error, secs
 from bot.ingest.hostslots import HostSlots
 from bot.ingest.proxies import ProxyRoutes
 from bot.oneline import one_line
@@ -90,7 +89,6 @@ _ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, "
     "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
 )
-_MAX_ERROR_CHARS = 300
 _TRANSIENT_STATUSES = frozenset({408, 425, 429})
 _RETRY_AFTER_STATUSES = frozenset({429, 503})
 _NO_VALIDATORS = CacheValidators()
@@ -143,14 +141,6 @@ class FetchLimits:
 # --------------------------------------------------------------------------- fetcher
 
 
-class _Failure(Exception):
-    """A fetch that ends in ERROR; ``str()`` is the one-line message."""
-
-    def __init__(self, message: str, *, transient: bool) -> None:
-        super().__init__(one_line(message, _MAX_ERROR_CHARS))
-        self.transient = transient
-
-
 class Fetcher:
     """Conditional GETs through one shared HTTP client per proxy route, under
     :class:`FetchLimits`.
@@ -200,7 +190,7 @@ class Fetcher:
         """GET ``url``, conditional on ``validators``. Never raises; see the module docs."""
         try:
             host = _host_key(url)
-        except _Failure as failure:
+        except Failure as failure:
             return _error(url, failure)
         client = self._clients[self._routes.for_url(url)]
         # Per-host slot first: a busy host must not sit on overall slots while it waits.
@@ -220,14 +210,20 @@ class Fetcher:
             async with asyncio.timeout(self._limits.timeout):
                 return await self._exchange(client, url, validators)
         except TimeoutError:
-            failure = _Failure(f"timed out after {_secs(self._limits.timeout)}", transient=True)
-        except _Failure as caught:
+            failure = Failure(
+                f"timed out after {secs(self._limits.timeout)}", transient=True, reason="timeout"
+            )
+        except Failure as caught:
             failure = caught
         except httpx.HTTPError as exc:
-            failure = _describe_http_error(exc, self._limits)
+            failure = describe_http_error(
+                exc, self._limits.connect_timeout, self._limits.read_timeout
+            )
         except Exception as exc:  # the contract is "never raises": a bug here must not stop a cycle
             _log.exception("unexpected error fetching %s", url)
-            failure = _Failure(f"unexpected error: {type(exc).__name__}: {exc}", transient=True)
+            failure = Failure(
+                f"unexpected error: {type(exc).__name__}: {exc}", transient=True, reason="internal"
+            )
         return _error(url, failure)
 
     async def _exchange(
@@ -243,8 +239,10 @@ class Fetcher:
                 request = response.next_request
             finally:
                 await response.aclose()
-        raise _Failure(
-            f"redirect loop or more than {self._limits.max_redirects} redirects", transient=False
+        raise Failure(
+            f"redirect loop or more than {self._limits.max_redirects} redirects",
+            transient=False,
+            reason="redirects",
         )
 
     async def _conclude(
@@ -259,9 +257,14 @@ class Fetcher:
         try:
             body = await _read_body(response, self._limits.max_bytes)
         except BodyError as refused:
-            error = one_line(str(refused), _MAX_ERROR_CHARS)
+            error = one_line(str(refused), MAX_ERROR_CHARS)
             return _from_response(
-                url, response, FetchStatus.ERROR, error=error, transient=refused.transient
+                url,
+                response,
+                FetchStatus.ERROR,
+                error=error,
+                transient=refused.transient,
+                reason="body",
             )
         return _from_response(
             url,
@@ -305,12 +308,18 @@ def _host_key(url: str) -> str:
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError) as exc:
-        raise _Failure(f"invalid URL: {exc}", transient=False) from None
+        raise Failure(f"invalid URL: {exc}", transient=False, reason="invalid_url") from None
     if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise _Failure(f"invalid URL {url!r}: expected http:// or https://", transient=False)
+        raise Failure(
+            f"invalid URL {url!r}: expected http:// or https://",
+            transient=False,
+            reason="invalid_url",
+        )
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     if not 0 < port < 65536:  # httpx accepts any number here; the socket layer would not
-        raise _Failure(f"invalid URL: port {port} is out of range", transient=False)
+        raise Failure(
+            f"invalid URL: port {port} is out of range", transient=False, reason="invalid_url"
+        )
     return f"{parsed.scheme}://{parsed.host}:{port}"
 
 
@@ -327,6 +336,7 @@ def _from_response(
     error: str | None = None,
     transient: bool = True,
     retry_after: timedelta | None = None,
+    reason: str | None = None,
 ) -> FetchResult:
     return FetchResult(
         url=url,
@@ -340,6 +350,7 @@ def _from_response(
         max_age=cachehints.max_age(response.headers),
         error=error,
         transient=transient,
+        reason=reason,
     )
 
 
@@ -352,15 +363,20 @@ def _http_error(url: str, response: httpx.Response) -> FetchResult:
         url,
         response,
         FetchStatus.ERROR,
-        error=one_line(f"HTTP {code} {reason}".strip(), _MAX_ERROR_CHARS),
+        error=one_line(f"HTTP {code} {reason}".strip(), MAX_ERROR_CHARS),
         transient=code in _TRANSIENT_STATUSES or code >= 500,
         retry_after=retry_after,
+        reason="http_5xx" if code >= 500 else "http_4xx" if code >= 400 else "http_other",
     )
 
 
-def _error(url: str, failure: _Failure) -> FetchResult:
+def _error(url: str, failure: Failure) -> FetchResult:
     return FetchResult(
-        url=url, status=FetchStatus.ERROR, error=str(failure), transient=failure.transient
+        url=url,
+        status=FetchStatus.ERROR,
+        error=str(failure),
+        transient=failure.transient,
+        reason=failure.reason,
     )
 
 
@@ -390,59 +406,3 @@ def _check_declared_length(headers: httpx.Headers, max_bytes: int) -> None:
     declared = headers.get("content-length", "").strip()
     if declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
         raise too_large(max_bytes)
-
-
-# --------------------------------------------------------------------------- errors
-
-
-def _describe_http_error(exc: httpx.HTTPError, limits: FetchLimits) -> _Failure:
-    if isinstance(exc, httpx.ConnectTimeout):
-        return _Failure(f"connect timed out after {_secs(limits.connect_timeout)}", transient=True)
-    if isinstance(exc, httpx.ReadTimeout):
-        return _Failure(f"read timed out after {_secs(limits.read_timeout)}", transient=True)
-    if isinstance(exc, httpx.TimeoutException):
-        return _Failure(f"timed out ({type(exc).__name__})", transient=True)
-    if isinstance(exc, httpx.ProxyError):  # its text is the proxy's status, never its URL
-        return _Failure(f"proxy refused the connection: {exc}", transient=True)
-    if isinstance(exc, httpx.UnsupportedProtocol):
-        return _Failure(f"invalid URL: {exc}", transient=False)
-    if isinstance(exc, httpx.ConnectError):
-        return _describe_connect_error(exc)
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return _Failure(f"protocol error: {exc}", transient=True)
-    return _Failure(f"network error: {exc or type(exc).__name__}", transient=True)
-
-
-def _describe_connect_error(exc: httpx.ConnectError) -> _Failure:
-    """Name the cause the user can act on; httpx wraps it a few exceptions deep."""
-    for cause in _causes(exc):
-        if isinstance(cause, socket.gaierror):
-            return _Failure(f"DNS lookup failed for {_request_host(exc)}", transient=True)
-        if isinstance(cause, ConnectionRefusedError):
-            return _Failure("connection refused", transient=True)
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            reason = cause.verify_message or cause.reason or "verification failed"
-            return _Failure(f"TLS certificate rejected: {reason}", transient=False)
-        if isinstance(cause, ssl.SSLError):
-            return _Failure(f"TLS error: {cause.reason or cause}", transient=True)
-    return _Failure(f"cannot connect: {exc or type(exc).__name__}", transient=True)
-
-
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
-def _request_host(exc: httpx.HTTPError) -> str:
-    try:
-        return exc.request.url.host
-    except RuntimeError:  # no request attached
-        return "the host"
-
-
-def _secs(seconds: float) -> str:
-    return f"{seconds:g}s"

@@ -79,6 +79,9 @@ class FeedReport:
     new: int = 0
     queued: int = 0
     error: str | None = None
+    #: ERROR only: the kind of failure (:attr:`bot.domain.FetchResult.reason`, or
+    #: not_a_feed, store, internal), the label of the failures metric
+    reason: str | None = None
     next_check_at: datetime | None = None
 
     def line(self, now: datetime) -> str:
@@ -164,13 +167,15 @@ class Poller:
             record, report = await self._check(feed)
         except Exception as error:  # a bug must cost one feed one cycle, not the whole run
             log.exception("poll of %s failed unexpectedly", feed.url)
-            record, report = self._failure(feed, self._clock(), f"internal error: {error!r}")
+            record, report = self._failure(
+                feed, self._clock(), f"internal error: {error!r}", reason="internal"
+            )
         try:
             stored = await self._writer.write(record)
         except Exception as error:  # the database refused this record: this feed's error
             log.exception("storing the poll of %s failed", feed.url)
             problem = f"could not store the result: {_first_line(error)}"
-            record, report = self._failure(feed, record.checked_at, problem)
+            record, report = self._failure(feed, record.checked_at, problem, reason="store")
             try:
                 stored = await self._writer.write(record)
             except Exception:  # the database itself fails: retried when the claim lapses
@@ -186,7 +191,8 @@ class Poller:
         now = self._clock()
         result = await self._fetcher.fetch(feed.url, feed.validators)
         if result.status is FetchStatus.ERROR:
-            return self._failure(feed, now, result.error or "fetch failed", result)
+            reason = result.reason or "network"
+            return self._failure(feed, now, result.error or "fetch failed", result, reason=reason)
         if result.status is FetchStatus.NOT_MODIFIED:
             return self._unchanged(feed, now, result, FeedOutcome.NOT_MODIFIED)
         body = result.body or b""
@@ -196,7 +202,7 @@ class Poller:
         try:
             parsed = await parse_in_thread(body, result.headers, result.final_url or feed.url)
         except NotAFeedError as error:
-            return self._failure(feed, now, str(error), result)
+            return self._failure(feed, now, str(error), result, reason="not_a_feed")
         known = await self._known(feed, parsed.entries)
         diff = diff_feed(
             parsed.entries, known, first_fetch=feed.first_fetch, backfill=self._settings.backfill
@@ -243,6 +249,8 @@ class Poller:
         now: datetime,
         error: str,
         result: FetchResult | None = None,
+        *,
+        reason: str,
     ) -> tuple[PollRecord, FeedReport]:
         schedule = after_failure(
             self._settings.policy(feed.url),
@@ -252,7 +260,8 @@ class Poller:
             retry_after=result.retry_after if result else None,
         )
         log.info("feed %s failed (%d in a row): %s", feed.url, schedule.error_count, error)
-        return self._settled(feed, now, schedule, FeedOutcome.ERROR, result, error=error)
+        settled = self._settled(feed, now, schedule, FeedOutcome.ERROR, result, error=error)
+        return settled[0], replace(settled[1], reason=reason)
 
     def _settled(
         self,

@@ -62,13 +62,14 @@ def help_text(commands: Sequence[tuple[str, str]]) -> Rendered:
     return Rendered(html="\n".join(lines))
 
 
-def stats(s: StoreFigures) -> Rendered:
+def stats(s: StoreFigures, version: str, python: str) -> Rendered:
     lines = [
         f"<b>{strings.STATS_HEADER}</b>",
         escape_html(strings.stats_feeds(s.feeds, s.feeds_failing)),
         escape_html(strings.stats_entries(s.entries)),
         escape_html(strings.stats_chats(s.chats_active, s.chats_inactive)),
         escape_html(strings.stats_queue(s.queue_pending, s.queue_failed, s.sent)),
+        escape_html(strings.stats_version(version, python)),
     ]
     return Rendered(html="\n".join(lines))
 

@@ -230,6 +230,10 @@ def stats_queue(pending: int, failed: int, sent: int) -> str:
     return f"Queue: {pending} pending, {failed} failed, {sent:,} sent"
 
 
+def stats_version(version: str, python: str) -> str:
+    return f"Version: Transmission {version} (Python {python})"
+
+
 NEVER = "never"
 NO_FEEDS = "No feeds configured."
 

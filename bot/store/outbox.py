@@ -66,16 +66,22 @@ async def claim_deliveries(
     if not chat_ids:
         return []
     rows_query = (
-        select(outbox.c.id, outbox.c.chat_id, outbox.c.entry_id, outbox.c.attempts)
+        select(
+            outbox.c.id,
+            outbox.c.chat_id,
+            outbox.c.entry_id,
+            outbox.c.attempts,
+            outbox.c.created_at,
+        )
         .where(due, outbox.c.chat_id.in_(chat_ids))
         .order_by(outbox.c.id)
     )
-    per: dict[int, list[tuple[int, int, int]]] = {}
+    per: dict[int, list[_Row]] = {}
     for row in await connection.execute(skip_locked(connection, rows_query)):
         taken = per.setdefault(row.chat_id, [])
         if len(taken) < per_chat:
-            taken.append((row.id, row.entry_id, row.attempts))
-    wanted = [outbox_id for rows in per.values() for outbox_id, _, _ in rows]
+            taken.append((row.id, row.entry_id, row.attempts, row.created_at))
+    wanted = [row[0] for rows in per.values() for row in rows]
     got = await _lease(connection, wanted, due, now + lease)
     return await _deliveries(connection, per, got)
 
@@ -101,23 +107,28 @@ async def _lease(
     return got
 
 
+#: a claimed outbox row: id, entry id, attempts, queued at
+_Row = tuple[int, int, int, datetime]
+
+
 async def _deliveries(
-    connection: AsyncConnection, per: dict[int, list[tuple[int, int, int]]], got: set[int]
+    connection: AsyncConnection, per: dict[int, list[_Row]], got: set[int]
 ) -> list[Delivery]:
     chat_rows = await connection.execute(select(chats).where(chats.c.id.in_(list(per))))
     infos = {row.id: chat_info(row) for row in chat_rows}
     deliveries = []
     for chat_id, rows in per.items():
-        mine = [(o, e, a) for o, e, a in rows if o in got]
+        mine = [row for row in rows if row[0] in got]
         if not mine or chat_id not in infos:
             continue
-        views = await entry_views(connection, [e for _, e, _ in mine])
+        views = await entry_views(connection, [row[1] for row in mine])
         deliveries.append(
             Delivery(
                 chat=infos[chat_id],
-                outbox_ids=tuple(o for o, _, _ in mine),
+                outbox_ids=tuple(row[0] for row in mine),
                 entries=tuple(_newest_first(views)),
-                attempts=max(a for _, _, a in mine),
+                attempts=max(row[2] for row in mine),
+                queued_at=tuple(row[3] for row in mine),
             )
         )
     return deliveries

@@ -9,10 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
+from prometheus_client.metrics_core import Metric
+from prometheus_client.parser import text_string_to_metric_families
 
-from tests.botprocess import REPO
-from tests.e2e.conftest import TOKEN, Bots
+from bot.version import VERSION
+from tests.botprocess import REPO, wait_until
+from tests.e2e.conftest import ADMIN, TOKEN, Bots
 from tests.e2e.helpers import Feed, Item, say, wait_push
 from tests.e2e.test_startup_failures import assert_one_line_failure
 from tests.fakebotapi import FakeBotAPI
@@ -120,8 +124,42 @@ def test_version_prints_the_package_version() -> None:
         check=False,
         cwd=REPO,
     )
-    from bot.version import VERSION
-
     assert done.returncode == 0
     assert done.stdout.startswith(f"feedbot {VERSION} (Python 3.")
     assert VERSION != "0+unknown"
+
+
+def test_metrics_healthz_and_stats_follow_the_conventions_and_name_the_version(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    feed.publish(Item("old"))
+    bot = bots.start(feed)
+    bot.wait_polls(1)
+    a_push_arrives(api, feed, bots, 904)
+    base = f"http://127.0.0.1:{bot.health_port}"
+
+    def families() -> dict[str, Metric]:
+        text = httpx.get(f"{base}/metrics", timeout=5).text
+        return {f.name: f for f in text_string_to_metric_families(text)}
+
+    def latency_counted() -> dict[str, Metric] | None:
+        found = families()
+        latency = found["feedbot_send_latency_seconds"].samples
+        count = next(s.value for s in latency if s.name.endswith("_count"))
+        return found if count >= 1 else None
+
+    found = wait_until(latency_counted, 30, "the push in the send latency histogram")
+    samples = [s for f in found.values() for s in f.samples]
+    assert not [s.name for s in samples if s.name.endswith("_created")]
+    fetches = [s for s in samples if s.name == "feedbot_fetch_duration_seconds_count"]
+    assert fetches[0].value >= 2
+    (build,) = [s for s in samples if s.name == "feedbot_build_info"]
+    assert build.labels["version"] == VERSION
+    assert next(s for s in samples if s.name == "process_resident_memory_bytes").value > 0
+    assert "feedbot_last_tick_timestamp_seconds" in found
+
+    health = httpx.get(f"{base}/healthz", timeout=5)
+    assert health.status_code == 200
+    assert health.text == f"ok\nversion: {VERSION}\n"
+    stats = say(api, api.add_private_chat(ADMIN), "/stats")
+    assert f"Version: Transmission {VERSION} (Python 3." in stats.plain_text
