@@ -46,6 +46,11 @@ log = logging.getLogger(__name__)
 
 #: seconds that jobs and sends in flight get to finish on shutdown
 SHUTDOWN_GRACE = 8.0
+#: seconds a supervisor should allow between SIGTERM and SIGKILL: jobs, then sends, get
+#: SHUTDOWN_GRACE each, one after the other, and closing connections takes a few more
+#: (docker-compose.yml stop_grace_period, `docker run --stop-timeout`, the systemd unit's
+#: TimeoutStopSec; tests/test_packaging.py keeps them equal)
+STOP_TIMEOUT = 30
 HEALTH_REFRESH = 15.0
 
 
