@@ -107,6 +107,16 @@ async def test_the_environment_proxy_is_not_used(
         assert trap.total() == 0
 
 
+async def test_an_unreachable_proxy_is_named_in_the_feed_s_error(server: FeedServer) -> None:
+    with HttpProxy() as gone:
+        url = gone.url.replace("http://", "http://user:hunter2@")
+    async with Fetcher(FetchLimits(timeout=10), routes=ProxyRoutes(url)) as fetcher:
+        result = await fetcher.fetch(server.url("/feed.xml"))
+    assert result.status is FetchStatus.ERROR
+    assert result.error == f"connection refused (through the proxy http://127.0.0.1:{gone.port})"
+    assert result.reason == "refused"
+
+
 def test_routes_pick_the_feed_s_own_proxy_then_the_default() -> None:
     routes = ProxyRoutes(
         "http://p:1", per_feed={"https://a/": DIRECT, "https://b/": "socks5://q:2"}

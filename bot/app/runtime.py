@@ -272,7 +272,8 @@ async def _connect(telegram: TelegramApp, config: Config) -> None:
             f"TELEGRAM_BOT_TOKEN or telegram.token, @BotFather shows the current token{hint}"
         ) from None
     except BotApiUnreachable as error:
-        raise StartupError(f"cannot reach the Bot API at {where}: {error}") from None
+        via = _via(config.telegram.proxy)
+        raise StartupError(f"cannot reach the Bot API at {where}{via}: {error}") from None
 
 
 async def _serve_health(config: Config, health: Health, metrics: Metrics) -> HealthServer | None:

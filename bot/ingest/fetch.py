@@ -38,6 +38,7 @@ read (httpx would read and decode it in full).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import http.cookiejar
 import logging
 import time
@@ -62,7 +63,7 @@ from bot.ingest.decompress import (
 )
 from bot.ingest.fetch_errors import MAX_ERROR_CHARS, Failure, describe_http_error, secs
 from bot.ingest.hostslots import HostSlots
-from bot.ingest.proxies import ProxyRoutes
+from bot.ingest.proxies import ProxyRoutes, proxy_address
 from bot.oneline import one_line
 from bot.version import VERSION
 
@@ -192,15 +193,20 @@ class Fetcher:
             host = _host_key(url)
         except Failure as failure:
             return _error(url, failure)
-        client = self._clients[self._routes.for_url(url)]
+        proxy = self._routes.for_url(url)
         # Per-host slot first: a busy host must not sit on overall slots while it waits.
         async with self._hosts.hold(host), self._overall:
             started = time.monotonic()
             try:
-                return await self._fetch_in_time(client, url, validators)
+                result = await self._fetch_in_time(self._clients[proxy], url, validators)
             finally:
                 if self._on_fetched is not None:
                     self._on_fetched(time.monotonic() - started)
+        if proxy is not None and result.status is FetchStatus.ERROR and result.http_status is None:
+            # no answer at all: the proxy may be the cause, so the error names it
+            where = f"{result.error} (through the proxy {proxy_address(proxy)})"
+            result = dataclasses.replace(result, error=one_line(where, MAX_ERROR_CHARS))
+        return result
 
     async def _fetch_in_time(
         self, client: httpx.AsyncClient, url: str, validators: CacheValidators

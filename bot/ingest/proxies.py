@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 #: a feed's ``proxy: direct``: no proxy for it, whatever ``polling.proxy`` says
 DIRECT = "direct"
@@ -26,3 +27,10 @@ class ProxyRoutes:
         """Every route in use (None: direct), the default first: one client each."""
         found = [self.default, *(None if p == DIRECT else p for p in self.per_feed.values())]
         return list(dict.fromkeys(found))
+
+
+def proxy_address(proxy: str) -> str:
+    """``scheme://host:port`` of a proxy URL: what an error may show (no credentials)."""
+    parts = urlsplit(proxy)
+    host = f"[{parts.hostname}]" if parts.hostname and ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}:{parts.port}"

@@ -15,13 +15,12 @@ import logging
 from telegram.constants import UpdateType
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
-from telegram.request import HTTPXRequest
 
 from bot.oneline import one_line
 from bot.tg.api import TelegramPort
 from bot.tg.handlers import Handlers, publish_commands, register
 from bot.tg.liveness import WatchedRequest
-from bot.tg.transport import client_options
+from bot.tg.transport import BotApiRequest, client_options
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +52,7 @@ def build_application(
 ) -> Application:  # type: ignore[type-arg]
     """``proxy``: the calls other than getUpdates go through it (``polling`` carries its
     own, the same); None: direct."""
-    requests = HTTPXRequest(
+    requests = BotApiRequest(
         connection_pool_size=REQUEST_POOL_SIZE, proxy=proxy, httpx_kwargs=client_options()
     )
     return (

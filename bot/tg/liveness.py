@@ -13,10 +13,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from telegram.request import HTTPXRequest
+from bot.tg.transport import BotApiRequest
 
 
-class WatchedRequest(HTTPXRequest):
+class WatchedRequest(BotApiRequest):
     """PTB's HTTP transport for getUpdates, noting when Telegram last answered 200."""
 
     def __init__(self, *, clock: Callable[[], float] = time.monotonic, **kwargs: Any) -> None:

@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import os
 import ssl
 from typing import Any
+
+from telegram.error import TelegramError
+from telegram.request import HTTPXRequest
+
+
+class BotApiRequest(HTTPXRequest):
+    """PTB's transport, but an answer that is not JSON (a proxy's ``407`` or ``502`` page)
+    is a one-line :class:`TelegramError` without the traceback PTB logs for it."""
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        try:
+            parsed: dict[str, Any] = json.loads(payload.decode("utf-8", "replace"))
+        except ValueError:
+            raise TelegramError("the answer is not JSON (a proxy in the way?)") from None
+        return parsed
 
 
 def client_options() -> dict[str, Any]:

@@ -85,13 +85,16 @@ def test_feeds_go_through_polling_proxy_while_telegram_goes_direct(
     assert PASSWORD not in bot.log_text()
 
 
-def test_a_proxy_that_refuses_the_password_is_one_line_without_it(feed: Feed, bots: Bots) -> None:
-    with SocksProxy(user="admin", password="the-right-one") as proxy:
-        wrong = proxy.url.replace("the-right-one", PASSWORD)
-        bot = bots.make(bots.config(feed, telegram={"proxy": wrong}))
-        code = bot.run_to_exit()
-    assert_one_line_failure(bot, code, "cannot reach the Bot API")
+def test_a_proxy_that_refuses_the_password_is_one_line_without_it(
+    feed: Feed, bots: Bots, proxy: Proxy
+) -> None:
+    wrong = proxy.url.replace(PASSWORD, "not-the-pr0xy-pw")
+    bot = bots.make(bots.config(feed, telegram={"proxy": wrong}))
+    code = bot.run_to_exit()
+    err = assert_one_line_failure(bot, code, "cannot reach the Bot API")
+    assert f"through the proxy {proxy.scheme}://admin:***@127.0.0.1:{proxy.port}" in err
     assert proxy.refused >= 1
+    assert "not-the-pr0xy-pw" not in bot.log_text()
     assert PASSWORD not in bot.log_text()
 
 
