@@ -35,6 +35,8 @@ class _Proxy:
         self.password = password
         self.port = 0
         self.refused = 0
+        #: HttpProxy: the first request of each forwarded connection (method and URL)
+        self.first_requests: list[str] = []
         self._connections: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
@@ -177,6 +179,8 @@ class HttpProxy(_Proxy):
         authority = target.split("://", 1)[1].split("/", 1)[0]
         host, _, port = authority.rpartition(":")
         self._count(authority)
+        with self._lock:
+            self.first_requests.append(f"{method} {target}")
         kept = [line for line in header_lines if not line.lower().startswith("proxy-")]
         await _splice(
             (reader, writer), host, int(port or 80), b"", "\r\n".join([request_line, *kept])

@@ -63,6 +63,10 @@ def test_telegram_goes_through_its_proxy_while_feeds_go_direct(
 
     assert proxy.connections_to(port_of(api.base_url)) >= 2  # getUpdates and the rest
     assert proxy.connections_to(port_of(feed.url)) == 0
+    if isinstance(proxy, HttpProxy):  # forwarded requests show their method: both clients
+        methods = {line.rsplit("/", 1)[-1] for line in proxy.first_requests}
+        assert "getUpdates" in methods, methods
+        assert methods & {"getMe", "sendMessage", "setMyCommands"}, methods
     assert feed.server.hits(feed.path) >= 2  # fetched, directly
     log = bot.log_text()
     assert PASSWORD not in log
@@ -83,6 +87,19 @@ def test_feeds_go_through_polling_proxy_while_telegram_goes_direct(
     assert proxy.connections_to(port_of(feed.url)) >= 1
     assert proxy.connections_to(port_of(api.base_url)) == 0
     assert PASSWORD not in bot.log_text()
+
+
+def test_the_proxy_variables_of_other_programs_are_ignored(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    feed.publish(Item("old"))
+    with HttpProxy() as trap:
+        names = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")
+        env = dict.fromkeys(names, trap.url) | {"NO_PROXY": "", "no_proxy": ""}
+        bot = bots.start(feed, env=env)
+        bot.wait_polls(1)
+        a_push_arrives(api, feed, bots, 905)
+        assert trap.total() == 0
 
 
 def test_a_proxy_that_refuses_the_password_is_one_line_without_it(
