@@ -53,6 +53,11 @@ class _Proxy:
         with self._lock:
             return sum(n for target, n in self._connections.items() if target.endswith(f":{port}"))
 
+    def targets(self) -> list[str]:
+        """Every ``host:port`` carried to, as the client named it (a name or an address)."""
+        with self._lock:
+            return sorted(self._connections)
+
     def total(self) -> int:
         with self._lock:
             return sum(self._connections.values())

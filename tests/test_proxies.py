@@ -107,6 +107,19 @@ async def test_the_environment_proxy_is_not_used(
         assert trap.total() == 0
 
 
+@pytest.mark.parametrize("scheme", ["socks5", "socks5h"])
+async def test_socks5_leaves_the_host_name_to_the_proxy(server: FeedServer, scheme: str) -> None:
+    """The proxy resolves the feed's host (a name only it may know), for both schemes."""
+    with SocksProxy() as socks:
+        url = server.url("/feed.xml").replace("127.0.0.1", "localhost")
+        routes = ProxyRoutes(socks.url.replace("socks5://", f"{scheme}://"))
+        async with Fetcher(FetchLimits(timeout=10), routes=routes) as fetcher:
+            result = await fetcher.fetch(url)
+        assert result.status is FetchStatus.OK, result.error
+        assert socks.connections_to(port_of(url)) == 1
+        assert socks.targets() == [f"localhost:{port_of(url)}"]
+
+
 async def test_an_unreachable_proxy_is_named_in_the_feed_s_error(server: FeedServer) -> None:
     with HttpProxy() as gone:
         url = gone.url.replace("http://", "http://user:hunter2@")
