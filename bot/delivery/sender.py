@@ -13,8 +13,10 @@ One transmission per chat and poll cycle: while a cycle runs (:meth:`Sender.gath
 rows it queued are not claimed until it ends (or ``gather_max`` after they were queued), so
 entries of feeds that finish seconds apart still go out together.
 
-Rows claimed but not sent when the sender stops are released; after a crash their lease
-runs out and they are claimed again.
+Claims are small: at most ``in_flight`` chats' rows (about two seconds of sending), each
+claimed just before its send. Rows claimed but not sent when the sender stops are
+released; after a crash they are free again as soon as the process's heartbeat stops
+(:mod:`bot.store.processes`), or at once when the next process starts on SQLite.
 """
 
 from __future__ import annotations
@@ -69,8 +71,10 @@ class Sender:
         *,
         clock: Callable[[], datetime] = utcnow,
         observer: SenderObserver | None = None,
+        owner: str | None = None,
     ) -> None:
         self._store = store
+        self._owner = owner  # the process id its claims carry (bot.store.processes)
         self._pacer = pacer
         self._settings = settings
         self._clock = clock
@@ -167,14 +171,16 @@ class Sender:
         room = self._room(now)
         if room <= 0:
             return 0
-        busy = self._pacer.limiter.busy_chats(time.monotonic()) | set(self._tasks)
+        busy = self._pacer.limiter.busy_chats(time.monotonic())
         deliveries = await self._store.claim_deliveries(
             now,
             self._settings.lease,
             max_chats=room,
             per_chat=self._settings.batch_max,
-            skip_chats=busy,
+            skip_chats=set(self._tasks),
+            skip_tg_chats={chat for chat in busy if isinstance(chat, int)},
             queued_before=self._queued_before(now),
+            owner=self._owner,
         )
         for delivery in deliveries:
             chat_id = delivery.chat.id

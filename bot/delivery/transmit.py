@@ -129,7 +129,7 @@ class Transmitter:
     ) -> SendResult | _Postponed:
         """One send, when the chat's limits and the circuit allow it; transient failures
         come back as :class:`_Postponed` with the time the chat may try again."""
-        await self._pacer.wait_turn(chat.id, chat.kind in PACED_AS_GROUP)
+        await self._pacer.wait_turn(chat.send_target, chat.kind in PACED_AS_GROUP)
         backoff = self._backoff
         permit = backoff.permit(self._clock())
         if permit is None:
@@ -196,7 +196,7 @@ class Transmitter:
     async def _rate_limited(self, delivery: Delivery, retry_after: float) -> None:
         chat = delivery.chat
         until = self._clock() + timedelta(seconds=retry_after)
-        self._pacer.limiter.block(chat.id, time.monotonic() + retry_after)
+        self._pacer.limiter.block(chat.send_target, time.monotonic() + retry_after)
         await self._store.mark_retry(
             delivery.outbox_ids,
             until,

@@ -6,7 +6,18 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, exists, literal, or_, select, true, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import (
@@ -116,6 +127,16 @@ async def make_feeds_due(connection: AsyncConnection, now: datetime) -> None:
     await connection.execute(
         update(feeds).where(feeds.c.configured == true()).values(next_check_at=now)
     )
+
+
+async def next_feed_check(connection: AsyncConnection) -> datetime | None:
+    """When the next configured feed is due (the poller sleeps until then)."""
+    value: datetime | None = (
+        await connection.execute(
+            select(func.min(feeds.c.next_check_at)).where(feeds.c.configured == true())
+        )
+    ).scalar()
+    return value
 
 
 # ----------------------------------------------------------------------------- entries

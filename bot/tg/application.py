@@ -20,11 +20,14 @@ from bot.oneline import one_line
 from bot.tg.api import TelegramPort
 from bot.tg.handlers import Handlers, publish_commands, register
 from bot.tg.liveness import WatchedRequest
+from bot.tg.ordering import ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
 
 #: seconds Telegram may hold a getUpdates open when there is nothing new
 LONG_POLL_TIMEOUT = 10
+#: updates handled at the same time (of different chats)
+RUNNING_UPDATES = 16
 #: what the handlers use; asking for less keeps getUpdates small
 ALLOWED_UPDATES = [
     UpdateType.MESSAGE,
@@ -42,15 +45,14 @@ class BotApiUnreachable(Exception):
     """getMe got no answer from the Bot API; the message says why, on one line."""
 
 
-def build_application(
-    token: str, api_base_url: str, polling: WatchedRequest
-) -> Application:  # type: ignore[type-arg]
+def build_application(token: str, api_base_url: str, polling: WatchedRequest) -> Application:  # type: ignore[type-arg]
     return (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{api_base_url}/bot")
         .base_file_url(f"{api_base_url}/file/bot")
-        .concurrent_updates(16)  # one slow /feeds must not hold up everyone's /latest
+        # one slow /feeds must not hold up everyone's /latest; one chat's updates in order
+        .concurrent_updates(ChatOrderedProcessor(RUNNING_UPDATES))
         .get_updates_request(polling)
         .job_queue(None)  # scheduling is ours (bot.jobs); PTB's JobQueue would be a second one
         .build()
