@@ -16,6 +16,7 @@ from bot.chat.choices import (
     drop_topic,
     follow_everything,
     follow_topic,
+    keep_or_everything,
     parse_topic,
     takes_everything,
     toggle_topic,
@@ -77,9 +78,13 @@ class Commands:
 
     async def start(self, ctx: ChatContext) -> Rendered:
         chat = await self._chat(ctx)
-        await self._store.change_topics(chat.id, follow_everything, self._clock(), activate=True)
+        _, after = await self._store.change_topics(
+            chat.id, keep_or_everything, self._clock(), activate=True
+        )
         where = strings.THIS_GROUP if ctx.kind in GROUP_CHAT_KINDS else strings.THIS_CHAT
-        return message(strings.subscribed_all(where))
+        if takes_everything(after.topic_choice):
+            return message(strings.subscribed_all(where))
+        return message(strings.subscribed_keeping(where, receives(after.topic_choice)))
 
     async def stop(self, ctx: ChatContext) -> Rendered:
         chat = await self._chat(ctx)
@@ -126,6 +131,8 @@ class Commands:
             return message(strings.already_skips(topic, receives(after.topic_choice)))
         if not after.all_topics and not after.topics:
             return message(strings.unsubscribed_none_left(topic))
+        if not after.active:  # kept for when pushes are turned on; say that they are off
+            return message(strings.unsubscribed_while_off(topic, receives(after.topic_choice)))
         return message(strings.unsubscribed_from(topic, receives(after.topic_choice)))
 
     async def bot_removed(self, tg_chat_id: int, reason: str) -> bool:

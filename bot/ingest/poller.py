@@ -36,6 +36,7 @@ from bot.ingest.fetch import Fetcher
 from bot.ingest.parse import parse_in_thread
 from bot.ingest.schedule import SchedulePolicy, after_failure, after_success
 from bot.ingest.topics import TopicRules, entry_topics
+from bot.render.durations import short_span
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -77,12 +78,17 @@ class FeedReport:
     outcome: FeedOutcome
     entries: int = 0  #: in the document (when parsed)
     new: int = 0
-    queued: int = 0
+    queued: int = 0  #: outbox rows (one per chat and entry)
+    chats: int = 0  #: chats the new entries were queued for
     error: str | None = None
     next_check_at: datetime | None = None
 
     def line(self, now: datetime) -> str:
-        wait = _human_delay(self.next_check_at - now) if self.next_check_at else "?"
+        wait = (
+            short_span(max(int((self.next_check_at - now).total_seconds()), 0))
+            if self.next_check_at
+            else "?"
+        )
         if self.outcome is FeedOutcome.ERROR:
             return f"ERROR  {self.name}: {self.error} (retry in {wait})"
         if self.outcome is FeedOutcome.NOT_MODIFIED:
@@ -90,8 +96,8 @@ class FeedReport:
         if self.outcome is FeedOutcome.UNCHANGED:
             return f"OK     {self.name}: same document as last time; next check in {wait}"
         return (
-            f"OK     {self.name}: {self.entries} entries, {self.new} new, "
-            f"{self.queued} deliveries queued; next check in {wait}"
+            f"OK     {self.name}: {self.entries} entries, {self.new} new"
+            f"{_queued_for(self.chats)}; next check in {wait}"
         )
 
 
@@ -102,13 +108,10 @@ def _first_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
 
 
-def _human_delay(delay: timedelta) -> str:
-    seconds = max(int(delay.total_seconds()), 0)
-    if seconds < 120:
-        return f"{seconds}s"
-    if seconds < 7200:
-        return f"{seconds // 60}m"
-    return f"{seconds / 3600:.1f}h"
+def _queued_for(chats: int) -> str:
+    if not chats:
+        return ""
+    return f", queued for {chats} chat{'' if chats == 1 else 's'}"
 
 
 class Poller:
@@ -179,7 +182,9 @@ class Poller:
         if stored.queued and self._on_queued is not None:
             self._on_queued(stored.queued)
         if report.outcome is FeedOutcome.NEW:
-            report = replace(report, new=stored.new_entries, queued=stored.queued)
+            report = replace(
+                report, new=stored.new_entries, queued=stored.queued, chats=stored.chats
+            )
         return report
 
     async def _check(self, feed: FeedForUpdate) -> tuple[PollRecord, FeedReport]:

@@ -147,6 +147,7 @@ class Store:
     claim_due_feeds = _Transaction(feeds.claim_due_feeds, write=True)
     make_feeds_due = _Transaction(feeds.make_feeds_due, write=True)
     next_feed_check = _Transaction(feeds.next_feed_check)
+    chats_queued_since = _Transaction(feeds.chats_queued_since)
     known_entries = _Transaction(feeds.known_entries)
     record_poll = _Transaction(feeds.record_poll, write=True)
     #: several polls in one transaction (all or nothing); outcomes in the same order

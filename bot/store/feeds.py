@@ -174,7 +174,29 @@ async def record_poll(connection: AsyncConnection, record: PollRecord) -> PollOu
         await _touch_entries(connection, record.feed_id, record.seen, record.checked_at)
     to_queue = [inserted[key] for key in record.notify if key in inserted]
     queued = await _enqueue(connection, to_queue, record.checked_at) if to_queue else 0
-    return PollOutcome(new_entries=len(inserted), queued=queued)
+    chats_reached = await _chats_queued_for(connection, to_queue) if queued else 0
+    return PollOutcome(new_entries=len(inserted), queued=queued, chats=chats_reached)
+
+
+async def _chats_queued_for(connection: AsyncConnection, entry_ids: Sequence[int]) -> int:
+    """How many chats the (new) entries were queued for."""
+    reached: set[int] = set()
+    for part in chunks(entry_ids):
+        rows = await connection.execute(
+            select(outbox.c.chat_id).where(outbox.c.entry_id.in_(part)).distinct()
+        )
+        reached.update(rows.scalars())
+    return len(reached)
+
+
+async def chats_queued_since(connection: AsyncConnection, since: datetime) -> int:
+    """How many chats got deliveries queued since ``since`` (``poll --once``'s summary)."""
+    value = (
+        await connection.execute(
+            select(func.count(func.distinct(outbox.c.chat_id))).where(outbox.c.created_at >= since)
+        )
+    ).scalar()
+    return int(value or 0)
 
 
 async def record_polls(
