@@ -56,7 +56,12 @@ async def serve(health: Health, metrics: Metrics) -> tuple[HealthServer, int]:
 
 async def test_healthz_is_ok_only_when_ticking_polling_and_database_answers(clock: Clock) -> None:
     polling = {"up": True}
-    health = Health(stale_after=60, ping=ok_ping, polling=lambda: polling["up"], clock=clock)
+    health = Health(
+        stale_after=60,
+        ping=ok_ping,
+        polling=lambda: None if polling["up"] else "Telegram long polling is not running",
+        clock=clock,
+    )
     server, port = await serve(health, Metrics())
     try:
         before = await get(port, "/healthz")
@@ -78,7 +83,7 @@ async def test_healthz_is_ok_only_when_ticking_polling_and_database_answers(cloc
 
 
 async def test_healthz_fails_when_the_database_does_not_answer(clock: Clock) -> None:
-    health = Health(stale_after=60, ping=failing_ping, polling=lambda: True, clock=clock)
+    health = Health(stale_after=60, ping=failing_ping, polling=lambda: None, clock=clock)
     health.ticked()
     server, port = await serve(health, Metrics())
     try:
@@ -97,7 +102,7 @@ async def test_metrics_are_prometheus_text(clock: Clock) -> None:
     observer.chat_gone()
     metrics.polls.labels("new").inc()
     metrics.queue_depth.set(7)
-    health = Health(stale_after=60, ping=ok_ping, polling=lambda: True, clock=clock)
+    health = Health(stale_after=60, ping=ok_ping, polling=lambda: None, clock=clock)
     server, port = await serve(health, metrics)
     try:
         page = (await get(port, "/metrics")).text

@@ -152,7 +152,7 @@ class Runtime:
         health = Health(
             stale_after=scheduler_stale_after(config),
             ping=store.ping,
-            polling=lambda: telegram.polling_alive(config.health.stale_after),
+            polling=lambda: telegram.polling_problem(config.health.stale_after),
         )
         # The health port first: a port already taken is a startup error, not a crash later.
         health_server = await _serve_health(config, health, metrics)

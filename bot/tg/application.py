@@ -115,12 +115,20 @@ class TelegramApp:
             error_callback=_polling_failed,
         )
 
-    def polling_alive(self, stale_after: float) -> bool:
-        """Whether long polling runs and Telegram answered it lately (for /healthz)."""
+    def polling_problem(self, stale_after: float) -> str | None:
+        """What is wrong with long polling, for /healthz (None: it runs and Telegram
+        answered it lately)."""
         updater = self._application.updater
+        if updater is None or not updater.running:
+            return "Telegram long polling is not running"
         # A quiet long poll is answered only when its timeout is over: give it two.
         unanswered = max(stale_after, 2 * LONG_POLL_TIMEOUT)
-        return updater is not None and updater.running and self._polling.answered_within(unanswered)
+        if self._polling.answered_within(unanswered):
+            return None
+        return (
+            f"Telegram has not answered long polling for {self._polling.silent_for():.0f}s "
+            "(the Bot API is unreachable or failing; the bot keeps asking)"
+        )
 
     async def stop_polling(self) -> None:
         """No new updates (those fetched are confirmed to Telegram)."""
