@@ -7,6 +7,7 @@ a :class:`~bot.render.ButtonReply`), so the behaviour is testable without Telegr
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,13 +25,15 @@ from bot.chat.choices import (
 )
 from bot.chat.pauses import STOPPED, resumes_on_return
 from bot.clock import utcnow
-from bot.domain import GROUP_CHAT_KINDS, ChatInfo
+from bot.domain import GROUP_CHAT_KINDS, ChatInfo, TopicChoice
 from bot.render import callbacks, pages, replies, strings
 from bot.render.choice_text import following, receives, toggled
 from bot.render.keyboards import Paging
 from bot.render.menu import TopicOption, topics_menu, topics_pages
 from bot.render.message import ButtonReply, Rendered, message
 from bot.store import Store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +77,32 @@ class Commands:
     async def _chat(self, ctx: ChatContext) -> ChatInfo:
         return await self._store.ensure_chat(ctx.tg_chat_id, ctx.kind, ctx.title, self._clock())
 
+    async def _change_topics(
+        self,
+        chat_id: int,
+        decide: Callable[[TopicChoice], TopicChoice | None],
+        now: datetime,
+        *,
+        activate: bool = False,
+    ) -> tuple[ChatInfo, ChatInfo]:
+        """The store's change, and one INFO line when the subscription changed."""
+        before, after = await self._store.change_topics(chat_id, decide, now, activate=activate)
+        if (before.active, before.topic_choice) != (after.active, after.topic_choice):
+            log.info(
+                "chat %s: subscription %s (%s) -> %s (%s)",
+                after.tg_chat_id or after.channel_ref,
+                "on" if before.active else "off",
+                following(before.topic_choice),
+                "on" if after.active else "off",
+                following(after.topic_choice),
+            )
+        return before, after
+
     # ------------------------------------------------------------------ subscription
 
     async def start(self, ctx: ChatContext) -> Rendered:
         chat = await self._chat(ctx)
-        _, after = await self._store.change_topics(
+        _, after = await self._change_topics(
             chat.id, keep_or_everything, self._clock(), activate=True
         )
         where = strings.THIS_GROUP if ctx.kind in GROUP_CHAT_KINDS else strings.THIS_CHAT
@@ -91,6 +115,7 @@ class Commands:
         if not chat.active:
             return message(strings.NOT_SUBSCRIBED)
         await self._store.deactivate_chat(chat, STOPPED, self._clock())
+        log.info("chat %s: subscription stopped (/stop)", chat.tg_chat_id or chat.channel_ref)
         return message(strings.STOPPED_PUSHES)
 
     async def subscribe(self, ctx: ChatContext, argument: str) -> Rendered:
@@ -99,11 +124,9 @@ class Commands:
             return message(problem)
         chat = await self._chat(ctx)
         if topic == "all":
-            await self._store.change_topics(
-                chat.id, follow_everything, self._clock(), activate=True
-            )
+            await self._change_topics(chat.id, follow_everything, self._clock(), activate=True)
             return message(strings.RECEIVES_EVERY_TOPIC)
-        before, after = await self._store.change_topics(
+        before, after = await self._change_topics(
             chat.id, lambda choice: follow_topic(choice, topic), self._clock(), activate=True
         )
         if follow_topic(before.topic_choice, topic) is None:
@@ -119,7 +142,7 @@ class Commands:
         if topic == "all":
             return await self.stop(ctx)
         chat = await self._chat(ctx)
-        before, after = await self._store.change_topics(
+        before, after = await self._change_topics(
             chat.id, lambda choice: drop_topic(choice, topic), self._clock()
         )
         was = before.topic_choice
@@ -290,7 +313,7 @@ class Commands:
     async def _toggle(self, chat: ChatInfo, topic_id: int | None, page: int) -> ButtonReply:
         now = self._clock()
         if topic_id is None:
-            before, after = await self._store.change_topics(chat.id, follow_everything, now)
+            before, after = await self._change_topics(chat.id, follow_everything, now)
             if before.topic_choice == after.topic_choice:
                 return ButtonReply(answer=strings.ALREADY_EVERYTHING)
             answer = strings.FOLLOWING_EVERYTHING
@@ -298,7 +321,7 @@ class Commands:
             name = await self._store.topic_name(topic_id)
             if name is None:
                 return ButtonReply(answer=strings.EXPIRED)
-            before, after = await self._store.change_topics(
+            before, after = await self._change_topics(
                 chat.id, lambda choice: toggle_topic(choice, name), now
             )
             if toggle_topic(before.topic_choice, name) is None:

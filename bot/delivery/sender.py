@@ -59,6 +59,51 @@ class SenderSettings:
     sweep_every: float = 60.0  #: seconds between sweeps of undeliverable rows
 
 
+class _Batch(SenderObserver):
+    """What one drain of the queue did, for its one INFO line; forwards to the metrics."""
+
+    def __init__(self, metrics: SenderObserver) -> None:
+        self._metrics = metrics
+        self.reset()
+
+    def reset(self) -> None:
+        self.started: float | None = None
+        self.chats: set[int] = set()
+        self.messages = self.entries = self.limited = self.failures = 0
+
+    def sent(self, messages: int, entries: int) -> None:
+        self.messages += messages
+        self.entries += entries
+        self._metrics.sent(messages, entries)
+
+    def rate_limited(self) -> None:
+        self.limited += 1
+        self._metrics.rate_limited()
+
+    def chat_gone(self) -> None:
+        self._metrics.chat_gone()
+
+    def failed(self, rows: int) -> None:
+        self.failures += rows
+        self._metrics.failed(rows)
+
+    def report(self) -> None:
+        """One line when the queue has drained, then start counting afresh."""
+        if self.started is None:
+            return
+        log.info(
+            "transmission batch: %d chats, %d messages sent (%d entries), %d 429s, "
+            "%d deliveries failed, in %.1fs",
+            len(self.chats),
+            self.messages,
+            self.entries,
+            self.limited,
+            self.failures,
+            time.monotonic() - self.started,
+        )
+        self.reset()
+
+
 class Sender:
     """Claims due deliveries and runs one :class:`Transmitter` task per chat at a time."""
 
@@ -78,7 +123,8 @@ class Sender:
         self._pacer = pacer
         self._settings = settings
         self._clock = clock
-        self._observer: SenderObserver = observer or NoObserver()
+        self._batch = _Batch(observer or NoObserver())
+        self._observer: SenderObserver = self._batch
         self._wake = asyncio.Event()
         self._stopping = False
         self._tasks: dict[int, asyncio.Task[None]] = {}  # our chat id -> its delivery
@@ -182,8 +228,13 @@ class Sender:
             queued_before=self._queued_before(now),
             owner=self._owner,
         )
+        if deliveries:
+            log.debug("claimed deliveries for %d chats", len(deliveries))
+            if self._batch.started is None:
+                self._batch.started = time.monotonic()
         for delivery in deliveries:
             chat_id = delivery.chat.id
+            self._batch.chats.add(chat_id)
             self._claimed[chat_id] = delivery.outbox_ids
             task = asyncio.create_task(self._deliver(delivery), name=f"deliver-{chat_id}")
             self._tasks[chat_id] = task
@@ -200,6 +251,8 @@ class Sender:
             timeout = 0.05  # more may be due right away (chats skipped as busy a moment ago)
         else:
             timeout = await self._idle_timeout()
+            if not claimed and not self._tasks:
+                self._batch.report()
         self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout)

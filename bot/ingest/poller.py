@@ -185,6 +185,7 @@ class Poller:
             report = replace(
                 report, new=stored.new_entries, queued=stored.queued, chats=stored.chats
             )
+        log.debug("polled %s", report.line(self._clock()))
         return report
 
     async def _check(self, feed: FeedForUpdate) -> tuple[PollRecord, FeedReport]:

@@ -87,9 +87,12 @@ def test_a_feed_at_interval_3s_is_fetched_every_3_s_not_every_tick(
 ) -> None:
     feed.publish(Item("one"))
     polling = {"interval": "3s", "min_interval": "1s", "tick": "15s", "jitter": 0}
-    bot = bots.start(feed, polling=polling)
+    bot = bots.start(feed, polling=polling, env={"FEEDBOT_LOG_LEVEL": "DEBUG"})
     bot.wait_polls(1)
     feeds.reset_stats()
     started = time.monotonic()
     wait_until(lambda: feeds.hits("/feed.xml") >= 8, 30, "8 fetches within 30 s")
     print(f"\n8 fetches of an interval-3s feed took {time.monotonic() - started:.1f}s")
+    log = bot.log_text()  # DEBUG adds our own decisions, not only the libraries' wire log
+    assert "next poll cycle in" in log
+    assert "polled OK" in log

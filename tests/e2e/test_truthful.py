@@ -107,3 +107,13 @@ def test_what_chats_are_told_is_true(
     assert "3 new entries, queued for 2 chats" in out, out
     assert "deliveries" not in out, out
     assert not re.search(r"\b(1[0-9]{2}|[6-9][0-9])s\b", out), out  # no "115s": "1m 55s"
+
+    # the log an admin reads: a line per poll cycle, per transmission batch and per
+    # subscription change, with Telegram's chat ids; Alembic's lines folded into one
+    log = bot.log_text()
+    assert "poll cycle: 2 feeds" in log
+    assert re.search(r"transmission batch: \d+ chats, \d+ messages sent", log), log
+    assert f"chat {returning}: subscription on (every topic) -> on (everything except: ml)" in log
+    assert f"chat {newcomer}: subscription off" in log
+    assert "database schema created" in log
+    assert "Running upgrade" not in log
