@@ -228,6 +228,9 @@ class Sender:
             queued_before=self._queued_before(now),
             owner=self._owner,
         )
+        if self._stopping and deliveries:  # stop() began while we claimed: hand them back
+            await self._store.release([i for d in deliveries for i in d.outbox_ids])
+            return 0
         if deliveries:
             log.debug("claimed deliveries for %d chats", len(deliveries))
             if self._batch.started is None:
@@ -276,8 +279,10 @@ class Sender:
         """Stop claiming; let sends in flight finish (up to ``grace`` s); release the rest."""
         self._stopping = True
         self._wake.set()
-        if self._tasks:
-            await asyncio.wait(list(self._tasks.values()), timeout=grace)
+        deadline = time.monotonic() + grace
+        # Until none is left: a claim that was under way when stop() began may add more.
+        while self._tasks and (left := deadline - time.monotonic()) > 0:
+            await asyncio.wait(list(self._tasks.values()), timeout=left)
         for task in list(self._tasks.values()):
             task.cancel()
         with contextlib.suppress(Exception):
