@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import utcnow
+from bot.domain import FeedSpec
 from bot.store import Store
 from bot.store.processes import ALIVE_WITHIN
 from tests.test_sender import chat, queue, rows
@@ -69,3 +70,32 @@ async def test_a_retired_process_no_longer_holds_anything(store: Store) -> None:
     assert await claim(store, "gone") == 1
     await store.retire_process("gone")
     assert await claim(store, "next") == 1
+
+
+FEED = "https://claims.example/feed.xml"
+
+
+async def test_a_feed_held_by_a_dead_poller_is_due_again_once_its_heartbeat_stops(
+    store: Store,
+) -> None:
+    now = utcnow()
+    await store.sync_feeds([FeedSpec(url=FEED, name="Claims")], now)
+    await store.register_process("poller", now)
+    (feed,) = await store.claim_due_feeds(now, 10, timedelta(minutes=10), "poller")
+    assert feed.url == FEED
+    assert await store.claim_due_feeds(now + ALIVE_WITHIN / 2, 10, timedelta(1), "other") == []
+    later = now + ALIVE_WITHIN + timedelta(seconds=1)  # no heartbeat since: taken for dead
+    (again,) = await store.claim_due_feeds(later, 10, timedelta(minutes=10), "other")
+    assert again.url == FEED
+
+
+async def test_on_sqlite_a_restart_makes_feeds_polled_at_the_crash_due_at_once(
+    store: Store,
+) -> None:
+    if store.dialect != "sqlite":
+        pytest.skip("on PostgreSQL feeds come back by heartbeat, not at start")
+    now = utcnow()
+    await store.sync_feeds([FeedSpec(url=FEED, name="Claims")], now)
+    assert len(await store.claim_due_feeds(now, 10, timedelta(minutes=10), "crashed")) == 1
+    await store.register_process("restarted", now)
+    assert len(await store.claim_due_feeds(now, 10, timedelta(minutes=10), "restarted")) == 1

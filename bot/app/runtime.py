@@ -141,7 +141,7 @@ class Runtime:
             owner=me,
         )
         fetcher = Fetcher(FetchLimits.from_config(config.polling))
-        poller = Poller(store, fetcher, poll_settings(config), on_queued=sender.wake)
+        poller = Poller(store, fetcher, poll_settings(config), on_queued=sender.wake, owner=me)
         commands = Commands(
             store,
             page_size=delivery.page_size,

@@ -124,8 +124,10 @@ class Poller:
         clock: Callable[[], datetime] = utcnow,
         draw: Callable[[], float] = random.random,
         on_queued: Callable[[int], None] | None = None,
+        owner: str | None = None,
     ) -> None:
         self._store = store
+        self._owner = owner  #: the process id its feed claims carry (bot.store.processes)
         self._fetcher = fetcher
         self._settings = settings
         self._clock = clock
@@ -147,7 +149,7 @@ class Poller:
             while True:
                 if (more and len(running) <= batch // 2) or not running:
                     due = await self._store.claim_due_feeds(
-                        self._clock(), batch - len(running), CLAIM_LEASE
+                        self._clock(), batch - len(running), CLAIM_LEASE, self._owner
                     )
                     more = len(due) == batch - len(running)
                     running.update(asyncio.create_task(self.poll_feed(f)) for f in due)

@@ -29,6 +29,7 @@ from bot.domain import (
     PollRecord,
     sort_time,
 )
+from bot.store.processes import owner_dead
 from bot.store.sql import chunks, insert_ignoring_duplicates, skip_locked
 from bot.store.tables import (
     PENDING,
@@ -76,13 +77,18 @@ async def sync_feeds(connection: AsyncConnection, specs: Sequence[FeedSpec], now
 
 
 async def claim_due_feeds(
-    connection: AsyncConnection, now: datetime, limit: int, lease: timedelta
+    connection: AsyncConnection,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    owner: str | None = None,
 ) -> list[FeedForUpdate]:
-    """Up to ``limit`` configured feeds due for a check, most overdue first.
+    """Up to ``limit`` configured feeds due for a check, most overdue first, for ``owner``.
 
-    Their ``next_check_at`` moves ``lease`` ahead so that another worker (or the next tick,
-    while this poll is still running) does not take them too; recording the poll sets the
-    real next check. A crash mid-poll therefore only delays the feed by the lease.
+    Their ``next_check_at`` moves ``lease`` ahead so that another worker (or the next
+    cycle, while this poll is still running) does not take them too; recording the poll
+    sets the real next check. A feed whose owner died mid-poll is due again once its
+    heartbeat has stopped (:mod:`bot.store.processes`), at the latest after the lease.
     """
     query = (
         select(
@@ -96,7 +102,10 @@ async def claim_due_feeds(
             feeds.c.last_success_at,
             feeds.c.error_count,
         )
-        .where(feeds.c.configured == true(), feeds.c.next_check_at <= now)
+        .where(
+            feeds.c.configured == true(),
+            or_(feeds.c.next_check_at <= now, owner_dead(feeds.c.claimed_by, now)),
+        )
         .order_by(feeds.c.next_check_at, feeds.c.id)
         .limit(limit)
     )
@@ -105,7 +114,7 @@ async def claim_due_feeds(
         await connection.execute(
             update(feeds)
             .where(feeds.c.id.in_([row.id for row in rows]))
-            .values(next_check_at=now + lease)
+            .values(next_check_at=now + lease, claimed_by=owner)
         )
     return [
         FeedForUpdate(
@@ -245,6 +254,7 @@ def _feed_values(record: PollRecord) -> dict[str, Any]:
         "next_check_at": record.schedule.next_check_at,
         "error_count": record.schedule.error_count,
         "http_status": record.http_status,
+        "claimed_by": None,
     }
     if record.error is not None:
         values.update(last_error=record.error[:1000], last_error_at=record.checked_at)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.tables import PENDING, outbox, processes
+from bot.store.tables import PENDING, feeds, outbox, processes
 
 #: seconds between two heartbeats of a running process
 HEARTBEAT_EVERY = 3.0
@@ -24,28 +24,39 @@ ALIVE_WITHIN = timedelta(seconds=10)
 FORGET_AFTER = timedelta(days=1)
 
 
-def claim_free(now: datetime) -> ColumnElement[bool]:
-    """An outbox row nobody holds: never claimed, its lease over, or its owner dead."""
+def owner_dead(claimed_by: ColumnElement[str | None], now: datetime) -> ColumnElement[bool]:
+    """A row claimed by a process whose heartbeat has stopped (or whose row is gone)."""
     owner_alive = exists().where(
-        processes.c.id == outbox.c.claimed_by,
+        processes.c.id == claimed_by,
         processes.c.heartbeat_at >= now - ALIVE_WITHIN,
     )
+    return and_(claimed_by.is_not(None), ~owner_alive)
+
+
+def claim_free(now: datetime) -> ColumnElement[bool]:
+    """An outbox row nobody holds: never claimed, its lease over, or its owner dead."""
     return or_(
         outbox.c.lease_until.is_(None),
         outbox.c.lease_until < now,
-        and_(outbox.c.claimed_by.is_not(None), ~owner_alive),
+        owner_dead(outbox.c.claimed_by, now),
     )
 
 
 async def register_process(connection: AsyncConnection, process_id: str, now: datetime) -> int:
     """This process is alive from now on. On SQLite (one process only) every claim left by
-    an earlier one is taken back; returns how many rows that was."""
+    an earlier one is taken back (deliveries, and feeds it was polling: due at once);
+    returns how many deliveries that was."""
     await connection.execute(delete(processes).where(processes.c.heartbeat_at < now - FORGET_AFTER))
     await connection.execute(
         processes.insert().values(id=process_id, started_at=now, heartbeat_at=now)
     )
     if connection.dialect.name != "sqlite":
         return 0
+    await connection.execute(
+        update(feeds)
+        .where(feeds.c.claimed_by.is_not(None))
+        .values(next_check_at=now, claimed_by=None)
+    )
     result = await connection.execute(
         update(outbox)
         .where(outbox.c.state == PENDING, outbox.c.lease_until.is_not(None))

@@ -85,6 +85,7 @@ feeds = Table(
     Column("entry_count", Integer, nullable=False, server_default="0"),  # in the last document
     Column("last_error", Text),
     Column("last_error_at", UTCDateTime),
+    Column("claimed_by", String(64)),  # the process polling it now (``processes.id``)
 )
 
 entries = Table(

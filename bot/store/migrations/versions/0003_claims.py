@@ -1,4 +1,5 @@
-"""processes (heartbeats) and outbox.claimed_by: claims of a dead process come back at once
+"""processes (heartbeats), outbox.claimed_by and feeds.claimed_by: claims of a dead
+process come back in seconds
 
 Revision ID: 0003_claims
 Revises: 0002
@@ -25,9 +26,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_processes")),
     )
     op.add_column("outbox", sa.Column("claimed_by", sa.String(length=64), nullable=True))
+    op.add_column("feeds", sa.Column("claimed_by", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("feeds") as batch:
+        batch.drop_column("claimed_by")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("claimed_by")
     op.drop_table("processes")
