@@ -216,6 +216,7 @@ class PollOutcome:
 
     new_entries: int
     queued: int  #: outbox rows created
+    chats: int = 0  #: chats those rows go to
 
 
 #: Telegram's chat kinds with members where only group admins change the subscription

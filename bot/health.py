@@ -1,7 +1,7 @@
 """Health and metrics: ``/healthz`` and Prometheus ``/metrics`` on an optional HTTP port.
 
 ``/healthz`` answers 200 only when the feed scheduler has ticked within ``stale_after``,
-Telegram long polling is running and the database answers a query within two seconds;
+Telegram answers long polling and the database answers a query within two seconds;
 otherwise 503 with the reason, which is what a container HEALTHCHECK wants. Either way its
 last line names the version running (``version: 0.1.0``).
 """
@@ -133,7 +133,7 @@ class Health:
         *,
         stale_after: float,
         ping: Callable[[], Awaitable[None]],
-        polling: Callable[[], bool],
+        polling: Callable[[], str | None],
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._stale_after = stale_after
@@ -149,8 +149,8 @@ class Health:
         found = []
         if self._last_tick is None or self._clock() - self._last_tick > self._stale_after:
             found.append("the feed scheduler has not run recently")
-        if not self._polling():
-            found.append("Telegram long polling is not running")
+        if (polling := self._polling()) is not None:
+            found.append(polling)
         try:
             await asyncio.wait_for(self._ping(), 2.0)
         except Exception as error:  # any failure to answer is "unreachable"

@@ -100,7 +100,18 @@ def test_config_path_precedence() -> None:
         ("polling:\n  interval: 10x\n", "polling.interval", "not a duration"),
         ("feeds:\n  - url: ftp://a.example/x\n", "feeds[0].url", "not an http(s) URL"),
         ("delivery:\n  page_size: 0\n", "delivery.page_size", "greater than or equal to 1"),
-        ("delivery:\n  summary_length: many\n", "delivery.summary_length", "valid integer"),
+        ("delivery:\n  summary_length: many\n", "delivery.summary_length", "a whole number"),
+        # pydantic's common complaints in the config's words (issue 11)
+        (
+            "feeds:\n  - url: https://a.example/x\n    topics: ml\n",
+            "feeds[0].topics",
+            "a list of topic names, e.g. [ml]",
+        ),
+        ("feeds:\n  - https://a.example/x\n", "feeds[0]", "a feed as a mapping, e.g. {url:"),
+        ("telegram:\n  admins: 123\n", "telegram.admins", "a list of Telegram user ids"),
+        ("telegram:\n  admins: [abc]\n", "telegram.admins[0]", "a Telegram user id"),
+        ("topics: ml\n", "topics", "a mapping of topic names to rules"),
+        ("topics:\n  ml: {keywords: torch}\n", "topics.ml.keywords", "e.g. [torch]"),
         ("telegram:\n  admins: [-4]\n", "telegram.admins", "not a user id"),
         (
             "telegram:\n  channels:\n    - chat: mychannel\n",

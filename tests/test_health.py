@@ -60,7 +60,12 @@ async def serve(health: Health, metrics: Metrics) -> tuple[HealthServer, int]:
 
 async def test_healthz_is_ok_only_when_ticking_polling_and_database_answers(clock: Clock) -> None:
     polling = {"up": True}
-    health = Health(stale_after=60, ping=ok_ping, polling=lambda: polling["up"], clock=clock)
+    health = Health(
+        stale_after=60,
+        ping=ok_ping,
+        polling=lambda: None if polling["up"] else "Telegram long polling is not running",
+        clock=clock,
+    )
     server, port = await serve(health, Metrics())
     try:
         before = await get(port, "/healthz")
@@ -82,7 +87,7 @@ async def test_healthz_is_ok_only_when_ticking_polling_and_database_answers(cloc
 
 
 async def test_healthz_fails_when_the_database_does_not_answer(clock: Clock) -> None:
-    health = Health(stale_after=60, ping=failing_ping, polling=lambda: True, clock=clock)
+    health = Health(stale_after=60, ping=failing_ping, polling=lambda: None, clock=clock)
     health.ticked()
     server, port = await serve(health, Metrics())
     try:
@@ -94,7 +99,7 @@ async def test_healthz_fails_when_the_database_does_not_answer(clock: Clock) -> 
 
 
 async def metrics_page(metrics: Metrics, clock: Clock) -> str:
-    health = Health(stale_after=60, ping=ok_ping, polling=lambda: True, clock=clock)
+    health = Health(stale_after=60, ping=ok_ping, polling=lambda: None, clock=clock)
     server, port = await serve(health, metrics)
     try:
         return (await get(port, "/metrics")).text

@@ -11,7 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
 import signal
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -33,11 +36,13 @@ from bot.delivery.ratelimit import Pacer, RateLimiter
 from bot.delivery.sender import Sender
 from bot.health import Health, HealthServer, Metrics, SenderMetrics
 from bot.ingest.fetch import Fetcher, FetchLimits
-from bot.ingest.poller import FeedReport, Poller
+from bot.ingest.loop import PollLoop
+from bot.ingest.poller import FeedOutcome, FeedReport, Poller
 from bot.jobs import Jobs
 from bot.oneline import one_line
 from bot.store import Store, StoreUnavailable
 from bot.store.engine import redacted
+from bot.store.processes import HEARTBEAT_EVERY
 from bot.tg.application import BotApiUnreachable, TelegramApp, TokenRejected
 from bot.tg.handlers import Handlers
 from bot.version import VERSION
@@ -52,6 +57,11 @@ SHUTDOWN_GRACE = 8.0
 #: TimeoutStopSec; tests/test_packaging.py keeps them equal)
 STOP_TIMEOUT = 30
 HEALTH_REFRESH = 15.0
+
+
+def process_id() -> str:
+    """This process's name in the ``processes`` table: host, pid and a random part."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 class StartupError(Exception):
@@ -86,6 +96,8 @@ class Runtime:
     poller: Poller
     sender: Sender
     sender_task: asyncio.Task[None]
+    poll_loop: PollLoop
+    process_id: str
     jobs: Jobs
     metrics: Metrics
     health: Health
@@ -127,30 +139,36 @@ class Runtime:
     async def _assemble(cls, config: Config, store: Store, telegram: TelegramApp) -> Runtime:
         delivery = config.delivery
         metrics = Metrics()
+        me = process_id()
+        taken_back = await store.register_process(me, utcnow())
+        if taken_back:
+            log.info("took back %d deliveries claimed before the restart", taken_back)
+        pacer = Pacer(RateLimiter(rate_limits(config)))
         sender = Sender(
             store,
             telegram.message_port,
-            Pacer(RateLimiter(rate_limits(config))),
+            pacer,
             sender_settings(config),
             observer=SenderMetrics(metrics),
+            owner=me,
         )
         fetcher = Fetcher(
             FetchLimits.from_config(config.polling),
             routes=proxy_routes(config),
             on_fetched=metrics.fetch_duration.observe,
         )
-        poller = Poller(store, fetcher, poll_settings(config), on_queued=sender.wake)
+        poller = Poller(store, fetcher, poll_settings(config), on_queued=sender.wake, owner=me)
         commands = Commands(
             store,
             page_size=delivery.page_size,
             summary_length=delivery.summary_length,
             admins=frozenset(config.telegram.admins),
         )
-        telegram.add_handlers(Handlers(commands, store))
+        telegram.add_handlers(Handlers(commands, store, pacer))
         health = Health(
             stale_after=scheduler_stale_after(config),
             ping=store.ping,
-            polling=lambda: telegram.polling_alive(config.health.stale_after),
+            polling=lambda: telegram.polling_problem(config.health.stale_after),
         )
         # The health port first: a port already taken is a startup error, not a crash later.
         health_server = await _serve_health(config, health, metrics)
@@ -164,6 +182,8 @@ class Runtime:
             poller=poller,
             sender=sender,
             sender_task=asyncio.create_task(sender.run(), name="sender"),
+            poll_loop=PollLoop(store.next_feed_check, config.polling.tick),
+            process_id=me,
             jobs=Jobs(),
             metrics=metrics,
             health=health,
@@ -176,13 +196,14 @@ class Runtime:
     # ------------------------------------------------------------------ jobs
 
     def _start_jobs(self) -> None:
+        self.poll_loop.start(self.poll_cycle)
         jobs = self.jobs
-        jobs.every(self.config.polling.tick, self.poll_tick, name="poll")
+        jobs.every(HEARTBEAT_EVERY, self.heartbeat, name="heartbeat", start_now=False)
         jobs.every(self.config.storage.prune_every, self.prune, name="prune", start_now=False)
         jobs.every(HEALTH_REFRESH, self.refresh_gauges, name="gauges")
         jobs.start()
 
-    async def poll_tick(self) -> None:
+    async def poll_cycle(self) -> None:
         self.health.ticked()
         self.metrics.last_tick.set(time.time())
         # What this cycle queues goes out when it is over: one transmission per chat for
@@ -190,6 +211,18 @@ class Runtime:
         with self.sender.gathering():
             reports = await self.poller.poll_due()
         self._count(reports)
+        if reports:
+            log.info(
+                "poll cycle: %d feeds (%d failed), %d new entries, %d deliveries queued",
+                len(reports),
+                sum(1 for r in reports if r.outcome is FeedOutcome.ERROR),
+                sum(r.new for r in reports),
+                sum(r.queued for r in reports),
+            )
+
+    async def heartbeat(self) -> None:
+        """Keeps this process's claims its own (see bot.store.processes)."""
+        await self.store.heartbeat(self.process_id, utcnow())
 
     def _count(self, reports: list[FeedReport]) -> None:
         for report in reports:
@@ -237,8 +270,10 @@ class Runtime:
 
         return [
             ("telegram polling", self.telegram.stop_polling),
+            ("poll loop", lambda: self.poll_loop.stop(SHUTDOWN_GRACE)),
             ("jobs", lambda: self.jobs.shutdown(SHUTDOWN_GRACE)),
             ("sender", stop_sender),
+            ("process row", lambda: self.store.retire_process(self.process_id)),
             ("telegram", self.telegram.shutdown),
             ("fetcher", self.fetcher.aclose),
             ("health server", stop_health),

@@ -121,7 +121,8 @@ class PollingConfig(Strict):
     max_redirects: int = Field(5, ge=0, le=20)
     concurrency: int = Field(20, ge=1, le=500)  #: fetches in flight overall
     per_host: int = Field(2, ge=1, le=50)  #: fetches in flight per host
-    tick: Annotated[Duration, at_least(0.1)] = 15.0  #: how often it looks for due feeds
+    #: the longest the poller sleeps (it wakes when the next feed is due)
+    tick: Annotated[Duration, at_least(0.1)] = 15.0
     #: feeds (and nothing else) through this proxy, unless a feed says otherwise; none by
     #: default
     proxy: ProxyUrl | None = None

@@ -36,6 +36,7 @@ from bot.ingest.fetch import Fetcher
 from bot.ingest.parse import parse_in_thread
 from bot.ingest.schedule import SchedulePolicy, after_failure, after_success
 from bot.ingest.topics import TopicRules, entry_topics
+from bot.render.durations import short_span
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,8 @@ class FeedReport:
     outcome: FeedOutcome
     entries: int = 0  #: in the document (when parsed)
     new: int = 0
-    queued: int = 0
+    queued: int = 0  #: outbox rows (one per chat and entry)
+    chats: int = 0  #: chats the new entries were queued for
     error: str | None = None
     #: ERROR only: the kind of failure (:attr:`bot.domain.FetchResult.reason`, or
     #: not_a_feed, store, internal), the label of the failures metric
@@ -85,7 +87,11 @@ class FeedReport:
     next_check_at: datetime | None = None
 
     def line(self, now: datetime) -> str:
-        wait = _human_delay(self.next_check_at - now) if self.next_check_at else "?"
+        wait = (
+            short_span(max(int((self.next_check_at - now).total_seconds()), 0))
+            if self.next_check_at
+            else "?"
+        )
         if self.outcome is FeedOutcome.ERROR:
             return f"ERROR  {self.name}: {self.error} (retry in {wait})"
         if self.outcome is FeedOutcome.NOT_MODIFIED:
@@ -93,8 +99,8 @@ class FeedReport:
         if self.outcome is FeedOutcome.UNCHANGED:
             return f"OK     {self.name}: same document as last time; next check in {wait}"
         return (
-            f"OK     {self.name}: {self.entries} entries, {self.new} new, "
-            f"{self.queued} deliveries queued; next check in {wait}"
+            f"OK     {self.name}: {self.entries} entries, {self.new} new"
+            f"{_queued_for(self.chats)}; next check in {wait}"
         )
 
 
@@ -105,13 +111,10 @@ def _first_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
 
 
-def _human_delay(delay: timedelta) -> str:
-    seconds = max(int(delay.total_seconds()), 0)
-    if seconds < 120:
-        return f"{seconds}s"
-    if seconds < 7200:
-        return f"{seconds // 60}m"
-    return f"{seconds / 3600:.1f}h"
+def _queued_for(chats: int) -> str:
+    if not chats:
+        return ""
+    return f", queued for {chats} chat{'' if chats == 1 else 's'}"
 
 
 class Poller:
@@ -124,8 +127,10 @@ class Poller:
         clock: Callable[[], datetime] = utcnow,
         draw: Callable[[], float] = random.random,
         on_queued: Callable[[int], None] | None = None,
+        owner: str | None = None,
     ) -> None:
         self._store = store
+        self._owner = owner  #: the process id its feed claims carry (bot.store.processes)
         self._fetcher = fetcher
         self._settings = settings
         self._clock = clock
@@ -147,7 +152,7 @@ class Poller:
             while True:
                 if (more and len(running) <= batch // 2) or not running:
                     due = await self._store.claim_due_feeds(
-                        self._clock(), batch - len(running), CLAIM_LEASE
+                        self._clock(), batch - len(running), CLAIM_LEASE, self._owner
                     )
                     more = len(due) == batch - len(running)
                     running.update(asyncio.create_task(self.poll_feed(f)) for f in due)
@@ -184,7 +189,10 @@ class Poller:
         if stored.queued and self._on_queued is not None:
             self._on_queued(stored.queued)
         if report.outcome is FeedOutcome.NEW:
-            report = replace(report, new=stored.new_entries, queued=stored.queued)
+            report = replace(
+                report, new=stored.new_entries, queued=stored.queued, chats=stored.chats
+            )
+        log.debug("polled %s", report.line(self._clock()))
         return report
 
     async def _check(self, feed: FeedForUpdate) -> tuple[PollRecord, FeedReport]:

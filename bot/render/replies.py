@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.render import strings
-from bot.render.durations import ago_or_in
+from bot.render.durations import ago, due_in
 from bot.render.message import MESSAGE_LIMIT, Rendered
 from bot.render.plain import visible_length
 from bot.text.measure import escape_html, truncate
@@ -93,8 +93,8 @@ def feeds(states: Sequence[FeedStatus], now: datetime) -> Rendered:
 
 def _feed_line(state: FeedStatus, now: datetime) -> str:
     if state.error_count:
-        retry = ago_or_in(state.next_check_at, now)
+        retry = due_in(state.next_check_at, now)
         return strings.feed_failing(state.name, state.error_count, state.last_error, retry)
-    checked = ago_or_in(state.last_success_at, now) if state.last_success_at else strings.NEVER
-    next_check = ago_or_in(state.next_check_at, now)
+    checked = ago(state.last_success_at, now) if state.last_success_at else strings.NEVER
+    next_check = due_in(state.next_check_at, now)
     return strings.feed_working(state.name, state.entry_count, checked, next_check)

@@ -19,7 +19,7 @@ FEEDS_HEADER = "FEEDS"
 # ----------------------------------------------------------------------------- the command menu
 
 PUBLIC_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", "Subscribe this chat to every update"),
+    ("start", "Subscribe this chat (every topic, unless it chose some)"),
     ("latest", "Newest updates, optionally for one topic"),
     ("next", "The next page of updates"),
     ("topics", "Choose topics with buttons"),
@@ -138,6 +138,21 @@ def subscribed_all(where: str) -> str:
     )
 
 
+def subscribed_keeping(where: str, receives: str) -> str:
+    """/start in a chat that chose its topics before: they are kept."""
+    return (
+        f"Subscribed: {where} gets new updates as an INCOMING TRANSMISSION. {receives}\n"
+        "/subscribe all takes every topic, /topics changes them, /stop ends it."
+    )
+
+
+def unsubscribed_while_off(topic: str, receives: str) -> str:
+    return (
+        f"Noted: {topic} is skipped. Pushes are off in this chat, though: /start turns them "
+        f"on, and then {receives[0].lower()}{receives[1:]}"
+    )
+
+
 def follows_most(limit: int) -> str:
     return (
         f"This chat already follows {limit} topics, the most it can. "
@@ -239,11 +254,16 @@ NO_FEEDS = "No feeds configured."
 
 
 def feed_failing(name: str, errors: int, last_error: str | None, retry: str) -> str:
-    return f"⚠️ {name}: {errors} errors, last: {last_error}; retry {retry}"
+    failures = "1 error in a row" if errors == 1 else f"{errors} errors in a row"
+    return f"⚠️ {name}: {failures}, last: {last_error}; retry {retry}"
 
 
 def feed_working(name: str, entries: int, checked: str, next_check: str) -> str:
     return f"✅ {name}: {entries} entries, checked {checked}, next {next_check}"
+
+
+JUST_NOW = "just now"
+DUE_NOW = "due now"
 
 
 def in_time(span: str) -> str:

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import ChatInfo
-from bot.store import chats, feeds, maintenance, outbox, pages, topics
+from bot.store import chats, feeds, maintenance, outbox, pages, processes, topics
 from bot.store.chats import ChannelSpec
 from bot.store.engine import WRITE, create_engine, redacted
 from bot.store.maintenance import FeedState, PruneResult, Stats
@@ -146,6 +146,8 @@ class Store:
     sync_feeds = _Transaction(feeds.sync_feeds, write=True)
     claim_due_feeds = _Transaction(feeds.claim_due_feeds, write=True)
     make_feeds_due = _Transaction(feeds.make_feeds_due, write=True)
+    next_feed_check = _Transaction(feeds.next_feed_check)
+    chats_queued_since = _Transaction(feeds.chats_queued_since)
     known_entries = _Transaction(feeds.known_entries)
     record_poll = _Transaction(feeds.record_poll, write=True)
     #: several polls in one transaction (all or nothing); outcomes in the same order
@@ -200,6 +202,14 @@ class Store:
     #: fail, with the reason, pending rows nobody will send (see ``outbox.sweep``)
     sweep_outbox = _Transaction(outbox.sweep, write=True)
     queue_counts = _Transaction(outbox.queue_counts)
+
+    # ------------------------------------------------------------------ processes
+
+    #: this process is alive; on SQLite it takes back every claim left by an earlier one
+    register_process = _Transaction(processes.register_process, write=True)
+    heartbeat = _Transaction(processes.heartbeat, write=True)
+    retire_process = _Transaction(processes.retire_process, write=True)
+    live_processes = _Transaction(processes.live_processes)
 
     # ------------------------------------------------------------------ maintenance
 

@@ -6,7 +6,18 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, exists, literal, or_, select, true, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import (
@@ -18,6 +29,7 @@ from bot.domain import (
     PollRecord,
     sort_time,
 )
+from bot.store.processes import owner_dead
 from bot.store.sql import chunks, insert_ignoring_duplicates, skip_locked
 from bot.store.tables import (
     PENDING,
@@ -65,13 +77,18 @@ async def sync_feeds(connection: AsyncConnection, specs: Sequence[FeedSpec], now
 
 
 async def claim_due_feeds(
-    connection: AsyncConnection, now: datetime, limit: int, lease: timedelta
+    connection: AsyncConnection,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    owner: str | None = None,
 ) -> list[FeedForUpdate]:
-    """Up to ``limit`` configured feeds due for a check, most overdue first.
+    """Up to ``limit`` configured feeds due for a check, most overdue first, for ``owner``.
 
-    Their ``next_check_at`` moves ``lease`` ahead so that another worker (or the next tick,
-    while this poll is still running) does not take them too; recording the poll sets the
-    real next check. A crash mid-poll therefore only delays the feed by the lease.
+    Their ``next_check_at`` moves ``lease`` ahead so that another worker (or the next
+    cycle, while this poll is still running) does not take them too; recording the poll
+    sets the real next check. A feed whose owner died mid-poll is due again once its
+    heartbeat has stopped (:mod:`bot.store.processes`), at the latest after the lease.
     """
     query = (
         select(
@@ -85,7 +102,10 @@ async def claim_due_feeds(
             feeds.c.last_success_at,
             feeds.c.error_count,
         )
-        .where(feeds.c.configured == true(), feeds.c.next_check_at <= now)
+        .where(
+            feeds.c.configured == true(),
+            or_(feeds.c.next_check_at <= now, owner_dead(feeds.c.claimed_by, now)),
+        )
         .order_by(feeds.c.next_check_at, feeds.c.id)
         .limit(limit)
     )
@@ -94,7 +114,7 @@ async def claim_due_feeds(
         await connection.execute(
             update(feeds)
             .where(feeds.c.id.in_([row.id for row in rows]))
-            .values(next_check_at=now + lease)
+            .values(next_check_at=now + lease, claimed_by=owner)
         )
     return [
         FeedForUpdate(
@@ -116,6 +136,16 @@ async def make_feeds_due(connection: AsyncConnection, now: datetime) -> None:
     await connection.execute(
         update(feeds).where(feeds.c.configured == true()).values(next_check_at=now)
     )
+
+
+async def next_feed_check(connection: AsyncConnection) -> datetime | None:
+    """When the next configured feed is due (the poller sleeps until then)."""
+    value: datetime | None = (
+        await connection.execute(
+            select(func.min(feeds.c.next_check_at)).where(feeds.c.configured == true())
+        )
+    ).scalar()
+    return value
 
 
 # ----------------------------------------------------------------------------- entries
@@ -153,7 +183,29 @@ async def record_poll(connection: AsyncConnection, record: PollRecord) -> PollOu
         await _touch_entries(connection, record.feed_id, record.seen, record.checked_at)
     to_queue = [inserted[key] for key in record.notify if key in inserted]
     queued = await _enqueue(connection, to_queue, record.checked_at) if to_queue else 0
-    return PollOutcome(new_entries=len(inserted), queued=queued)
+    chats_reached = await _chats_queued_for(connection, to_queue) if queued else 0
+    return PollOutcome(new_entries=len(inserted), queued=queued, chats=chats_reached)
+
+
+async def _chats_queued_for(connection: AsyncConnection, entry_ids: Sequence[int]) -> int:
+    """How many chats the (new) entries were queued for."""
+    reached: set[int] = set()
+    for part in chunks(entry_ids):
+        rows = await connection.execute(
+            select(outbox.c.chat_id).where(outbox.c.entry_id.in_(part)).distinct()
+        )
+        reached.update(rows.scalars())
+    return len(reached)
+
+
+async def chats_queued_since(connection: AsyncConnection, since: datetime) -> int:
+    """How many chats got deliveries queued since ``since`` (``poll --once``'s summary)."""
+    value = (
+        await connection.execute(
+            select(func.count(func.distinct(outbox.c.chat_id))).where(outbox.c.created_at >= since)
+        )
+    ).scalar()
+    return int(value or 0)
 
 
 async def record_polls(
@@ -202,6 +254,7 @@ def _feed_values(record: PollRecord) -> dict[str, Any]:
         "next_check_at": record.schedule.next_check_at,
         "error_count": record.schedule.error_count,
         "http_status": record.http_status,
+        "claimed_by": None,
     }
     if record.error is not None:
         values.update(last_error=record.error[:1000], last_error_at=record.checked_at)

@@ -85,6 +85,7 @@ feeds = Table(
     Column("entry_count", Integer, nullable=False, server_default="0"),  # in the last document
     Column("last_error", Text),
     Column("last_error_at", UTCDateTime),
+    Column("claimed_by", String(64)),  # the process polling it now (``processes.id``)
 )
 
 entries = Table(
@@ -183,12 +184,22 @@ outbox = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("not_before", UTCDateTime, nullable=False),  # backoff and 429 waits
     Column("lease_until", UTCDateTime),  # claimed by a sender until then
+    Column("claimed_by", String(64)),  # the process (``processes.id``) that claimed it
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("transmission_id", Id, ForeignKey("transmissions.id", ondelete="SET NULL")),
     Column("sent_at", UTCDateTime),
     Column("last_error", Text),
     UniqueConstraint("chat_id", "entry_id"),
     Index("ix_outbox_due", "state", "not_before"),
+)
+
+#: Running ``feedbot run`` processes: a claim belongs to a process whose heartbeat is fresh.
+processes = Table(
+    "processes",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("heartbeat_at", UTCDateTime, nullable=False),
 )
 
 #: Key/value facts the process keeps (e.g. the bot's username); small and rarely written.
@@ -212,6 +223,7 @@ __all__ = [
     "feeds",
     "metadata",
     "outbox",
+    "processes",
     "settings",
     "topics",
     "transmissions",

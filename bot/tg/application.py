@@ -20,12 +20,15 @@ from bot.oneline import one_line
 from bot.tg.api import TelegramPort
 from bot.tg.handlers import Handlers, publish_commands, register
 from bot.tg.liveness import WatchedRequest
+from bot.tg.ordering import ChatOrderedProcessor
 from bot.tg.transport import BotApiRequest, client_options
 
 log = logging.getLogger(__name__)
 
 #: seconds Telegram may hold a getUpdates open when there is nothing new
 LONG_POLL_TIMEOUT = 10
+#: updates handled at the same time (of different chats)
+RUNNING_UPDATES = 16
 #: what the handlers use; asking for less keeps getUpdates small
 ALLOWED_UPDATES = [
     UpdateType.MESSAGE,
@@ -60,7 +63,8 @@ def build_application(
         .token(token)
         .base_url(f"{api_base_url}/bot")
         .base_file_url(f"{api_base_url}/file/bot")
-        .concurrent_updates(16)  # one slow /feeds must not hold up everyone's /latest
+        # one slow /feeds must not hold up everyone's /latest; one chat's updates in order
+        .concurrent_updates(ChatOrderedProcessor(RUNNING_UPDATES))
         .request(requests)
         .get_updates_request(polling)
         .job_queue(None)  # scheduling is ours (bot.jobs); PTB's JobQueue would be a second one
@@ -126,12 +130,20 @@ class TelegramApp:
             error_callback=_polling_failed,
         )
 
-    def polling_alive(self, stale_after: float) -> bool:
-        """Whether long polling runs and Telegram answered it lately (for /healthz)."""
+    def polling_problem(self, stale_after: float) -> str | None:
+        """What is wrong with long polling, for /healthz (None: it runs and Telegram
+        answered it lately)."""
         updater = self._application.updater
+        if updater is None or not updater.running:
+            return "Telegram long polling is not running"
         # A quiet long poll is answered only when its timeout is over: give it two.
         unanswered = max(stale_after, 2 * LONG_POLL_TIMEOUT)
-        return updater is not None and updater.running and self._polling.answered_within(unanswered)
+        if self._polling.answered_within(unanswered):
+            return None
+        return (
+            f"Telegram has not answered long polling for {self._polling.silent_for():.0f}s "
+            "(the Bot API is unreachable or failing; the bot keeps asking)"
+        )
 
     async def stop_polling(self) -> None:
         """No new updates (those fetched are confirmed to Telegram)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -37,6 +38,7 @@ from telegram.ext import (
 from bot.chat.commands import ChatContext, Commands, changes_subscription, read_press
 from bot.chat.pauses import bot_removed_reason
 from bot.clock import utcnow
+from bot.delivery.ratelimit import PACED_AS_GROUP, REPLY, Pacer
 from bot.domain import GROUP_CHAT_KINDS
 from bot.render import strings
 from bot.render.message import ButtonReply, Rendered, message
@@ -53,10 +55,11 @@ _PRESENT_STATUSES = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR)
 _STALE_QUERY = ("query is too old", "query id is invalid")
 #: the longest 429 wait an edit after a button press sits out (the press is stale after it)
 MAX_EDIT_WAIT = 30.0
-#: sends of one reply before a 429 is given up on (replies to a chat go one at a time, so
-#: each usually meets at most one: Telegram's one message per second per chat)
-REPLY_ATTEMPTS = 4
+#: the longest a reply waits out Telegram's 429s in all before it is given up (replies are
+#: paced, so they rarely meet one; under a burst a person still gets every answer)
+REPLY_PATIENCE = 120.0
 _REPLY_LOCK = "reply_lock"
+_PACER = "pacer"  #: in bot_data: the sender's Pacer, shared by replies
 
 
 def chat_context(update: Update) -> ChatContext | None:
@@ -74,27 +77,45 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, rendered: Re
     kwargs = message_kwargs(rendered)
     await _in_turn(
         context,
+        chat.id,
+        chat.type in PACED_AS_GROUP,
         lambda: context.bot.send_message(chat_id=chat.id, **kwargs),  # type: ignore[arg-type]
     )
 
 
 async def _in_turn(
     context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    is_group: bool,
     send: Callable[[], Awaitable[object]],
     *,
-    max_wait: float = float("inf"),
+    edit: bool = False,
+    patience: float = REPLY_PATIENCE,
 ) -> None:
-    """``send`` in turn with the chat's other replies, waiting out 429s: at most
-    ``REPLY_ATTEMPTS`` tries, each wait at most ``max_wait`` (else the RetryAfter is raised)."""
+    """``send`` in turn with the chat's other replies, paced by the sender's limiter (ahead
+    of pushes), waiting out 429s for up to ``patience`` seconds in all (else the
+    RetryAfter is raised)."""
+    pacer = context.bot_data.get(_PACER)
+    waited = 0.0
     async with _reply_lock(context):
-        for attempt in range(REPLY_ATTEMPTS):
+        while True:
+            if isinstance(pacer, Pacer):
+                if edit:
+                    await pacer.wait_overall(REPLY)
+                else:
+                    await pacer.wait_turn(chat_id, is_group, REPLY)
             try:
                 await send()
                 return
             except RetryAfter as error:
-                if attempt == REPLY_ATTEMPTS - 1 or retry_after_seconds(error) > max_wait:
+                wait = retry_after_seconds(error)
+                if waited + wait > patience:
                     raise
-                await asyncio.sleep(retry_after_seconds(error))
+                if isinstance(pacer, Pacer):
+                    pacer.limiter.block(chat_id, time.monotonic() + wait)
+                log.info("reply to chat %s: Telegram asks to wait %gs; waiting", chat_id, wait)
+                await asyncio.sleep(wait)
+                waited += wait
 
 
 def _reply_lock(context: ContextTypes.DEFAULT_TYPE) -> asyncio.Lock:
@@ -148,11 +169,15 @@ async def edit_query_message(
 ) -> None:
     """Edit the pressed button's message, in turn with the chat's replies, waiting out 429s."""
     kwargs = message_kwargs(rendered)
+    chat = query.message.chat if query.message else None
     try:
         await _in_turn(
             context,
+            chat.id if chat else 0,
+            False,
             lambda: query.edit_message_text(**kwargs),  # type: ignore[arg-type]
-            max_wait=MAX_EDIT_WAIT,
+            edit=True,
+            patience=MAX_EDIT_WAIT,
         )
     except RetryAfter as error:
         wait = retry_after_seconds(error)
@@ -171,9 +196,10 @@ def argument(context: ContextTypes.DEFAULT_TYPE) -> str:
 class Handlers:
     """The handlers, bound to the services they call."""
 
-    def __init__(self, commands: Commands, store: Store) -> None:
+    def __init__(self, commands: Commands, store: Store, pacer: Pacer | None = None) -> None:
         self.commands = commands
         self.store = store
+        self.pacer = pacer  #: the sender's: replies share its limits, ahead of pushes
 
     # ------------------------------------------------------------ commands anyone may use
 
@@ -326,6 +352,8 @@ def register(application: Application, handlers: Handlers) -> None:  # type: ign
     ]
     for handler in wiring:
         application.add_handler(handler)
+    if handlers.pacer is not None:
+        application.bot_data[_PACER] = handlers.pacer
     application.add_error_handler(handlers.error)
 
 

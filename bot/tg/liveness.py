@@ -31,4 +31,8 @@ class WatchedRequest(BotApiRequest):
         return code, body
 
     def answered_within(self, seconds: float) -> bool:
-        return self._clock() - self.last_answer <= seconds
+        return self.silent_for() <= seconds
+
+    def silent_for(self) -> float:
+        """Seconds since Telegram last answered a getUpdates."""
+        return self._clock() - self.last_answer
