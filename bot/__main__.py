@@ -14,7 +14,13 @@ from collections.abc import Sequence
 
 from bot.clock import utcnow
 from bot.config.errors import ConfigError
-from bot.config.load import ENV_TOKEN, config_is_implicit, config_path, load_config
+from bot.config.load import (
+    DEFAULTS_SOURCE,
+    ENV_TOKEN,
+    config_is_implicit,
+    config_path,
+    load_config,
+)
 from bot.config.schema import Config
 
 EXIT_OK = 0
@@ -71,13 +77,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def dispatch(args: argparse.Namespace) -> int:
     if args.command == "check-config":
         return check_config(args.config)
+    # Only the implicit ./config.yaml may be missing (the built-in defaults then: SQLite in
+    # data/, no feeds); a file named with --config or $FEEDBOT_CONFIG that is not there is a
+    # mistake.
+    missing_ok = config_is_implicit(args.config)
+    config = load_config(config_path(args.config), missing_ok=missing_ok)
     if args.command == "preview":
-        # Only the implicit ./config.yaml may be missing: preview needs no config, but a
-        # file named with --config or $FEEDBOT_CONFIG that is not there is a mistake.
-        missing_ok = config_is_implicit(args.config)
-        config = load_config(config_path(args.config), missing_ok=missing_ok)
         return asyncio.run(preview(config, args.sources))
-    config = load_config(config_path(args.config))
     if args.command == "poll":
         return poll_once(config)
     return run(config)
@@ -89,7 +95,7 @@ def fail(message: str, status: int) -> int:
 
 
 def check_config(cli_path: str | None) -> int:
-    config = load_config(config_path(cli_path))
+    config = load_config(config_path(cli_path), missing_ok=config_is_implicit(cli_path))
     print(
         f"{config.source}: OK — {len(config.feeds)} feeds, {len(config.topics)} topic rules, "
         f"{len(config.telegram.channels)} channels, {len(config.telegram.admins)} admins"
@@ -129,8 +135,9 @@ def run(config: Config) -> int:
     limit_malloc_arenas()  # before any thread starts
 
     if config.token is None:
+        where = "a config file" if config.source == DEFAULTS_SOURCE else config.source
         return fail(
-            f"no bot token: set {ENV_TOKEN} (or telegram.token in {config.source}); "
+            f"no bot token: set {ENV_TOKEN} (or telegram.token in {where}); "
             "@BotFather gives you one",
             EXIT_USAGE,
         )

@@ -24,8 +24,10 @@ from bot.app.settings import (
     sender_settings,
 )
 from bot.app.startup import configure_logging, open_store
+from bot.chat.claim import ClaimGate, new_claim_code
 from bot.chat.commands import Commands
 from bot.clock import utcnow
+from bot.config.load import DEFAULT_CONFIG_PATH, DEFAULTS_SOURCE
 from bot.config.schema import DEFAULT_API_BASE_URL, Config
 from bot.delivery.ratelimit import Pacer, RateLimiter
 from bot.delivery.sender import Sender
@@ -85,6 +87,13 @@ class Runtime:
 
     @classmethod
     async def start(cls, config: Config) -> Runtime:
+        if config.source == DEFAULTS_SOURCE:
+            log.info(
+                "no config file (%s): built-in defaults, database %s, no feeds in a file "
+                "(add them in chat with /add)",
+                DEFAULT_CONFIG_PATH,
+                redacted(config.database.url),
+            )
         log.info(
             "starting: %d feeds, database %s, Bot API %s",
             len(config.feeds),
@@ -129,6 +138,7 @@ class Runtime:
             page_size=delivery.page_size,
             summary_length=delivery.summary_length,
             admins=frozenset(config.telegram.admins),
+            claim=await _claim_gate(config, store),
         )
         telegram.add_handlers(Handlers(commands, store))
         health = Health(
@@ -138,7 +148,7 @@ class Runtime:
         )
         # The health port first: a port already taken is a startup error, not a crash later.
         health_server = await _serve_health(config, health, metrics)
-        await _prepare_chat_side(telegram, store, config)
+        await _prepare_chat_side(telegram, store, await commands.admins.all())
         await telegram.start_polling()
         runtime = cls(
             config=config,
@@ -271,9 +281,22 @@ async def _serve_health(config: Config, health: Health, metrics: Metrics) -> Hea
     return server
 
 
-async def _prepare_chat_side(telegram: TelegramApp, store: Store, config: Config) -> None:
+async def _claim_gate(config: Config, store: Store) -> ClaimGate:
+    """No admins in the config and none claimed: a one-time code, in the log only."""
+    if config.telegram.admins or await store.stored_admins():
+        return ClaimGate(None)
+    code = new_claim_code()
+    log.warning(
+        "no admins yet: send /claim %s to the bot in a private chat to become its admin "
+        "(the code works once, until the bot restarts)",
+        code,
+    )
+    return ClaimGate(code)
+
+
+async def _prepare_chat_side(telegram: TelegramApp, store: Store, admins: frozenset[int]) -> None:
     """Command menu and configured channels' ids; failures here are logged, not fatal."""
-    await telegram.publish_menu(frozenset(config.telegram.admins))
+    await telegram.publish_menu(admins)
     for ref in await store.unresolved_channels():
         found = await telegram.find_channel(ref)
         if found is not None:

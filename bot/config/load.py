@@ -26,6 +26,10 @@ ENV_DATABASE_URL = "DATABASE_URL"
 ENV_CONFIG_PATH = "FEEDBOT_CONFIG"
 ENV_HEALTH_PORT = "FEEDBOT_HEALTH_PORT"
 ENV_LOG_LEVEL = "FEEDBOT_LOG_LEVEL"
+ENV_API_BASE_URL = "TELEGRAM_API_BASE_URL"
+
+#: Config.source when no file was read (the built-in defaults, plus the environment)
+DEFAULTS_SOURCE = "defaults"
 
 
 def config_path(cli_value: str | None, environ: Mapping[str, str] | None = None) -> Path:
@@ -53,7 +57,7 @@ def load_config(
     """
     env = os.environ if environ is None else environ
     raw: Any = {}
-    source = "defaults"
+    source = DEFAULTS_SOURCE
     if path is not None:
         if path.is_file():
             raw = _read_yaml(path)
@@ -125,6 +129,7 @@ def _read_yaml(path: Path) -> Any:
 #: Environment variables that override a config field (the environment wins).
 _ENV_FIELDS: dict[str, tuple[str, ...]] = {
     ENV_TOKEN: ("telegram", "token"),
+    ENV_API_BASE_URL: ("telegram", "api_base_url"),
     ENV_DATABASE_URL: ("database", "url"),
     ENV_HEALTH_PORT: ("health", "port"),
 }

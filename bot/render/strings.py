@@ -259,3 +259,20 @@ FAILED_ON_OUR_SIDE = "Sorry, that failed on our side. Please try again."
 
 def unknown_command(name: str) -> str:
     return f"Unknown command {name}. /help lists what I can do."
+
+
+# ----------------------------------------------------------------------------- /claim
+
+CLAIM_IN_PRIVATE = "Send /claim CODE in a private chat with me: the code is a secret."
+CLAIM_USAGE = "Send /claim followed by the code this bot wrote to its log when it started."
+CLAIMED = (
+    "You are now an admin of this bot. Send /add followed by a feed or web page URL to follow "
+    "it; /help lists the admin commands."
+)
+CLAIM_WRONG = "That is not the claim code. Check the bot's log for the code and try again."
+CLAIM_CLOSED = "This bot has its admins already, so there is nothing to claim. Ask one of them."
+ALREADY_ADMIN = "You are an admin of this bot already."
+
+
+def claim_limited(wait: str) -> str:
+    return f"Too many wrong codes. Try again in {wait}."

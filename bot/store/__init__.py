@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import ChatInfo
-from bot.store import chats, feeds, maintenance, outbox, pages, topics
+from bot.store import admins, chats, feeds, maintenance, outbox, pages, topics
 from bot.store.chats import ChannelSpec
 from bot.store.engine import WRITE, create_engine, redacted
 from bot.store.maintenance import FeedState, PruneResult, Stats
@@ -150,6 +150,12 @@ class Store:
     record_poll = _Transaction(feeds.record_poll, write=True)
     #: several polls in one transaction (all or nothing); outcomes in the same order
     record_polls = _Transaction(feeds.record_polls, write=True)
+
+    # ------------------------------------------------------------------ admins
+
+    stored_admins = _Transaction(admins.stored_admins)
+    is_stored_admin = _Transaction(admins.is_stored_admin)
+    add_admin = _Transaction(admins.add_admin, write=True)
 
     # ------------------------------------------------------------------ chats
 

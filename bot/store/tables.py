@@ -53,6 +53,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+#: feeds.managed_by
+CONFIG, CHAT = "config", "chat"
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -85,6 +88,18 @@ feeds = Table(
     Column("entry_count", Integer, nullable=False, server_default="0"),  # in the last document
     Column("last_error", Text),
     Column("last_error_at", UTCDateTime),
+    # who manages the feed: "config" (feeds: in the file, synced at start) or "chat" (/add)
+    Column("managed_by", String(8), nullable=False, server_default=CONFIG),
+    Column("topics", Text, nullable=False, server_default=""),  # a chat-added feed's, "\n"-joined
+    Column("paused", Boolean, nullable=False, server_default="0"),  # paused feeds are not fetched
+)
+
+#: Admins who claimed the bot in chat (/claim); the config's telegram.admins come on top.
+admins = Table(
+    "admins",
+    metadata,
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("claimed_at", UTCDateTime, nullable=False),
 )
 
 entries = Table(
@@ -200,10 +215,13 @@ settings = Table(
 )
 
 __all__ = [
+    "CHAT",
+    "CONFIG",
     "FAILED",
     "PENDING",
     "SENT",
     "UTCDateTime",
+    "admins",
     "chat_excluded_topics",
     "chat_topics",
     "chats",

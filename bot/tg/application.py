@@ -42,9 +42,7 @@ class BotApiUnreachable(Exception):
     """getMe got no answer from the Bot API; the message says why, on one line."""
 
 
-def build_application(
-    token: str, api_base_url: str, polling: WatchedRequest
-) -> Application:  # type: ignore[type-arg]
+def build_application(token: str, api_base_url: str, polling: WatchedRequest) -> Application:  # type: ignore[type-arg]
     return (
         ApplicationBuilder()
         .token(token)

@@ -123,7 +123,7 @@ async def may_change_subscription(
         return True  # an anonymous group admin posts as the group itself
     if user is None:
         return False
-    if commands.is_bot_admin(user.id):
+    if await commands.is_bot_admin(user.id):
         return True
     try:
         member = await context.bot.get_chat_member(chat.id, user.id)
@@ -179,7 +179,21 @@ class Handlers:
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user = update.effective_user
-        await reply(update, context, self.commands.help(user.id if user else None))
+        await reply(update, context, await self.commands.help(user.id if user else None))
+
+    async def claim(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """``/claim CODE``: the first admin of a bot that has none; the admin menu follows."""
+        user, ctx = update.effective_user, chat_context(update)
+        if ctx is None:
+            return
+        user_id = user.id if user else None
+        was_admin = await self.commands.is_bot_admin(user_id)
+        await reply(
+            update, context, await self.commands.admins.claim(user_id, ctx.kind, argument(context))
+        )
+        if user_id is not None and not was_admin and await self.commands.is_bot_admin(user_id):
+            log.info("user %s claimed the bot: now an admin", user_id)
+            await publish_commands(context.application, frozenset({user_id}), public=False)
 
     async def latest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if ctx := chat_context(update):
@@ -224,7 +238,7 @@ class Handlers:
 
         async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             user = update.effective_user
-            if not self.commands.is_bot_admin(user.id if user else None):
+            if not await self.commands.is_bot_admin(user.id if user else None):
                 await reply(update, context, message(strings.ONLY_BOT_ADMINS))
                 return
             await reply(update, context, await action())
@@ -311,6 +325,7 @@ def register(application: Application, handlers: Handlers) -> None:  # type: ign
         CommandHandler("unsubscribe", handlers.group_admins_only(handlers.commands.unsubscribe)),
         # reading (anyone)
         CommandHandler("help", handlers.help),
+        CommandHandler("claim", handlers.claim),
         CommandHandler("latest", handlers.latest),
         CommandHandler("next", handlers.next),
         CommandHandler("topics", handlers.topics),
@@ -329,11 +344,18 @@ def register(application: Application, handlers: Handlers) -> None:  # type: ign
     application.add_error_handler(handlers.error)
 
 
-async def publish_commands(application: Application, admins: frozenset[int]) -> None:  # type: ignore[type-arg]
-    """The command menu: public commands for everyone, admin commands in admins' chats."""
-    public = [BotCommand(name, text) for name, text in strings.PUBLIC_COMMANDS]
-    await application.bot.set_my_commands(public, scope=BotCommandScopeDefault())
-    admin = public + [BotCommand(name, text) for name, text in strings.ADMIN_COMMANDS]
+async def publish_commands(
+    application: Application,  # type: ignore[type-arg]
+    admins: frozenset[int],
+    *,
+    public: bool = True,
+) -> None:
+    """The command menu: public commands for everyone (unless not ``public``), admin
+    commands in admins' chats."""
+    commands = [BotCommand(name, text) for name, text in strings.PUBLIC_COMMANDS]
+    if public:
+        await application.bot.set_my_commands(commands, scope=BotCommandScopeDefault())
+    admin = commands + [BotCommand(name, text) for name, text in strings.ADMIN_COMMANDS]
     for user_id in admins:
         try:
             await application.bot.set_my_commands(admin, scope=BotCommandScopeChat(user_id))

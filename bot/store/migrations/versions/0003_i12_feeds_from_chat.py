@@ -1,0 +1,41 @@
+"""admins claimed in chat; feeds managed by the config or in chat
+
+Revision ID: 0003_i12
+Revises: 0002
+Create Date: 2026-12-01
+
+Existing feeds came from the config: they are marked ``managed_by='config'``.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003_i12"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "admins",
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_admins")),
+    )
+    with op.batch_alter_table("feeds") as batch:
+        batch.add_column(
+            sa.Column("managed_by", sa.String(8), nullable=False, server_default="config")
+        )
+        batch.add_column(sa.Column("topics", sa.Text(), nullable=False, server_default=""))
+        batch.add_column(sa.Column("paused", sa.Boolean(), nullable=False, server_default="0"))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("feeds") as batch:
+        batch.drop_column("paused")
+        batch.drop_column("topics")
+        batch.drop_column("managed_by")
+    op.drop_table("admins")
