@@ -160,6 +160,7 @@ class FeedSpec:
 
     url: str
     name: str | None
+    topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +175,7 @@ class FeedForUpdate:
     body_hash: str | None  #: of the last 200 body; an identical body is not parsed again
     first_fetch: bool  #: never fetched successfully: store silently (but the backfill)
     error_count: int
+    topics: tuple[str, ...] = ()  #: given to every entry (the config's or those of /add)
 
 
 @dataclass(frozen=True, slots=True)

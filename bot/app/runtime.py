@@ -95,7 +95,7 @@ class Runtime:
                 redacted(config.database.url),
             )
         log.info(
-            "starting: %d feeds, database %s, Bot API %s",
+            "starting: %d feeds in the config, database %s, Bot API %s",
             len(config.feeds),
             redacted(config.database.url),
             config.telegram.api_base_url,
@@ -164,7 +164,11 @@ class Runtime:
             health_server=health_server,
         )
         runtime._start_jobs()
-        log.info("running: polling Telegram and %d feeds", len(config.feeds))
+        followed = await store.followed_feeds()
+        paused = sum(feed.paused for feed in followed)
+        log.info(
+            "running: polling Telegram and %d feeds (%d paused)", len(followed) - paused, paused
+        )
         return runtime
 
     # ------------------------------------------------------------------ jobs

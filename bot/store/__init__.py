@@ -22,16 +22,25 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import ChatInfo
-from bot.store import admins, chats, feeds, maintenance, outbox, pages, topics
+from bot.store import admins, chats, feedlist, feeds, maintenance, outbox, pages, topics
 from bot.store.chats import ChannelSpec
 from bot.store.engine import WRITE, create_engine, redacted
+from bot.store.feedlist import FollowedFeed
 from bot.store.maintenance import FeedState, PruneResult, Stats
 from bot.store.migrate import upgrade_to_head
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
-__all__ = ["ChannelSpec", "FeedState", "PruneResult", "Stats", "Store", "StoreUnavailable"]
+__all__ = [
+    "ChannelSpec",
+    "FeedState",
+    "FollowedFeed",
+    "PruneResult",
+    "Stats",
+    "Store",
+    "StoreUnavailable",
+]
 
 Query = Callable[Concatenate[AsyncConnection, P], Awaitable[T]]
 
@@ -150,6 +159,16 @@ class Store:
     record_poll = _Transaction(feeds.record_poll, write=True)
     #: several polls in one transaction (all or nothing); outcomes in the same order
     record_polls = _Transaction(feeds.record_polls, write=True)
+
+    # ------------------------------------------------------------------ the feed list
+
+    followed_feeds = _Transaction(feedlist.followed_feeds)
+    followed_feed = _Transaction(feedlist.followed_feed)
+    find_feeds = _Transaction(feedlist.find_feeds)
+    add_feed = _Transaction(feedlist.add_feed, write=True)
+    remove_feed = _Transaction(feedlist.remove_feed, write=True)
+    set_paused = _Transaction(feedlist.set_paused, write=True)
+    check_now = _Transaction(feedlist.check_now, write=True)
 
     # ------------------------------------------------------------------ admins
 

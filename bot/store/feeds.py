@@ -6,7 +6,18 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, exists, literal, or_, select, true, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    delete,
+    exists,
+    false,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import (
@@ -20,6 +31,7 @@ from bot.domain import (
 )
 from bot.store.sql import chunks, insert_ignoring_duplicates, skip_locked
 from bot.store.tables import (
+    CONFIG,
     PENDING,
     chat_excluded_topics,
     chat_topics,
@@ -35,18 +47,34 @@ from bot.store.topics import ensure_topic_ids
 
 
 async def sync_feeds(connection: AsyncConnection, specs: Sequence[FeedSpec], now: datetime) -> None:
-    """Make the feeds table match the config: add new feeds (due now), rename, retire others.
+    """Bring the config's feeds in: add new ones (due now), rename, and remove the
+    config-managed feeds the file no longer lists. Feeds added in chat stay; one the file
+    now lists becomes the config's.
 
-    Retired feeds keep their rows and entries (so re-adding one does not re-announce
-    anything); they are just no longer polled.
+    Removed feeds keep their rows and entries (so re-adding one does not re-announce
+    anything); they are just no longer followed.
     """
     rows = await connection.execute(
-        select(feeds.c.id, feeds.c.url, feeds.c.name, feeds.c.configured)
+        select(
+            feeds.c.id,
+            feeds.c.url,
+            feeds.c.name,
+            feeds.c.configured,
+            feeds.c.managed_by,
+            feeds.c.topics,
+        )
     )
     existing = {row.url: row for row in rows}
     wanted = {spec.url: spec for spec in specs}
     new_rows = [
-        {"url": spec.url, "name": spec.name, "created_at": now, "next_check_at": now}
+        {
+            "url": spec.url,
+            "name": spec.name,
+            "topics": join_topics(spec.topics),
+            "managed_by": CONFIG,
+            "created_at": now,
+            "next_check_at": now,
+        }
         for url, spec in wanted.items()
         if url not in existing
     ]
@@ -54,14 +82,29 @@ async def sync_feeds(connection: AsyncConnection, specs: Sequence[FeedSpec], now
         await connection.execute(insert_ignoring_duplicates(connection, feeds), new_rows)
     for url, row in existing.items():
         spec = wanted.get(url)
-        if spec is None and row.configured:
-            await connection.execute(
-                update(feeds).where(feeds.c.id == row.id).values(configured=False)
-            )
-        elif spec is not None and (not row.configured or row.name != spec.name):
-            await connection.execute(
-                update(feeds).where(feeds.c.id == row.id).values(configured=True, name=spec.name)
-            )
+        if spec is None:
+            if row.configured and row.managed_by == CONFIG:
+                await connection.execute(
+                    update(feeds).where(feeds.c.id == row.id).values(configured=False)
+                )
+            continue
+        values = {
+            "configured": True,
+            "managed_by": CONFIG,
+            "name": spec.name,
+            "topics": join_topics(spec.topics),
+        }
+        if any(getattr(row, name) != value for name, value in values.items()):
+            await connection.execute(update(feeds).where(feeds.c.id == row.id).values(**values))
+
+
+def join_topics(topics: Sequence[str]) -> str:
+    """A feed's topics as stored (one per line: a topic never holds a line break)."""
+    return "\n".join(topics)
+
+
+def split_topics(stored: str) -> tuple[str, ...]:
+    return tuple(topic for topic in stored.split("\n") if topic)
 
 
 async def claim_due_feeds(
@@ -84,8 +127,13 @@ async def claim_due_feeds(
             feeds.c.body_hash,
             feeds.c.last_success_at,
             feeds.c.error_count,
+            feeds.c.topics,
         )
-        .where(feeds.c.configured == true(), feeds.c.next_check_at <= now)
+        .where(
+            feeds.c.configured == true(),
+            feeds.c.paused == false(),
+            feeds.c.next_check_at <= now,
+        )
         .order_by(feeds.c.next_check_at, feeds.c.id)
         .limit(limit)
     )
@@ -106,15 +154,18 @@ async def claim_due_feeds(
             body_hash=row.body_hash,
             first_fetch=row.last_success_at is None,
             error_count=row.error_count,
+            topics=split_topics(row.topics),
         )
         for row in rows
     ]
 
 
 async def make_feeds_due(connection: AsyncConnection, now: datetime) -> None:
-    """Every configured feed becomes due (``poll --once`` checks them all)."""
+    """Every followed feed but the paused becomes due (``poll --once`` checks them all)."""
     await connection.execute(
-        update(feeds).where(feeds.c.configured == true()).values(next_check_at=now)
+        update(feeds)
+        .where(feeds.c.configured == true(), feeds.c.paused == false())
+        .values(next_check_at=now)
     )
 
 
