@@ -60,6 +60,11 @@ class Jobs:
     def start(self) -> None:
         self._scheduler.start()
 
+    def run_soon(self, name: str) -> None:
+        """Run job ``name`` now rather than at its next time (skipped while it runs)."""
+        if self._scheduler.running and self._scheduler.get_job(name) is not None:
+            self._scheduler.modify_job(name, next_run_time=utcnow())
+
     async def shutdown(self, grace: float) -> None:
         """No new runs; running jobs get ``grace`` seconds, then are cancelled."""
         if not self._scheduler.running:

@@ -26,6 +26,7 @@ from bot.app.settings import (
 from bot.app.startup import configure_logging, open_store
 from bot.chat.claim import ClaimGate, new_claim_code
 from bot.chat.commands import Commands
+from bot.chat.feedadmin import FeedAdmin
 from bot.clock import utcnow
 from bot.config.load import DEFAULT_CONFIG_PATH, DEFAULTS_SOURCE
 from bot.config.schema import DEFAULT_API_BASE_URL, Config
@@ -34,6 +35,7 @@ from bot.delivery.sender import Sender
 from bot.health import Health, HealthServer, Metrics, SenderMetrics
 from bot.ingest.fetch import Fetcher, FetchLimits
 from bot.ingest.poller import FeedOutcome, FeedReport, Poller
+from bot.ingest.probe import Prober
 from bot.jobs import Jobs
 from bot.oneline import one_line
 from bot.store import Store, StoreUnavailable
@@ -140,7 +142,15 @@ class Runtime:
             admins=frozenset(config.telegram.admins),
             claim=await _claim_gate(config, store),
         )
-        telegram.add_handlers(Handlers(commands, store))
+        jobs = Jobs()
+        feed_admin = FeedAdmin(
+            store,
+            Prober(fetcher, poll_settings(config).rules),
+            page_size=delivery.page_size,
+            summary_length=delivery.summary_length,
+            poll_soon=lambda: jobs.run_soon("poll"),
+        )
+        telegram.add_handlers(Handlers(commands, store, feed_admin))
         health = Health(
             stale_after=scheduler_stale_after(config),
             ping=store.ping,
@@ -158,7 +168,7 @@ class Runtime:
             poller=poller,
             sender=sender,
             sender_task=asyncio.create_task(sender.run(), name="sender"),
-            jobs=Jobs(),
+            jobs=jobs,
             metrics=metrics,
             health=health,
             health_server=health_server,

@@ -313,9 +313,6 @@ class Commands:
     async def stats(self) -> Rendered:
         return replies.stats(await self._store.stats())
 
-    async def feeds(self) -> Rendered:
-        return replies.feeds(await self._store.feed_states(), self._clock())
-
 
 def _menu(chat: ChatInfo, options: list[TopicOption], page: int = 1) -> Rendered:
     """The /topics menu of ``chat`` on ``page``."""

@@ -35,10 +35,11 @@ from telegram.ext import (
 )
 
 from bot.chat.commands import ChatContext, Commands, changes_subscription, read_press
+from bot.chat.feedadmin import FeedAdmin
 from bot.chat.pauses import bot_removed_reason
 from bot.clock import utcnow
 from bot.domain import GROUP_CHAT_KINDS
-from bot.render import strings
+from bot.render import callbacks, strings
 from bot.render.message import ButtonReply, Rendered, message
 from bot.store import Store
 from bot.tg.api import message_kwargs, retry_after_seconds
@@ -171,9 +172,10 @@ def argument(context: ContextTypes.DEFAULT_TYPE) -> str:
 class Handlers:
     """The handlers, bound to the services they call."""
 
-    def __init__(self, commands: Commands, store: Store) -> None:
+    def __init__(self, commands: Commands, store: Store, feeds: FeedAdmin) -> None:
         self.commands = commands
         self.store = store
+        self.feeds = feeds
 
     # ------------------------------------------------------------ commands anyone may use
 
@@ -245,6 +247,53 @@ class Handlers:
 
         return handle
 
+    def admin_command(self, action: Callable[[ChatContext, str], Awaitable[Rendered]]) -> Handler:
+        """A command for the bot's admins that takes the chat and the argument."""
+
+        async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            user, ctx = update.effective_user, chat_context(update)
+            if ctx is None:
+                return
+            if not await self.commands.is_bot_admin(user.id if user else None):
+                await reply(update, context, message(strings.ONLY_BOT_ADMINS))
+                return
+            await reply(update, context, await action(ctx, argument(context)))
+
+        return handle
+
+    async def _add(self, ctx: ChatContext, argument: str) -> Rendered:
+        return await self.feeds.add(ctx.tg_chat_id, argument)
+
+    async def _remove(self, ctx: ChatContext, argument: str) -> Rendered:
+        return await self.feeds.remove(argument)
+
+    async def _pause(self, ctx: ChatContext, argument: str) -> Rendered:
+        return await self.feeds.pause(argument)
+
+    async def _resume(self, ctx: ChatContext, argument: str) -> Rendered:
+        return await self.feeds.resume(argument)
+
+    async def sources(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await reply(update, context, await self.feeds.sources())
+
+    async def _press(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, ctx: ChatContext, data: str | None
+    ) -> ButtonReply:
+        """What a press does: feed buttons here (admins only, but /sources pages), the rest
+        in ``bot.chat.commands``."""
+        action = read_press(data)
+        if isinstance(action, callbacks.SourcesPage):
+            return await self.feeds.button(ctx.tg_chat_id, action)
+        if isinstance(action, callbacks.ADMIN_ACTIONS):
+            user = update.effective_user
+            if not await self.commands.is_bot_admin(user.id if user else None):
+                return ButtonReply(answer=strings.ONLY_BOT_ADMINS)
+            return await self.feeds.button(ctx.tg_chat_id, action)
+        allowed = changes_subscription(action) and await may_change_subscription(
+            update, context, self.commands
+        )
+        return await self.commands.button(ctx, action, may_change=allowed)
+
     # ------------------------------------------------------------ the rest
 
     async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -273,11 +322,7 @@ class Handlers:
             if ctx is None:
                 result = ButtonReply(answer=strings.EXPIRED)
             else:
-                action = read_press(query.data)
-                allowed = changes_subscription(action) and await may_change_subscription(
-                    update, context, self.commands
-                )
-                result = await self.commands.button(ctx, action, may_change=allowed)
+                result = await self._press(update, context, ctx, query.data)
         except Exception:
             # Always answered, also when the work above failed (the error handler logs it).
             await answer_query(query, strings.SOMETHING_WENT_WRONG)
@@ -331,7 +376,12 @@ def register(application: Application, handlers: Handlers) -> None:  # type: ign
         CommandHandler("topics", handlers.topics),
         # the bot's admins
         CommandHandler("stats", handlers.bot_admins_only(handlers.commands.stats)),
-        CommandHandler("feeds", handlers.bot_admins_only(handlers.commands.feeds)),
+        CommandHandler("feeds", handlers.bot_admins_only(handlers.feeds.feeds)),
+        CommandHandler("add", handlers.admin_command(handlers._add)),
+        CommandHandler("remove", handlers.admin_command(handlers._remove)),
+        CommandHandler("pause", handlers.admin_command(handlers._pause)),
+        CommandHandler("resume", handlers.admin_command(handlers._resume)),
+        CommandHandler("sources", handlers.sources),
         # buttons, membership and migration events
         CallbackQueryHandler(handlers.button),
         ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER),
