@@ -190,9 +190,11 @@ class FeedAdmin:
         feed = await self._store.followed_feed(action.feed_id)
         if feed is None:
             return ButtonReply(answer=strings.FEED_GONE)
-        answer = await self._feed_verb(action.verb, feed)
-        if action.verb == "remove" and feed.managed_by != "config":
+        if action.verb == "remove":
+            if feed.managed_by == "config":
+                return ButtonReply(answer=truncate(strings.in_config_file(feed.name), ANSWER_LIMIT))
             return ButtonReply(edit=feedlist.confirm_remove(feed, action.page))
+        answer = await self._feed_verb(action.verb, feed)
         short = truncate(answer, ANSWER_LIMIT)  # Telegram refuses longer answers
         if action.page == 0:  # under an alert: it stays, unless a removal was asked there
             done = action.verb in ("remove_confirmed", "keep")
@@ -212,8 +214,6 @@ class FeedAdmin:
             return strings.CHECKING
         if verb == "remove_confirmed":
             return await self._remove(feed)
-        if verb == "remove" and feed.managed_by == "config":
-            return strings.in_config_file(feed.name)
         return strings.KEPT if verb == "keep" else ""
 
 

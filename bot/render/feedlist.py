@@ -8,7 +8,7 @@ from typing import Protocol
 
 from bot.domain import EntryView, FeedCandidate
 from bot.render import callbacks, strings
-from bot.render.durations import ago_or_in
+from bot.render.durations import ago_or_in, short_span
 from bot.render.keyboards import Paging, page_row
 from bot.render.message import MESSAGE_LIMIT, Button, Rendered, message
 from bot.render.pages import latest
@@ -89,14 +89,19 @@ def state_in_words(feed: ListedFeed, now: datetime) -> str:
     if feed.paused:
         return strings.PAUSED_STATE
     if feed.error_count:
-        worked = ago_or_in(feed.last_success_at, now) if feed.last_success_at else strings.NEVER
+        worked = _ago(feed.last_success_at, now) if feed.last_success_at else strings.NEVER
         retry = ago_or_in(feed.next_check_at, now)
         error = feed.last_error or ""
         return strings.feed_state_failing(feed.error_count, error, worked, retry)
     if feed.last_success_at is None:
         return strings.NOT_CHECKED_YET
-    checked = ago_or_in(feed.last_success_at, now)
+    checked = _ago(feed.last_success_at, now)
     return strings.feed_state_working(feed.entry_count, checked, ago_or_in(feed.next_check_at, now))
+
+
+def _ago(moment: datetime, now: datetime) -> str:
+    """A past moment (never "in 0s" for one a moment ago)."""
+    return strings.time_ago(short_span(max(0, int((now - moment).total_seconds()))))
 
 
 def _topics(topics: Sequence[str]) -> str:

@@ -123,3 +123,96 @@ def test_add_errors_are_one_clear_reply_and_add_nothing(
     assert say(api, admin, "/add").plain_text == strings.ADD_USAGE
     assert say(api, admin, "/add ftp://x.example/").plain_text == strings.ADD_NOT_A_URL
     assert say(api, admin, "/sources").plain_text == strings.NO_SOURCES
+
+
+def add_feed(api: FakeBotAPI, admin: int, url: str) -> None:
+    """/add a feed's own URL and press Add; returns once the bot confirmed."""
+    preview = say(api, admin, f"/add {url}")
+    press(api, admin, preview, button(preview, "Add"))
+    assert wait_edited(api, preview).plain_text.startswith("Added ")
+
+
+def test_pause_stops_fetching_and_resume_restarts_it(
+    api: FakeBotAPI, feeds: FeedServer, feed: Feed, bots: Bots
+) -> None:
+    feed.publish(Item("p0"))
+    clock = Feed(feeds, "/clock.xml", "Clock").publish(Item("c0"))
+    bot = bots.start(feed, clock)
+    admin, reader = api.add_private_chat(ADMIN, "Admin"), api.add_private_chat(READER)
+    say(api, reader, "/start")
+    bot.wait_polls(2)
+
+    assert say(api, admin, "/pause test FEED").plain_text == strings.feed_paused("Test feed")
+    assert say(api, admin, f"/pause {feed.url}").plain_text == strings.PAUSED_ALREADY
+    hits = feeds.hits(feed.path)
+    bot.wait_polls(bot.polls() + 4)  # the clock feed is checked meanwhile, this one not
+    assert feeds.hits(feed.path) == hits
+    listing = say(api, admin, "/feeds")
+    assert "Test feed: paused: not checked until resumed" in listing.plain_text
+    assert "Resume 2" in button_texts(listing)  # by name: Clock is 1
+
+    fresh = Item("after-pause")
+    feed.publish(fresh)
+    assert say(api, admin, f"/resume {feed.url}").plain_text == strings.feed_resumed("Test feed")
+    wait_push(api, reader, fresh)
+    assert say(api, admin, "/resume nothing-like-it").plain_text == strings.no_feed_named(
+        "nothing-like-it"
+    )
+
+
+def test_feeds_buttons_check_pause_and_remove_with_a_confirm(
+    api: FakeBotAPI, feeds: FeedServer, feed: Feed, bots: Bots
+) -> None:
+    feed.publish(Item("b0"))
+    chat_feed = Feed(feeds, "/chat.xml", "Added in chat").publish(Item("k0"))
+    bot = bots.start(feed)
+    admin = api.add_private_chat(ADMIN, "Admin")
+    add_feed(api, admin, chat_feed.url)
+    bot.wait_polls(2)
+
+    listing = say(api, admin, "/feeds")
+    assert listing.plain_text.startswith("FEEDS (2)")
+    assert "1. Added in chat: working: 1 entries" in listing.plain_text
+    assert "added in chat" in listing.plain_text
+    assert "from the config file" in listing.plain_text
+    hits = feeds.hits(chat_feed.path)
+    assert press(api, admin, listing, button(listing, "Check now 1")).text == strings.CHECKING
+    api.wait_for(lambda: feeds.hits(chat_feed.path) > hits, 20, "the check asked for")
+
+    refused = press(api, admin, listing, button(listing, "Remove 2")).text
+    assert refused == strings.in_config_file("Test feed")
+    press(api, admin, listing, button(listing, "Remove 1"))
+    confirm = wait_edited(api, listing)
+    assert confirm.plain_text == strings.confirm_remove("Added in chat")
+    press(api, admin, confirm, button(confirm, "Keep it"))
+    listing = wait_edited(api, confirm)
+    assert "Added in chat" in listing.plain_text
+    press(api, admin, listing, button(listing, "Remove 1"))
+    confirm = wait_edited(api, listing)
+    press(api, admin, confirm, button(confirm, "Yes, remove it"))
+    listing = wait_edited(api, confirm)
+    assert listing.plain_text.startswith("FEEDS (1)")
+    assert press(api, admin, confirm, button(confirm, "Yes, remove it")).text == strings.FEED_GONE
+
+
+def test_a_feed_removed_from_the_file_goes_and_chat_feeds_stay_after_a_restart(
+    api: FakeBotAPI, feeds: FeedServer, feed: Feed, bots: Bots
+) -> None:
+    feed.publish(Item("f0"))
+    chat_feed = Feed(feeds, "/kept.xml", "Kept from chat").publish(Item("k0"))
+    bot = bots.start(feed)
+    admin, reader = api.add_private_chat(ADMIN, "Admin"), api.add_private_chat(READER)
+    add_feed(api, admin, chat_feed.url)
+    say(api, reader, "/start")
+    sources = say(api, reader, "/sources").plain_text
+    assert "Kept from chat" in sources
+    assert "Test feed" in sources
+
+    bot.config["feeds"] = []
+    bot.restart()
+    sources = say(api, reader, "/sources").plain_text
+    assert sources.startswith("SOURCES (1)")
+    assert "Kept from chat" in sources
+    fresh = Item("after-restart")
+    chat_feed.publish(fresh)
+    wait_push(api, reader, fresh)
