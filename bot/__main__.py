@@ -1,4 +1,4 @@
-"""The command line: ``feedbot run | preview | poll --once | check-config``.
+"""The command line: ``feedbot run | preview | poll --once | check-config | feeds``.
 
 Builds nothing itself: it parses arguments, loads the config, calls into ``bot.app`` and
 turns known failures into one line on stderr and an exit status.
@@ -53,6 +53,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     poll.add_argument("--once", action="store_true", required=True, help="one cycle, then exit")
     commands.add_parser("check-config", parents=[common], help="validate the configuration")
+    feeds = commands.add_parser(
+        "feeds", parents=[common], help="the followed feeds: list, import OPML, export OPML"
+    )
+    feed_commands = feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
+    feed_commands.add_parser("list", parents=[common], help="one line a feed")
+    importing = feed_commands.add_parser(
+        "import", parents=[common], help="follow the feeds of an OPML file"
+    )
+    importing.add_argument("file", metavar="FILE")
+    feed_commands.add_parser("export", parents=[common], help="every feed as OPML, to stdout")
     return parser
 
 
@@ -86,6 +96,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return asyncio.run(preview(config, args.sources))
     if args.command == "poll":
         return poll_once(config)
+    if args.command == "feeds":
+        return feeds(config, args.feeds_command, getattr(args, "file", None))
     return run(config)
 
 
@@ -124,6 +136,23 @@ def poll_once(config: Config) -> int:
 
     try:
         return asyncio.run(run_poll_once(config))
+    except StoreUnavailable as error:
+        return fail(f"{error} (check database.url or DATABASE_URL)", EXIT_FAILURE)
+
+
+def feeds(config: Config, action: str, path: str | None) -> int:
+    from bot.app.feeds_cli import FeedsCommandError, export_feeds, import_feeds, list_feeds
+    from bot.store import StoreUnavailable
+
+    try:
+        if action == "list":
+            return asyncio.run(list_feeds(config))
+        if action == "import":
+            assert path is not None
+            return asyncio.run(import_feeds(config, path))
+        return asyncio.run(export_feeds(config))
+    except FeedsCommandError as error:
+        return fail(str(error), EXIT_FAILURE)
     except StoreUnavailable as error:
         return fail(f"{error} (check database.url or DATABASE_URL)", EXIT_FAILURE)
 

@@ -9,11 +9,12 @@ from typing import Protocol
 
 from bot.chat.adding import AddRequest, PendingAdd, PendingAdds, read_add
 from bot.clock import utcnow
-from bot.domain import FeedProbe, ProbeProblem
+from bot.domain import FeedProbe, FeedSpec, ProbeProblem
 from bot.render import callbacks, feedlist, strings
 from bot.render.message import ButtonReply, Rendered, message
 from bot.store import FollowedFeed, Store
 from bot.text.measure import truncate
+from bot.text.opml import OpmlError, OpmlFeed, read_opml, write_opml
 
 #: characters of a button's answer (Telegram's limit is 200)
 ANSWER_LIMIT = 190
@@ -161,6 +162,25 @@ class FeedAdmin:
     async def sources(self, page: int = 1) -> Rendered:
         return feedlist.sources_page(await self._store.followed_feeds(), page)
 
+    # ------------------------------------------------------------------ OPML
+
+    async def import_opml(self, data: bytes) -> Rendered:
+        """An OPML document's feeds followed (titles kept; folders and categories become
+        topics; feeds followed already skipped; invalid outlines listed): one summary."""
+        try:
+            read = read_opml(data)
+        except OpmlError as error:
+            return message(strings.opml_unreadable(str(error)))
+        specs = [FeedSpec(f.url, f.title or None, f.topics) for f in read.feeds]
+        added, skipped = await self._store.import_feeds(specs, self._clock())
+        if added:
+            self._poll_soon()
+        invalid = [truncate(line, 200) for line in read.invalid]
+        return message(strings.opml_summary(len(added), len(skipped), invalid))
+
+    async def export_opml(self) -> bytes:
+        return opml_document(await self._store.followed_feeds(), self._clock())
+
     # ------------------------------------------------------------------ buttons
 
     async def button(self, chat_id: int, action: callbacks.Action) -> ButtonReply:
@@ -223,3 +243,9 @@ def _problem(probe: FeedProbe) -> str:
     if probe.problem is ProbeProblem.NO_FEEDS_ON_PAGE:
         return strings.add_problem_no_feeds(probe.url)
     return strings.add_problem_not_a_feed(probe.url, probe.detail)
+
+
+def opml_document(feeds: Sequence[FollowedFeed], now: datetime) -> bytes:
+    """Every followed feed as OPML (``/export`` and ``feedbot feeds export``)."""
+    outlines = [OpmlFeed(feed.url, feed.name, feed.topics) for feed in feeds]
+    return write_opml(outlines, strings.OPML_TITLE, now)

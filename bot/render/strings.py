@@ -36,6 +36,7 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("remove", "Stop following a feed: /remove <url or name>"),
     ("pause", "Stop checking a feed for now: /pause <url or name>"),
     ("resume", "Check a paused feed again: /resume <url or name>"),
+    ("export", "Every feed as an OPML file (send me one to import)"),
 )
 
 # ----------------------------------------------------------------------------- entries and pages
@@ -384,3 +385,39 @@ def feed_state_failing(errors: int, last_error: str, worked: str, retry: str) ->
     return (
         f"failing ({errors} errors in a row): {last_error}; last worked {worked}; next try {retry}"
     )
+
+
+# ----------------------------------------------------------------------------- OPML
+
+EXPORT_CAPTION = "Every feed this bot follows, as OPML: import it into any feed reader."
+OPML_FILENAME = "transmission-feeds.opml"
+OPML_INVALID_SHOWN = 20  #: invalid outlines listed in an import's summary
+OPML_TITLE = "Transmission: followed feeds"
+OPML_ONLY_IN_PRIVATE = "Send OPML files to me in a private chat."
+OPML_NOT_OPML = (
+    "I read OPML files only (.opml or .xml). Send a feed reader's export, or /add a URL."
+)
+
+
+def opml_too_large(limit_kib: int) -> str:
+    return f"That file is larger than {limit_kib} KiB: nothing was imported."
+
+
+def opml_unreadable(reason: str) -> str:
+    return f"Could not read that file: {reason}. Nothing was imported."
+
+
+def opml_download_failed(reason: str) -> str:
+    return f"Could not download that file from Telegram ({reason}). Please send it again."
+
+
+def opml_summary(added: int, skipped: int, invalid: list[str]) -> str:
+    lines = [f"OPML import: {added} feeds added, {skipped} already followed (skipped)."]
+    if invalid:
+        lines.append(f"{len(invalid)} could not be taken:")
+        lines.extend(f"- {line}" for line in invalid[:OPML_INVALID_SHOWN])
+        if len(invalid) > OPML_INVALID_SHOWN:
+            lines.append(and_more(len(invalid) - OPML_INVALID_SHOWN))
+    if added:
+        lines.append("The new feeds are checked now; only what they publish from now on is pushed.")
+    return "\n".join(lines)

@@ -169,6 +169,7 @@ class Store:
     remove_feed = _Transaction(feedlist.remove_feed, write=True)
     set_paused = _Transaction(feedlist.set_paused, write=True)
     check_now = _Transaction(feedlist.check_now, write=True)
+    import_feeds = _Transaction(feedlist.import_feeds, write=True)
 
     # ------------------------------------------------------------------ admins
 

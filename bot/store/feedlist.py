@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Row, false, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain import FeedSpec
 from bot.store.feeds import join_topics, split_topics
 from bot.store.sql import insert_ignoring_duplicates
 from bot.store.tables import CHAT, feeds
@@ -176,3 +177,16 @@ async def check_now(connection: AsyncConnection, feed_id: int, now: datetime) ->
         .values(next_check_at=now)
     )
     return bool(result.rowcount)
+
+
+async def import_feeds(
+    connection: AsyncConnection, specs: Sequence[FeedSpec], now: datetime
+) -> tuple[list[str], list[str]]:
+    """Follow each feed not followed yet (as :func:`add_feed`), all in one transaction;
+    (the URLs added, the URLs skipped as followed already)."""
+    added: list[str] = []
+    skipped: list[str] = []
+    for spec in specs:
+        feed_id = await add_feed(connection, spec.url, spec.name, spec.topics, now)
+        (added if feed_id is not None else skipped).append(spec.url)
+    return added, skipped

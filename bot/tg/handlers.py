@@ -43,6 +43,7 @@ from bot.render import callbacks, strings
 from bot.render.message import ButtonReply, Rendered, message
 from bot.store import Store
 from bot.tg.api import message_kwargs, retry_after_seconds
+from bot.tg.feedhandlers import FeedHandlers
 
 log = logging.getLogger(__name__)
 
@@ -169,13 +170,26 @@ def argument(context: ContextTypes.DEFAULT_TYPE) -> str:
     return " ".join(context.args or [])
 
 
-class Handlers:
+class Handlers(FeedHandlers):
     """The handlers, bound to the services they call."""
 
     def __init__(self, commands: Commands, store: Store, feeds: FeedAdmin) -> None:
         self.commands = commands
         self.store = store
         self.feeds = feeds
+
+    async def _reply(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, rendered: Rendered
+    ) -> None:
+        await reply(update, context, rendered)
+
+    async def _in_turn(
+        self, context: ContextTypes.DEFAULT_TYPE, send: Callable[[], Awaitable[object]]
+    ) -> None:
+        await _in_turn(context, send)
+
+    def _chat_context(self, update: Update) -> ChatContext | None:
+        return chat_context(update)
 
     # ------------------------------------------------------------ commands anyone may use
 
@@ -246,35 +260,6 @@ class Handlers:
             await reply(update, context, await action())
 
         return handle
-
-    def admin_command(self, action: Callable[[ChatContext, str], Awaitable[Rendered]]) -> Handler:
-        """A command for the bot's admins that takes the chat and the argument."""
-
-        async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            user, ctx = update.effective_user, chat_context(update)
-            if ctx is None:
-                return
-            if not await self.commands.is_bot_admin(user.id if user else None):
-                await reply(update, context, message(strings.ONLY_BOT_ADMINS))
-                return
-            await reply(update, context, await action(ctx, argument(context)))
-
-        return handle
-
-    async def _add(self, ctx: ChatContext, argument: str) -> Rendered:
-        return await self.feeds.add(ctx.tg_chat_id, argument)
-
-    async def _remove(self, ctx: ChatContext, argument: str) -> Rendered:
-        return await self.feeds.remove(argument)
-
-    async def _pause(self, ctx: ChatContext, argument: str) -> Rendered:
-        return await self.feeds.pause(argument)
-
-    async def _resume(self, ctx: ChatContext, argument: str) -> Rendered:
-        return await self.feeds.resume(argument)
-
-    async def sources(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await reply(update, context, await self.feeds.sources())
 
     async def _press(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, ctx: ChatContext, data: str | None
@@ -382,6 +367,8 @@ def register(application: Application, handlers: Handlers) -> None:  # type: ign
         CommandHandler("pause", handlers.admin_command(handlers._pause)),
         CommandHandler("resume", handlers.admin_command(handlers._resume)),
         CommandHandler("sources", handlers.sources),
+        CommandHandler("export", handlers.export),
+        MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, handlers.document),
         # buttons, membership and migration events
         CallbackQueryHandler(handlers.button),
         ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER),
