@@ -38,6 +38,7 @@ from bot.ingest.poller import FeedOutcome, FeedReport, Poller
 from bot.ingest.probe import Prober
 from bot.jobs import Jobs
 from bot.oneline import one_line
+from bot.render import feedlist
 from bot.store import Store, StoreUnavailable
 from bot.store.engine import redacted
 from bot.tg.application import BotApiUnreachable, TelegramApp, TokenRejected
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 #: seconds that jobs and sends in flight get to finish on shutdown
 SHUTDOWN_GRACE = 8.0
 HEALTH_REFRESH = 15.0
+ALERT_CHECK_MAX = 60.0  #: seconds between looks for dead feeds, at most
 
 
 class StartupError(Exception):
@@ -86,6 +88,7 @@ class Runtime:
     metrics: Metrics
     health: Health
     health_server: HealthServer | None
+    commands: Commands
 
     @classmethod
     async def start(cls, config: Config) -> Runtime:
@@ -172,6 +175,7 @@ class Runtime:
             metrics=metrics,
             health=health,
             health_server=health_server,
+            commands=commands,
         )
         runtime._start_jobs()
         followed = await store.followed_feeds()
@@ -188,6 +192,8 @@ class Runtime:
         jobs.every(self.config.polling.tick, self.poll_tick, name="poll")
         jobs.every(self.config.storage.prune_every, self.prune, name="prune", start_now=False)
         jobs.every(HEALTH_REFRESH, self.refresh_gauges, name="gauges")
+        alert_every = min(max(self.config.polling.alert_after / 4, 1.0), ALERT_CHECK_MAX)
+        jobs.every(alert_every, self.send_alerts, name="alerts")
         jobs.start()
 
     async def poll_tick(self) -> None:
@@ -218,6 +224,31 @@ class Runtime:
             result.keys,
             result.outbox_rows,
         )
+
+    async def send_alerts(self) -> None:
+        """Dead-feed alerts (and recoveries) to each admin."""
+        now = utcnow()
+        alerts = await self.store.claim_alerts(
+            now, timedelta(seconds=self.config.polling.alert_after)
+        )
+        if not alerts:
+            return
+        admins = await self.commands.admins.all()
+        for alert in alerts:
+            if alert.recovered:
+                rendered = feedlist.recovered(alert.name, alert.since, now)
+            else:
+                rendered = feedlist.alert(
+                    alert.name, alert.url, alert.since, alert.last_error, now, alert.feed_id
+                )
+            log.info(
+                "%s %s: telling %d admins",
+                "recovered" if alert.recovered else "failing",
+                alert.url,
+                len(admins),
+            )
+            for admin in sorted(admins):
+                await self.telegram.notify(admin, rendered)
 
     async def refresh_gauges(self) -> None:
         counts = await self.store.queue_counts()

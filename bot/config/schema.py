@@ -116,6 +116,9 @@ class PollingConfig(Strict):
     concurrency: int = Field(20, ge=1, le=500)  #: fetches in flight overall
     per_host: int = Field(2, ge=1, le=50)  #: fetches in flight per host
     tick: Annotated[Duration, at_least(0.1)] = 15.0  #: how often it looks for due feeds
+    #: a feed failing this long is reported to each admin (once a day at most), and again
+    #: when it works
+    alert_after: Annotated[Duration, at_least(1.0)] = 6 * 3600.0
 
     @model_validator(mode="before")
     @classmethod

@@ -184,3 +184,20 @@ def sources_page(feeds: Sequence[ListedFeed], page: int) -> Rendered:
     header = f"<b>{strings.SOURCES_HEADER}</b> ({len(feeds)})"
     keyboard = (page_row(Paging(page, count, False), callbacks.SourcesPage),) if count > 1 else ()
     return Rendered(html="\n".join([header, *lines]), keyboard=keyboard)
+
+
+def alert(
+    name: str, url: str, since: datetime, last_error: str | None, now: datetime, feed_id: int
+) -> Rendered:
+    """To each admin: a feed has been failing for a while; Check now, Pause, Remove."""
+    failing_for = short_span(max(0, int((now - since).total_seconds())))
+    text = strings.feed_alert(name, url, failing_for, last_error or "unknown")
+    return Rendered(
+        html=escape_html(truncate(text, 1500)),
+        keyboard=(feed_buttons(feed_id, 0, paused=False),),
+    )
+
+
+def recovered(name: str, since: datetime, now: datetime) -> Rendered:
+    was_down = short_span(max(0, int((now - since).total_seconds())))
+    return message(truncate(strings.feed_recovered(name, was_down), 1000))

@@ -421,3 +421,25 @@ def opml_summary(added: int, skipped: int, invalid: list[str]) -> str:
     if added:
         lines.append("The new feeds are checked now; only what they publish from now on is pushed.")
     return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- dead-feed alerts
+
+
+def feed_alert(name: str, url: str, failing_for: str, last_error: str) -> str:
+    return (
+        f"⚠️ {name} has been failing for {failing_for}.\n{url}\nLast error: {last_error}\n"
+        "The bot keeps retrying, less often the longer it fails."
+    )
+
+
+def feed_recovered(name: str, was_down: str) -> str:
+    return f"✅ {name} works again, after failing for {was_down}."
+
+
+def group_hello(bot_name: str) -> str:
+    return (
+        f"Hello! I am {bot_name}: I post updates from the feeds this bot follows "
+        "(/sources lists them). A group admin sends /start to subscribe this group, "
+        "/topics to choose topics; /help lists everything."
+    )

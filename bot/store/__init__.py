@@ -22,7 +22,18 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import ChatInfo
-from bot.store import admins, chats, feedlist, feeds, maintenance, outbox, pages, topics
+from bot.store import (
+    admins,
+    alerts,
+    chats,
+    feedlist,
+    feeds,
+    maintenance,
+    outbox,
+    pages,
+    topics,
+)
+from bot.store.alerts import FeedAlert
 from bot.store.chats import ChannelSpec
 from bot.store.engine import WRITE, create_engine, redacted
 from bot.store.feedlist import FollowedFeed
@@ -34,6 +45,7 @@ T = TypeVar("T")
 
 __all__ = [
     "ChannelSpec",
+    "FeedAlert",
     "FeedState",
     "FollowedFeed",
     "PruneResult",
@@ -170,6 +182,8 @@ class Store:
     set_paused = _Transaction(feedlist.set_paused, write=True)
     check_now = _Transaction(feedlist.check_now, write=True)
     import_feeds = _Transaction(feedlist.import_feeds, write=True)
+    #: dead-feed alerts to send (claimed: each is returned once)
+    claim_alerts = _Transaction(alerts.claim_alerts, write=True)
 
     # ------------------------------------------------------------------ admins
 

@@ -92,6 +92,11 @@ feeds = Table(
     Column("managed_by", String(8), nullable=False, server_default=CONFIG),
     Column("topics", Text, nullable=False, server_default=""),  # a chat-added feed's, "\n"-joined
     Column("paused", Boolean, nullable=False, server_default="0"),  # paused feeds are not fetched
+    # dead-feed alerts: since when it fails (as the alert job first saw it), the last alert,
+    # and whether a "recovered" note is owed
+    Column("failing_since", UTCDateTime),
+    Column("alerted_at", UTCDateTime),
+    Column("alert_open", Boolean, nullable=False, server_default="0"),
 )
 
 #: Admins who claimed the bot in chat (/claim); the config's telegram.admins come on top.

@@ -326,12 +326,12 @@ class Handlers(FeedHandlers):
             reason = bot_removed_reason(new, change.from_user.id)
             if await self.commands.bot_removed(change.chat.id, reason):
                 log.info("chat %s: %s; pushes pause", change.chat.id, reason)
-        elif (
-            old in _GONE_STATUSES
-            and new in _PRESENT_STATUSES
-            and await self.commands.bot_returned(change.chat.id)
-        ):
-            log.info("chat %s: the bot is back (%s); pushes resume", change.chat.id, new)
+        elif old in _GONE_STATUSES and new in _PRESENT_STATUSES:
+            if await self.commands.bot_returned(change.chat.id):
+                log.info("chat %s: the bot is back (%s); pushes resume", change.chat.id, new)
+            if change.chat.type in GROUP_CHAT_KINDS:  # added to a group: say what it is
+                hello = strings.group_hello(f"@{context.bot.username}")
+                await reply(update, context, message(hello))
 
     async def migration(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg = update.effective_message

@@ -255,6 +255,10 @@ class FakeBotAPI:
     def unblock_chat(self, chat_id: int) -> None:
         self._world.unblock(chat_id)
 
+    def add_bot_to_group(self, chat_id: int) -> None:
+        """Someone adds the bot to the group: the ``my_chat_member`` update (left -> member)."""
+        self._world.bot_joins(chat_id)
+
     def migrate_group(self, old_id: int, new_id: int) -> None:
         """Upgrade a group to a supergroup: the old id answers 400 with migrate_to_chat_id."""
         self._world.migrate(old_id, new_id)

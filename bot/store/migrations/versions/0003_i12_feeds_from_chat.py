@@ -1,4 +1,4 @@
-"""admins claimed in chat; feeds managed by the config or in chat
+"""admins claimed in chat; feeds managed by the config or in chat, paused, alerted
 
 Revision ID: 0003_i12
 Revises: 0002
@@ -31,10 +31,16 @@ def upgrade() -> None:
         )
         batch.add_column(sa.Column("topics", sa.Text(), nullable=False, server_default=""))
         batch.add_column(sa.Column("paused", sa.Boolean(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("failing_since", sa.DateTime(timezone=True)))
+        batch.add_column(sa.Column("alerted_at", sa.DateTime(timezone=True)))
+        batch.add_column(sa.Column("alert_open", sa.Boolean(), nullable=False, server_default="0"))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("feeds") as batch:
+        batch.drop_column("alert_open")
+        batch.drop_column("alerted_at")
+        batch.drop_column("failing_since")
         batch.drop_column("paused")
         batch.drop_column("topics")
         batch.drop_column("managed_by")
