@@ -95,3 +95,50 @@ async def test_the_migration_marks_existing_feeds_as_the_configs(database_url: s
         )
     finally:
         await store.close()
+
+
+async def set_errors(store: Store, feed_id: int, count: int, at: datetime | None) -> None:
+    from sqlalchemy import update
+
+    from bot.store.tables import feeds
+
+    async with store._engine.begin() as connection:
+        await connection.execute(
+            update(feeds)
+            .where(feeds.c.id == feed_id)
+            .values(error_count=count, last_error="HTTP 503" if count else None, last_error_at=at)
+        )
+
+
+async def test_alerts_come_once_per_failure_once_a_day_and_recoveries_once(
+    store: Store, now: datetime
+) -> None:
+    after = timedelta(hours=6)
+    feed_id = await store.add_feed(A, "Alpha", [], now)
+    assert feed_id is not None
+    await set_errors(store, feed_id, 1, now)
+    assert await store.claim_alerts(now, after) == []  # failing, but not for long
+    later = now + timedelta(hours=7)
+    [alert] = await store.claim_alerts(later, after)
+    assert (alert.name, alert.recovered, alert.since, alert.last_error) == (
+        "Alpha",
+        False,
+        now,
+        "HTTP 503",
+    )
+    assert await store.claim_alerts(later + timedelta(hours=1), after) == []  # told already
+    await set_errors(store, feed_id, 0, None)
+    [back] = await store.claim_alerts(later + timedelta(hours=2), after)
+    assert back.recovered
+    assert await store.claim_alerts(later + timedelta(hours=2), after) == []
+    # failing again the same day: no second alert until a day after the first
+    await set_errors(store, feed_id, 3, later + timedelta(hours=3))
+    assert await store.claim_alerts(later + timedelta(hours=10), after) == []
+    [again] = await store.claim_alerts(later + timedelta(days=1, hours=1), after)
+    assert not again.recovered
+    # a paused feed is not alerted about
+    await set_errors(store, feed_id, 0, None)
+    await store.claim_alerts(later + timedelta(days=1, hours=2), after)
+    await store.set_paused(feed_id, True, now)
+    await set_errors(store, feed_id, 1, later + timedelta(days=3))
+    assert await store.claim_alerts(later + timedelta(days=5), after) == []
