@@ -142,3 +142,17 @@ async def test_alerts_come_once_per_failure_once_a_day_and_recoveries_once(
     await store.set_paused(feed_id, True, now)
     await set_errors(store, feed_id, 1, later + timedelta(days=3))
     assert await store.claim_alerts(later + timedelta(days=5), after) == []
+
+
+async def test_an_import_adds_new_and_removed_feeds_and_skips_followed_ones(
+    store: Store, now: datetime
+) -> None:
+    await store.sync_feeds([FeedSpec(A, None)], now)
+    gone = await store.add_feed(B, None, [], now)
+    assert gone is not None
+    await store.remove_feed(gone)
+    specs = [FeedSpec(A, "A"), FeedSpec(B, "Bee", ("x",)), FeedSpec(C, "Sea"), FeedSpec(C, "Sea")]
+    added, skipped = await store.import_feeds(specs, now)
+    assert (added, skipped) == ([B, C], [A])
+    assert await urls(store) == {A: "config", B: "chat", C: "chat"}
+    assert {feed.url: feed.name for feed in await store.followed_feeds()}[B] == "Bee"

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import FeedSpec
 from bot.store.feeds import join_topics, split_topics
-from bot.store.sql import insert_ignoring_duplicates
+from bot.store.sql import chunks, insert_ignoring_duplicates
 from bot.store.tables import CHAT, feeds
 
 
@@ -183,10 +183,35 @@ async def import_feeds(
     connection: AsyncConnection, specs: Sequence[FeedSpec], now: datetime
 ) -> tuple[list[str], list[str]]:
     """Follow each feed not followed yet (as :func:`add_feed`), all in one transaction;
-    (the URLs added, the URLs skipped as followed already)."""
-    added: list[str] = []
-    skipped: list[str] = []
-    for spec in specs:
-        feed_id = await add_feed(connection, spec.url, spec.name, spec.topics, now)
-        (added if feed_id is not None else skipped).append(spec.url)
-    return added, skipped
+    (the URLs added, the URLs skipped as followed already). New feeds go in one statement."""
+    unique = list({spec.url: spec for spec in specs}.values())
+    followed: dict[str, bool] = {}
+    for part in chunks([spec.url for spec in unique]):
+        rows = await connection.execute(
+            select(feeds.c.url, feeds.c.configured).where(feeds.c.url.in_(part))
+        )
+        followed.update((row.url, bool(row.configured)) for row in rows)
+    fresh = [spec for spec in unique if spec.url not in followed]
+    if fresh:
+        await connection.execute(
+            insert_ignoring_duplicates(connection, feeds),
+            [
+                {
+                    "url": spec.url,
+                    "name": spec.name,
+                    "topics": join_topics(spec.topics),
+                    "managed_by": CHAT,
+                    "created_at": now,
+                    "next_check_at": now,
+                }
+                for spec in fresh
+            ],
+        )
+    revived = [spec for spec in unique if followed.get(spec.url) is False]
+    for spec in revived:  # removed before: followed again (rare; one at a time)
+        await add_feed(connection, spec.url, spec.name, spec.topics, now)
+    added = {spec.url for spec in (*fresh, *revived)}
+    return (
+        [spec.url for spec in unique if spec.url in added],
+        [spec.url for spec in unique if spec.url not in added],
+    )

@@ -21,6 +21,9 @@ FEED_TYPES = frozenset(
     }
 )
 MAX_LINKS = 10  #: feeds offered from one page at most
+#: characters of a page looked at: feed links sit in its head, and parsing a 10 MiB page
+#: whole takes seconds
+MAX_SCAN = 1_000_000
 
 
 def looks_like_html(text: str) -> bool:
@@ -34,7 +37,7 @@ def feed_links(html: str, page_url: str) -> list[FeedCandidate]:
     parser = etree.HTMLParser(
         encoding="utf-8", no_network=True, remove_comments=True, collect_ids=False
     )
-    root = etree.fromstring(html.encode("utf-8", "replace"), parser)
+    root = etree.fromstring(html[:MAX_SCAN].encode("utf-8", "replace"), parser)
     if root is None:
         return []
     base = page_url
