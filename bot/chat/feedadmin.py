@@ -219,6 +219,8 @@ class FeedAdmin:
         if action.page == 0:  # under an alert: it stays, unless a removal was asked there
             done = action.verb in ("remove_confirmed", "keep")
             return ButtonReply(answer=short, edit=message(answer) if done else None)
+        if action.verb == "check":  # nothing changed yet: the answer says what comes
+            return ButtonReply(answer=short)
         return ButtonReply(answer=short, edit=await self.feeds(action.page))
 
     async def _feed_verb(self, verb: str, feed: FollowedFeed) -> str:

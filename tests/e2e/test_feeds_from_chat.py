@@ -144,6 +144,7 @@ def test_pause_stops_fetching_and_resume_restarts_it(
 
     assert say(api, admin, "/pause test FEED").plain_text == strings.feed_paused("Test feed")
     assert say(api, admin, f"/pause {feed.url}").plain_text == strings.PAUSED_ALREADY
+    bot.wait_polls(bot.polls() + 2)  # a check that was in flight at the pause is over
     hits = feeds.hits(feed.path)
     bot.wait_polls(bot.polls() + 4)  # the clock feed is checked meanwhile, this one not
     assert feeds.hits(feed.path) == hits
