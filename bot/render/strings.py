@@ -205,7 +205,10 @@ def no_entries_with(topic: str) -> str:
 
 # ----------------------------------------------------------------------------- /help
 
-HELP_INTRO = "New entries from the configured feeds arrive here as INCOMING TRANSMISSION."
+HELP_INTRO = (
+    "New entries from the feeds this bot follows (/sources) arrive here as INCOMING "
+    "TRANSMISSION."
+)
 HELP_GROUPS = "In groups, only group admins change the subscription."
 HELP_PAUSES = (
     "Blocked the bot, or removed it from a group? Pushes pause, and resume when it "
