@@ -155,6 +155,42 @@ class EntryView:
     feed_name: str  #: config name, else the feed's own title, else its host
 
 
+# --------------------------------------------------------------------------- /add
+
+
+@dataclass(frozen=True, slots=True)
+class FeedCandidate:
+    """A feed a web page links to (``<link rel="alternate">``)."""
+
+    url: str  #: absolute
+    title: str  #: the link's title ("" when it has none)
+
+
+class ProbeProblem(enum.Enum):
+    """Why a URL given to /add cannot be followed."""
+
+    UNREACHABLE = "unreachable"  #: the fetch failed (detail: the error)
+    NOT_A_FEED = "not_a_feed"  #: neither a feed nor a page (detail: the parser's reason)
+    NO_FEEDS_ON_PAGE = "no_feeds_on_page"  #: a web page that links to no feed
+
+
+@dataclass(frozen=True, slots=True)
+class FeedProbe:
+    """What fetching a URL for /add found: a feed (with its newest entries, for a preview),
+    the feeds a page links to, or a problem."""
+
+    url: str
+    title: str = ""  #: the feed's own title
+    entries: tuple[EntryView, ...] = ()  #: newest first
+    candidates: tuple[FeedCandidate, ...] = ()
+    problem: ProbeProblem | None = None
+    detail: str = ""
+
+    @property
+    def is_feed(self) -> bool:
+        return self.problem is None and not self.candidates
+
+
 # --------------------------------------------------------------------------- storage records
 
 
@@ -164,6 +200,7 @@ class FeedSpec:
 
     url: str
     name: str | None
+    topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +215,7 @@ class FeedForUpdate:
     body_hash: str | None  #: of the last 200 body; an identical body is not parsed again
     first_fetch: bool  #: never fetched successfully: store silently (but the backfill)
     error_count: int
+    topics: tuple[str, ...] = ()  #: given to every entry (the config's or those of /add)
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,9 +55,7 @@ class Jobs:
         # next_run_time=None would add the job *paused*; left out, the first run is one
         # interval from now.
         first: dict[str, Any] = {"next_run_time": utcnow()} if start_now else {}
-        self._scheduler.add_job(
-            guarded, "interval", seconds=seconds, id=name, name=name, **first
-        )
+        self._scheduler.add_job(guarded, "interval", seconds=seconds, id=name, name=name, **first)
 
     def start(self) -> None:
         self._scheduler.start()

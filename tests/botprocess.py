@@ -107,8 +107,11 @@ class BotProcess:
         *,
         token: str | None,
         env: Mapping[str, str] | None = None,
+        config_file: bool = True,
     ) -> None:
         self.config = dict(config)
+        #: False: no config file and no --config (a fresh clone: the built-in defaults)
+        self.config_file = config_file
         self.directory = directory
         self.token = token
         self.env = dict(env or {})
@@ -127,7 +130,8 @@ class BotProcess:
         return self.config_path
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "bot", "run", "--config", str(self.config_path)]
+        config = ["--config", str(self.config_path)] if self.config_file else []
+        return [sys.executable, "-m", "bot", "run", *config]
 
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not _own(k)}
@@ -142,7 +146,8 @@ class BotProcess:
         """Start the bot; with ``wait``, return once its log says it is running."""
         if self.running:
             raise RuntimeError("the bot is already running")
-        self.write_config()
+        if self.config_file:
+            self.write_config()
         self.runs += 1
         with self.out_path.open("wb") as out, self.err_path.open("wb") as err:
             self.process = subprocess.Popen(

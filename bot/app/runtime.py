@@ -28,9 +28,12 @@ from bot.app.settings import (
     sender_settings,
 )
 from bot.app.startup import configure_logging, open_store
+from bot.chat.claim import ClaimGate, new_claim_code
 from bot.chat.commands import Commands
+from bot.chat.feedadmin import FeedAdmin
 from bot.clock import utcnow
 from bot.config.fields import redact_url
+from bot.config.load import DEFAULT_CONFIG_PATH, DEFAULTS_SOURCE
 from bot.config.schema import DEFAULT_API_BASE_URL, Config
 from bot.delivery.ratelimit import Pacer, RateLimiter
 from bot.delivery.sender import Sender
@@ -38,8 +41,10 @@ from bot.health import Health, HealthServer, Metrics, SenderMetrics
 from bot.ingest.fetch import Fetcher, FetchLimits
 from bot.ingest.loop import PollLoop
 from bot.ingest.poller import FeedOutcome, FeedReport, Poller
+from bot.ingest.probe import Prober
 from bot.jobs import Jobs
 from bot.oneline import one_line
+from bot.render import feedlist
 from bot.store import Store, StoreUnavailable
 from bot.store.engine import redacted
 from bot.store.processes import HEARTBEAT_EVERY
@@ -57,6 +62,7 @@ SHUTDOWN_GRACE = 8.0
 #: TimeoutStopSec; tests/test_packaging.py keeps them equal)
 STOP_TIMEOUT = 30
 HEALTH_REFRESH = 15.0
+ALERT_CHECK_MAX = 60.0  #: seconds between looks for dead feeds, at most
 
 
 def process_id() -> str:
@@ -102,11 +108,19 @@ class Runtime:
     metrics: Metrics
     health: Health
     health_server: HealthServer | None
+    commands: Commands
 
     @classmethod
     async def start(cls, config: Config) -> Runtime:
+        if config.source == DEFAULTS_SOURCE:
+            log.info(
+                "no config file (%s): built-in defaults, database %s, no feeds in a file "
+                "(add them in chat with /add)",
+                DEFAULT_CONFIG_PATH,
+                redacted(config.database.url),
+            )
         log.info(
-            "starting %s: %d feeds, database %s, Bot API %s%s",
+            "starting %s: %d feeds in the config, database %s, Bot API %s%s",
             VERSION,
             len(config.feeds),
             redacted(config.database.url),
@@ -163,8 +177,17 @@ class Runtime:
             page_size=delivery.page_size,
             summary_length=delivery.summary_length,
             admins=frozenset(config.telegram.admins),
+            claim=await _claim_gate(config, store),
         )
-        telegram.add_handlers(Handlers(commands, store, pacer))
+        poll_loop = PollLoop(store.next_feed_check, config.polling.tick)
+        feed_admin = FeedAdmin(
+            store,
+            Prober(fetcher, poll_settings(config).rules),
+            page_size=delivery.page_size,
+            summary_length=delivery.summary_length,
+            poll_soon=poll_loop.wake,
+        )
+        telegram.add_handlers(Handlers(commands, store, feed_admin, pacer))
         health = Health(
             stale_after=scheduler_stale_after(config),
             ping=store.ping,
@@ -172,7 +195,7 @@ class Runtime:
         )
         # The health port first: a port already taken is a startup error, not a crash later.
         health_server = await _serve_health(config, health, metrics)
-        await _prepare_chat_side(telegram, store, config)
+        await _prepare_chat_side(telegram, store, await commands.admins.all())
         await telegram.start_polling()
         runtime = cls(
             config=config,
@@ -182,15 +205,20 @@ class Runtime:
             poller=poller,
             sender=sender,
             sender_task=asyncio.create_task(sender.run(), name="sender"),
-            poll_loop=PollLoop(store.next_feed_check, config.polling.tick),
+            poll_loop=poll_loop,
             process_id=me,
             jobs=Jobs(),
             metrics=metrics,
             health=health,
             health_server=health_server,
+            commands=commands,
         )
         runtime._start_jobs()
-        log.info("running: polling Telegram and %d feeds", len(config.feeds))
+        followed = await store.followed_feeds()
+        paused = sum(feed.paused for feed in followed)
+        log.info(
+            "running: polling Telegram and %d feeds (%d paused)", len(followed) - paused, paused
+        )
         return runtime
 
     # ------------------------------------------------------------------ jobs
@@ -201,6 +229,8 @@ class Runtime:
         jobs.every(HEARTBEAT_EVERY, self.heartbeat, name="heartbeat", start_now=False)
         jobs.every(self.config.storage.prune_every, self.prune, name="prune", start_now=False)
         jobs.every(HEALTH_REFRESH, self.refresh_gauges, name="gauges")
+        alert_every = min(max(self.config.polling.alert_after / 4, 1.0), ALERT_CHECK_MAX)
+        jobs.every(alert_every, self.send_alerts, name="alerts")
         jobs.start()
 
     async def poll_cycle(self) -> None:
@@ -241,6 +271,31 @@ class Runtime:
             result.keys,
             result.outbox_rows,
         )
+
+    async def send_alerts(self) -> None:
+        """Dead-feed alerts (and recoveries) to each admin."""
+        now = utcnow()
+        alerts = await self.store.claim_alerts(
+            now, timedelta(seconds=self.config.polling.alert_after)
+        )
+        if not alerts:
+            return
+        admins = await self.commands.admins.all()
+        for alert in alerts:
+            if alert.recovered:
+                rendered = feedlist.recovered(alert.name, alert.since, now)
+            else:
+                rendered = feedlist.alert(
+                    alert.name, alert.url, alert.since, alert.last_error, now, alert.feed_id
+                )
+            log.info(
+                "%s %s: telling %d admins",
+                "recovered" if alert.recovered else "failing",
+                alert.url,
+                len(admins),
+            )
+            for admin in sorted(admins):
+                await self.telegram.notify(admin, rendered)
 
     async def refresh_gauges(self) -> None:
         counts = await self.store.queue_counts()
@@ -325,9 +380,22 @@ async def _serve_health(config: Config, health: Health, metrics: Metrics) -> Hea
     return server
 
 
-async def _prepare_chat_side(telegram: TelegramApp, store: Store, config: Config) -> None:
+async def _claim_gate(config: Config, store: Store) -> ClaimGate:
+    """No admins in the config and none claimed: a one-time code, in the log only."""
+    if config.telegram.admins or await store.stored_admins():
+        return ClaimGate(None)
+    code = new_claim_code()
+    log.warning(
+        "no admins yet: send /claim %s to the bot in a private chat to become its admin "
+        "(the code works once, until the bot restarts)",
+        code,
+    )
+    return ClaimGate(code)
+
+
+async def _prepare_chat_side(telegram: TelegramApp, store: Store, admins: frozenset[int]) -> None:
     """Command menu and configured channels' ids; failures here are logged, not fatal."""
-    await telegram.publish_menu(frozenset(config.telegram.admins))
+    await telegram.publish_menu(admins)
     for ref in await store.unresolved_channels():
         found = await telegram.find_channel(ref)
         if found is not None:

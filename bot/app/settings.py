@@ -41,7 +41,7 @@ def poll_settings(config: Config) -> PollSettings:
 
 
 def feed_specs(config: Config) -> list[FeedSpec]:
-    return [FeedSpec(url=feed.url, name=feed.name) for feed in config.feeds]
+    return [FeedSpec(url=feed.url, name=feed.name, topics=feed.topics) for feed in config.feeds]
 
 
 def channel_specs(config: Config) -> list[ChannelSpec]:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.chat.admins import AdminRoster
 from bot.chat.choices import (
     MAX_CHAT_TOPICS,
     drop_topic,
@@ -23,6 +24,7 @@ from bot.chat.choices import (
     toggle_topic,
     topic_state,
 )
+from bot.chat.claim import ClaimGate
 from bot.chat.pauses import STOPPED, resumes_on_return
 from bot.clock import utcnow
 from bot.domain import GROUP_CHAT_KINDS, ChatInfo, TopicChoice
@@ -64,16 +66,18 @@ class Commands:
         page_size: int,
         summary_length: int,
         admins: frozenset[int],
+        claim: ClaimGate | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._store = store
         self._page_size = page_size
         self._summary_length = summary_length
-        self._admins = admins
+        self.admins = AdminRoster(store, admins, claim or ClaimGate(None), clock)
         self._clock = clock
 
-    def is_bot_admin(self, user_id: int | None) -> bool:
-        return user_id is not None and user_id in self._admins
+    async def is_bot_admin(self, user_id: int | None) -> bool:
+        """Listed in ``telegram.admins`` or claimed the bot (``/claim``)."""
+        return await self.admins.is_admin(user_id)
 
     async def _chat(self, ctx: ChatContext) -> ChatInfo:
         return await self._store.ensure_chat(ctx.tg_chat_id, ctx.kind, ctx.title, self._clock())
@@ -333,15 +337,12 @@ class Commands:
 
     # ------------------------------------------------------------------ help and admin
 
-    def help(self, user_id: int | None) -> Rendered:
-        admin = strings.ADMIN_COMMANDS if self.is_bot_admin(user_id) else ()
+    async def help(self, user_id: int | None) -> Rendered:
+        admin = strings.ADMIN_COMMANDS if await self.is_bot_admin(user_id) else ()
         return replies.help_text(strings.PUBLIC_COMMANDS + admin)
 
     async def stats(self) -> Rendered:
         return replies.stats(await self._store.stats(), VERSION, PYTHON)
-
-    async def feeds(self) -> Rendered:
-        return replies.feeds(await self._store.feed_states(), self._clock())
 
 
 def _menu(chat: ChatInfo, options: list[TopicOption], page: int = 1) -> Rendered:

@@ -30,6 +30,9 @@ ENV_HEALTH_PORT = "FEEDBOT_HEALTH_PORT"
 ENV_LOG_LEVEL = "FEEDBOT_LOG_LEVEL"
 #: every other override is listed by :func:`bot.config.environment.environment_fields`
 
+#: Config.source when no file was read (the built-in defaults, plus the environment)
+DEFAULTS_SOURCE = "defaults"
+
 
 def config_path(cli_value: str | None, environ: Mapping[str, str] | None = None) -> Path:
     """``--config``, else ``$FEEDBOT_CONFIG``, else ``./config.yaml``."""
@@ -56,7 +59,7 @@ def load_config(
     """
     env = os.environ if environ is None else environ
     raw: Any = {}
-    source = "defaults"
+    source = DEFAULTS_SOURCE
     if path is not None:
         if path.is_file():
             raw = _read_yaml(path)

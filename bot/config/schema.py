@@ -126,6 +126,9 @@ class PollingConfig(Strict):
     #: feeds (and nothing else) through this proxy, unless a feed says otherwise; none by
     #: default
     proxy: ProxyUrl | None = None
+    #: a feed failing this long is reported to each admin (once a day at most), and again
+    #: when it works
+    alert_after: Annotated[Duration, at_least(1.0)] = 6 * 3600.0
 
     @model_validator(mode="before")
     @classmethod

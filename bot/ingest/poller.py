@@ -234,7 +234,7 @@ class Poller:
             entry.categories,
             entry.title,
             entry.text,
-            self._settings.feed_topics.get(feed.url, ()),
+            self._settings.feed_topics.get(feed.url, ()) or feed.topics,
             self._settings.rules,
         )
         return EntryWrite(entry=entry, topics=topics)

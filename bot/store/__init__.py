@@ -22,16 +22,38 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import ChatInfo
-from bot.store import chats, feeds, maintenance, outbox, pages, processes, topics
+from bot.store import (
+    admins,
+    alerts,
+    chats,
+    feedlist,
+    feeds,
+    maintenance,
+    outbox,
+    pages,
+    processes,
+    topics,
+)
+from bot.store.alerts import FeedAlert
 from bot.store.chats import ChannelSpec
 from bot.store.engine import WRITE, create_engine, redacted
+from bot.store.feedlist import FollowedFeed
 from bot.store.maintenance import FeedState, PruneResult, Stats
 from bot.store.migrate import upgrade_to_head
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
-__all__ = ["ChannelSpec", "FeedState", "PruneResult", "Stats", "Store", "StoreUnavailable"]
+__all__ = [
+    "ChannelSpec",
+    "FeedAlert",
+    "FeedState",
+    "FollowedFeed",
+    "PruneResult",
+    "Stats",
+    "Store",
+    "StoreUnavailable",
+]
 
 Query = Callable[Concatenate[AsyncConnection, P], Awaitable[T]]
 
@@ -152,6 +174,25 @@ class Store:
     record_poll = _Transaction(feeds.record_poll, write=True)
     #: several polls in one transaction (all or nothing); outcomes in the same order
     record_polls = _Transaction(feeds.record_polls, write=True)
+
+    # ------------------------------------------------------------------ the feed list
+
+    followed_feeds = _Transaction(feedlist.followed_feeds)
+    followed_feed = _Transaction(feedlist.followed_feed)
+    find_feeds = _Transaction(feedlist.find_feeds)
+    add_feed = _Transaction(feedlist.add_feed, write=True)
+    remove_feed = _Transaction(feedlist.remove_feed, write=True)
+    set_paused = _Transaction(feedlist.set_paused, write=True)
+    check_now = _Transaction(feedlist.check_now, write=True)
+    import_feeds = _Transaction(feedlist.import_feeds, write=True)
+    #: dead-feed alerts to send (claimed: each is returned once)
+    claim_alerts = _Transaction(alerts.claim_alerts, write=True)
+
+    # ------------------------------------------------------------------ admins
+
+    stored_admins = _Transaction(admins.stored_admins)
+    is_stored_admin = _Transaction(admins.is_stored_admin)
+    add_admin = _Transaction(admins.add_admin, write=True)
 
     # ------------------------------------------------------------------ chats
 

@@ -11,6 +11,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     exists,
+    false,
     func,
     literal,
     or_,
@@ -32,6 +33,7 @@ from bot.domain import (
 from bot.store.processes import owner_dead
 from bot.store.sql import chunks, insert_ignoring_duplicates, skip_locked
 from bot.store.tables import (
+    CONFIG,
     PENDING,
     chat_excluded_topics,
     chat_topics,
@@ -47,18 +49,34 @@ from bot.store.topics import ensure_topic_ids
 
 
 async def sync_feeds(connection: AsyncConnection, specs: Sequence[FeedSpec], now: datetime) -> None:
-    """Make the feeds table match the config: add new feeds (due now), rename, retire others.
+    """Bring the config's feeds in: add new ones (due now), rename, and remove the
+    config-managed feeds the file no longer lists. Feeds added in chat stay; one the file
+    now lists becomes the config's.
 
-    Retired feeds keep their rows and entries (so re-adding one does not re-announce
-    anything); they are just no longer polled.
+    Removed feeds keep their rows and entries (so re-adding one does not re-announce
+    anything); they are just no longer followed.
     """
     rows = await connection.execute(
-        select(feeds.c.id, feeds.c.url, feeds.c.name, feeds.c.configured)
+        select(
+            feeds.c.id,
+            feeds.c.url,
+            feeds.c.name,
+            feeds.c.configured,
+            feeds.c.managed_by,
+            feeds.c.topics,
+        )
     )
     existing = {row.url: row for row in rows}
     wanted = {spec.url: spec for spec in specs}
     new_rows = [
-        {"url": spec.url, "name": spec.name, "created_at": now, "next_check_at": now}
+        {
+            "url": spec.url,
+            "name": spec.name,
+            "topics": join_topics(spec.topics),
+            "managed_by": CONFIG,
+            "created_at": now,
+            "next_check_at": now,
+        }
         for url, spec in wanted.items()
         if url not in existing
     ]
@@ -66,14 +84,29 @@ async def sync_feeds(connection: AsyncConnection, specs: Sequence[FeedSpec], now
         await connection.execute(insert_ignoring_duplicates(connection, feeds), new_rows)
     for url, row in existing.items():
         spec = wanted.get(url)
-        if spec is None and row.configured:
-            await connection.execute(
-                update(feeds).where(feeds.c.id == row.id).values(configured=False)
-            )
-        elif spec is not None and (not row.configured or row.name != spec.name):
-            await connection.execute(
-                update(feeds).where(feeds.c.id == row.id).values(configured=True, name=spec.name)
-            )
+        if spec is None:
+            if row.configured and row.managed_by == CONFIG:
+                await connection.execute(
+                    update(feeds).where(feeds.c.id == row.id).values(configured=False)
+                )
+            continue
+        values = {
+            "configured": True,
+            "managed_by": CONFIG,
+            "name": spec.name,
+            "topics": join_topics(spec.topics),
+        }
+        if any(getattr(row, name) != value for name, value in values.items()):
+            await connection.execute(update(feeds).where(feeds.c.id == row.id).values(**values))
+
+
+def join_topics(topics: Sequence[str]) -> str:
+    """A feed's topics as stored (one per line: a topic never holds a line break)."""
+    return "\n".join(topics)
+
+
+def split_topics(stored: str) -> tuple[str, ...]:
+    return tuple(topic for topic in stored.split("\n") if topic)
 
 
 async def claim_due_feeds(
@@ -101,9 +134,11 @@ async def claim_due_feeds(
             feeds.c.body_hash,
             feeds.c.last_success_at,
             feeds.c.error_count,
+            feeds.c.topics,
         )
         .where(
             feeds.c.configured == true(),
+            feeds.c.paused == false(),
             or_(feeds.c.next_check_at <= now, owner_dead(feeds.c.claimed_by, now)),
         )
         .order_by(feeds.c.next_check_at, feeds.c.id)
@@ -126,23 +161,28 @@ async def claim_due_feeds(
             body_hash=row.body_hash,
             first_fetch=row.last_success_at is None,
             error_count=row.error_count,
+            topics=split_topics(row.topics),
         )
         for row in rows
     ]
 
 
 async def make_feeds_due(connection: AsyncConnection, now: datetime) -> None:
-    """Every configured feed becomes due (``poll --once`` checks them all)."""
+    """Every followed feed but the paused becomes due (``poll --once`` checks them all)."""
     await connection.execute(
-        update(feeds).where(feeds.c.configured == true()).values(next_check_at=now)
+        update(feeds)
+        .where(feeds.c.configured == true(), feeds.c.paused == false())
+        .values(next_check_at=now)
     )
 
 
 async def next_feed_check(connection: AsyncConnection) -> datetime | None:
-    """When the next configured feed is due (the poller sleeps until then)."""
+    """When the next configured, unpaused feed is due (the poller sleeps until then)."""
     value: datetime | None = (
         await connection.execute(
-            select(func.min(feeds.c.next_check_at)).where(feeds.c.configured == true())
+            select(func.min(feeds.c.next_check_at)).where(
+                feeds.c.configured == true(), feeds.c.paused == false()
+            )
         )
     ).scalar()
     return value

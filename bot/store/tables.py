@@ -53,6 +53,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+#: feeds.managed_by
+CONFIG, CHAT = "config", "chat"
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -86,6 +89,23 @@ feeds = Table(
     Column("last_error", Text),
     Column("last_error_at", UTCDateTime),
     Column("claimed_by", String(64)),  # the process polling it now (``processes.id``)
+    # who manages the feed: "config" (feeds: in the file, synced at start) or "chat" (/add)
+    Column("managed_by", String(8), nullable=False, server_default=CONFIG),
+    Column("topics", Text, nullable=False, server_default=""),  # a chat-added feed's, "\n"-joined
+    Column("paused", Boolean, nullable=False, server_default="0"),  # paused feeds are not fetched
+    # dead-feed alerts: since when it fails (as the alert job first saw it), the last alert,
+    # and whether a "recovered" note is owed
+    Column("failing_since", UTCDateTime),
+    Column("alerted_at", UTCDateTime),
+    Column("alert_open", Boolean, nullable=False, server_default="0"),
+)
+
+#: Admins who claimed the bot in chat (/claim); the config's telegram.admins come on top.
+admins = Table(
+    "admins",
+    metadata,
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("claimed_at", UTCDateTime, nullable=False),
 )
 
 entries = Table(
@@ -211,10 +231,13 @@ settings = Table(
 )
 
 __all__ = [
+    "CHAT",
+    "CONFIG",
     "FAILED",
     "PENDING",
     "SENT",
     "UTCDateTime",
+    "admins",
     "chat_excluded_topics",
     "chat_topics",
     "chats",

@@ -17,7 +17,8 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.oneline import one_line
-from bot.tg.api import TelegramPort
+from bot.render.message import Rendered
+from bot.tg.api import TelegramPort, message_kwargs
 from bot.tg.handlers import Handlers, publish_commands, register
 from bot.tg.liveness import WatchedRequest
 from bot.tg.ordering import ChatOrderedProcessor
@@ -117,6 +118,17 @@ class TelegramApp:
             log.warning("channel %s: %s (is the bot an admin there?)", ref, error.message)
             return None
         return chat.id, chat.title or ref
+
+    async def notify(self, chat_id: int, rendered: Rendered) -> bool:
+        """One message to one chat outside the outbox (alerts to admins); False, logged,
+        when Telegram refuses it (an admin who never opened a chat with the bot)."""
+        try:
+            kwargs = message_kwargs(rendered)
+            await self._application.bot.send_message(chat_id=chat_id, **kwargs)
+        except TelegramError as error:
+            log.info("could not notify %s: %s", chat_id, error.message)
+            return False
+        return True
 
     async def start_polling(self) -> None:
         """Handle updates from now on (getUpdates long polling)."""

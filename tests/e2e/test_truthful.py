@@ -95,7 +95,7 @@ def test_what_chats_are_told_is_true(
     # /feeds: "1 error" not "1 errors", never "in 0s" for a check that happened
     admin = api.add_private_chat(ADMIN, "Admin")
     listing = say(api, admin, "/feeds").plain_text
-    assert re.search(r"broken\.xml: \d+ errors? in a row", listing), listing
+    assert re.search(r"broken\.xml: failing \((1 error|\d+ errors) in a row\)", listing), listing
     assert "1 errors" not in listing
     assert "checked in" not in listing
 
