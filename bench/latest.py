@@ -71,8 +71,9 @@ def seed(path: Path) -> None:
     began = time.monotonic()
     tmp = migrated(path.with_suffix(".tmp"))
     engine = engine_for(tmp)
-    feed_ids = seed_feeds(engine, [FEED_URL.format(i) for i in range(FEEDS)],
-                          due_in=timedelta(days=3650))
+    feed_ids = seed_feeds(
+        engine, [FEED_URL.format(i) for i in range(FEEDS)], due_in=timedelta(days=3650)
+    )
     seed_entries(engine, feed_ids, ENTRIES, TOPIC_NAMES)
     seed_chats(engine, [FIRST_CHAT + i for i in range(CHATS)])
     engine.dispose()
@@ -102,8 +103,12 @@ class Driver:
         began = time.monotonic()
         response = self.client.post(
             "/user_presses",
-            json={"chat_id": chat_id, "user_id": chat_id, "message_id": message_id,
-                  "callback_data": data},
+            json={
+                "chat_id": chat_id,
+                "user_id": chat_id,
+                "message_id": message_id,
+                "callback_data": data,
+            },
         )
         response.raise_for_status()
         return began, response.json()["result"]["callback_query_id"]
@@ -122,9 +127,10 @@ def plan(requests: int, rng: random.Random) -> list[tuple[str, int, str]]:
     half, quarter = requests // 2, requests // 4
     plain = [("latest", c, "/latest") for c in chats[:half]]
     # topic-00 is on ~25% of entries, topic-39 on ~0.6%: both ends of the spread
-    topical = [("topic", c, f"/latest {rng.choice(TOPIC_NAMES)}")
-               for c in chats[half:half + quarter]]
-    presses = [("press", c, f"L:-:{rng.randint(2, 6)}") for c in chats[:requests - half - quarter]]
+    topical = [
+        ("topic", c, f"/latest {rng.choice(TOPIC_NAMES)}") for c in chats[half : half + quarter]
+    ]
+    presses = [("press", c, f"L:-:{rng.randint(2, 6)}") for c in chats[: requests - half - quarter]]
     return plain + topical + presses
 
 
@@ -185,8 +191,14 @@ def latencies(driver: Driver, done: list[dict[str, Any]], since: float) -> dict[
     return out
 
 
-def run_bot(name: str, args: list[str], base: str, steps: list[Any], rate: float,
-            env: dict[str, str] | None = None) -> dict[str, list[float]]:
+def run_bot(
+    name: str,
+    args: list[str],
+    base: str,
+    steps: list[Any],
+    rate: float,
+    env: dict[str, str] | None = None,
+) -> dict[str, list[float]]:
     driver = Driver(base)
     before = len(driver.get("/calls", method="getUpdates"))
     bot = Child(args, name=name, ready=False, env=env)
@@ -222,58 +234,99 @@ def main() -> int:
         fake = fake_bot_api()
         kids.append(fake)
         base = fake.base_url  # type: ignore[attr-defined]
-        config = write_config(OUT / "latest.json", {
-            "telegram": {"token": TOKEN, "api_base_url": base},
-            "database": {"url": f"sqlite:///{db}"},
-            "feeds": [{"url": FEED_URL.format(i)} for i in range(FEEDS)],
-        })
-        results["ours"] = run_bot("latest-feedbot", [*FEEDBOT, "run", "--config", str(config)],
-                                  base, steps, args.rate, env={"FEEDBOT_LOG_LEVEL": "WARNING"})
+        config = write_config(
+            OUT / "latest.json",
+            {
+                "telegram": {"token": TOKEN, "api_base_url": base},
+                "database": {"url": f"sqlite:///{db}"},
+                "feeds": [{"url": FEED_URL.format(i)} for i in range(FEEDS)],
+            },
+        )
+        results["ours"] = run_bot(
+            "latest-feedbot",
+            [*FEEDBOT, "run", "--config", str(config)],
+            base,
+            steps,
+            args.rate,
+            env={"FEEDBOT_LOG_LEVEL": "WARNING"},
+        )
         show("feedbot run", results["ours"])
-        results["echo"] = run_bot("latest-echo", [PYTHON, str(Path(__file__).parent / "_echo.py"),
-                                                  base, TOKEN], base, steps, args.rate)
+        results["echo"] = run_bot(
+            "latest-echo",
+            [PYTHON, str(Path(__file__).parent / "_echo.py"), base, TOKEN],
+            base,
+            steps,
+            args.rate,
+        )
         show("echo bot", results["echo"])
     report(args, results)
     return 0
 
 
 def show(name: str, result: dict[str, list[float]]) -> None:
-    summary = {k: f"p50 {pct(v, 50):.1f} / p95 {pct(v, 95):.1f} ms (n={len(v)})"
-               for k, v in result.items() if k != "missing"}
+    summary = {
+        k: f"p50 {pct(v, 50):.1f} / p95 {pct(v, 95):.1f} ms (n={len(v)})"
+        for k, v in result.items()
+        if k != "missing"
+    }
     print(f"  {name}: {json.dumps(summary, indent=1)}; missing {int(result['missing'][0])}")
 
 
 def report(args: argparse.Namespace, results: dict[str, dict[str, list[float]]]) -> None:
     rows = []
-    labels = {"all": "all requests", "latest": "/latest", "topic": "/latest <topic>",
-              "press": "page button (answer + edit)"}
+    labels = {
+        "all": "all requests",
+        "latest": "/latest",
+        "topic": "/latest <topic>",
+        "press": "page button (answer + edit)",
+    }
     for kind, label in labels.items():
         ours, echo = results["ours"].get(kind, []), results["echo"].get(kind, [])
-        rows.append([label, len(ours), f"{pct(ours, 50):.1f}", f"{pct(ours, 95):.1f}",
-                     f"{max(ours, default=float('nan')):.1f}", f"{pct(echo, 50):.1f}",
-                     f"{pct(echo, 95):.1f}"])
+        rows.append(
+            [
+                label,
+                len(ours),
+                f"{pct(ours, 50):.1f}",
+                f"{pct(ours, 95):.1f}",
+                f"{max(ours, default=float('nan')):.1f}",
+                f"{pct(echo, 50):.1f}",
+                f"{pct(echo, 95):.1f}",
+            ]
+        )
     p95 = pct(results["ours"]["all"], 95)
     info = machine()
-    body = "\n".join([
-        "## /latest (`bench/latest.py`)",
-        "",
-        f"Machine: {'; '.join(f'{k} {v}' for k, v in info.items())}.",
-        "",
-        f"SQLite file made by the bot's migrations, seeded with SQLAlchemy Core: {ENTRIES:,} "
-        f"entries over {FEEDS} feeds and {TOPICS} topics (1-2 per entry, Zipf-like), "
-        f"{CHATS:,} subscribed chats. The real `feedbot run` and the fake Bot API in their "
-        f"own processes; requests open loop at {args.rate:g}/s, each from another chat. "
-        "Latency: from just before the update is queued at the fake to the reply arriving "
-        "there. Baseline: an ECHO bot (python-telegram-bot, same settings) driven the same "
-        "way against the same fake.",
-        "",
-        table(["request", "n", "ours p50 ms", "ours p95 ms", "ours max ms", "echo p50 ms",
-               "echo p95 ms"], rows),
-        "",
-        f"Target p95 < 50 ms: {'met' if p95 < 50 else 'MISSED'} ({p95:.1f} ms). Requests "
-        f"without a reply: ours {int(results['ours']['missing'][0])}, echo "
-        f"{int(results['echo']['missing'][0])}.",
-    ])
+    body = "\n".join(
+        [
+            "## /latest (`bench/latest.py`)",
+            "",
+            f"Machine: {'; '.join(f'{k} {v}' for k, v in info.items())}.",
+            "",
+            f"SQLite file made by the bot's migrations, seeded with SQLAlchemy Core: {ENTRIES:,} "
+            f"entries over {FEEDS} feeds and {TOPICS} topics (1-2 per entry, Zipf-like), "
+            f"{CHATS:,} subscribed chats. The real `feedbot run` and the fake Bot API in their "
+            f"own processes; requests open loop at {args.rate:g}/s, each from another chat. "
+            "Latency: from just before the update is queued at the fake to the reply arriving "
+            "there. Baseline: an ECHO bot (python-telegram-bot, same settings) driven the same "
+            "way against the same fake.",
+            "",
+            table(
+                [
+                    "request",
+                    "n",
+                    "ours p50 ms",
+                    "ours p95 ms",
+                    "ours max ms",
+                    "echo p50 ms",
+                    "echo p95 ms",
+                ],
+                rows,
+            ),
+            "",
+            f"Target p95 < 50 ms: {'met' if p95 < 50 else 'MISSED'} ({p95:.1f} ms). Requests "
+            f"without a reply: ours {int(results['ours']['missing'][0])}, echo "
+            f"{int(results['echo']['missing'][0])}.",
+        ]
+    )
     write_section("latest", body)
 
 

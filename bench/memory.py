@@ -74,8 +74,9 @@ def seed(feeds: int, entries: int, chats: int) -> None:
     began = time.monotonic()
     tmp = migrated(db.with_suffix(".tmp"))
     engine = engine_for(tmp)
-    feed_ids = seed_feeds(engine, [PLACEHOLDER.format(j) for j in range(feeds)],
-                          due_in=timedelta(0))
+    feed_ids = seed_feeds(
+        engine, [PLACEHOLDER.format(j) for j in range(feeds)], due_in=timedelta(0)
+    )
     seed_entries(engine, feed_ids, entries, TOPIC_NAMES)
     seed_chats(engine, [FIRST_CHAT + i for i in range(chats)])
     engine.dispose()
@@ -169,9 +170,11 @@ def idle_rss(args: list[str], seconds: float, name: str) -> float:
 
 def checked_since(db: Path, since: str) -> int:
     with sqlite3.connect(db, timeout=30) as connection:
-        return int(connection.execute(
-            "SELECT count(*) FROM feeds WHERE configured AND last_checked_at >= ?", (since,)
-        ).fetchone()[0])
+        return int(
+            connection.execute(
+                "SELECT count(*) FROM feeds WHERE configured AND last_checked_at >= ?", (since,)
+            ).fetchone()[0]
+        )
 
 
 def db_now() -> str:
@@ -195,8 +198,11 @@ def main() -> int:
     db = copy_db(seed_db, OUT / "memory.db")
 
     print("baseline: the interpreter with the bot's modules imported ...")
-    floor = idle_rss([PYTHON, "-c", "import bot.app.runtime, bot.__main__, time; "
-                      "time.sleep(60)"], 5, "memory-imports")
+    floor = idle_rss(
+        [PYTHON, "-c", "import bot.app.runtime, bot.__main__, time; time.sleep(60)"],
+        5,
+        "memory-imports",
+    )
     print(f"  {floor:.1f} MiB")
 
     cycles: list[dict[str, float]] = []
@@ -208,31 +214,53 @@ def main() -> int:
 
         print("baseline: `feedbot run` idle with no feeds, same database ...")
         idle_db = copy_db(db, OUT / "memory-idle.db")
-        idle_config = write_config(OUT / "memory-idle.json", {
-            "telegram": {"token": TOKEN, "api_base_url": base},
-            "database": {"url": f"sqlite:///{idle_db}"},
-        })
+        idle_config = write_config(
+            OUT / "memory-idle.json",
+            {
+                "telegram": {"token": TOKEN, "api_base_url": base},
+                "database": {"url": f"sqlite:///{idle_db}"},
+            },
+        )
         idle = idle_rss([*FEEDBOT, "run", "--config", str(idle_config)], 20, "memory-idle")
         print(f"  {idle:.1f} MiB")
 
-        server = Child([PYTHON, str(Path(__file__).parent / "_synthetic.py"), "--dir",
-                        str(docs), "--listeners", "10"], name="synthetic", stdin=True)
+        server = Child(
+            [
+                PYTHON,
+                str(Path(__file__).parent / "_synthetic.py"),
+                "--dir",
+                str(docs),
+                "--listeners",
+                "10",
+            ],
+            name="synthetic",
+            stdin=True,
+        )
         kids.append(server)
         ports = json.loads(server.first_line)["ports"]
         urls = [f"http://127.0.0.1:{ports[j % len(ports)]}/s/{j}.xml" for j in range(args.feeds)]
         with sqlite3.connect(db) as connection:
-            connection.executemany("UPDATE feeds SET url = ? WHERE url = ?",
-                                   [(u, PLACEHOLDER.format(j)) for j, u in enumerate(urls)])
-        config = write_config(OUT / "memory.json", {
-            "telegram": {"token": TOKEN, "api_base_url": base},
-            "database": {"url": f"sqlite:///{db}"},
-            "polling": {"interval": "1m", "min_interval": "1s", "tick": "5s", "jitter": 0},
-            "feeds": [{"url": url} for url in urls],
-        })
+            connection.executemany(
+                "UPDATE feeds SET url = ? WHERE url = ?",
+                [(u, PLACEHOLDER.format(j)) for j, u in enumerate(urls)],
+            )
+        config = write_config(
+            OUT / "memory.json",
+            {
+                "telegram": {"token": TOKEN, "api_base_url": base},
+                "database": {"url": f"sqlite:///{db}"},
+                "polling": {"interval": "1m", "min_interval": "1s", "tick": "5s", "jitter": 0},
+                "feeds": [{"url": url} for url in urls],
+            },
+        )
         print(f"ours: `feedbot run` with {args.feeds:,} feeds, {args.entries:,} entries ...")
         since = db_now()
-        bot = Child([*FEEDBOT, "run", "--config", str(config)], name="memory-feedbot",
-                    ready=False, env={"FEEDBOT_LOG_LEVEL": "WARNING"})
+        bot = Child(
+            [*FEEDBOT, "run", "--config", str(config)],
+            name="memory-feedbot",
+            ready=False,
+            env={"FEEDBOT_LOG_LEVEL": "WARNING"},
+        )
         kids.append(bot)
         sampler = Sampler(bot.pid)
         began = time.monotonic()
@@ -248,58 +276,88 @@ def main() -> int:
                         raise RuntimeError(f"feedbot exited; see {bot.log_path}")
                     time.sleep(1.0)
                 end = time.monotonic()
-                row = {"cycle": number + 1, "seconds": end - start, "published": published,
-                       "peak": sampler.max_between(start, end), "end": rss_mb(bot.pid),
-                       "hwm": hwm_mb(bot.pid)}
+                row = {
+                    "cycle": number + 1,
+                    "seconds": end - start,
+                    "published": published,
+                    "peak": sampler.max_between(start, end),
+                    "end": rss_mb(bot.pid),
+                    "hwm": hwm_mb(bot.pid),
+                }
                 cycles.append(row)
-                print(f"  cycle {row['cycle']}: {row['seconds']:.0f}s, {published} published, "
-                      f"peak {row['peak']:.1f} MiB, at the end {row['end']:.1f} MiB, "
-                      f"VmHWM {row['hwm']:.1f} MiB", flush=True)
+                print(
+                    f"  cycle {row['cycle']}: {row['seconds']:.0f}s, {published} published, "
+                    f"peak {row['peak']:.1f} MiB, at the end {row['end']:.1f} MiB, "
+                    f"VmHWM {row['hwm']:.1f} MiB",
+                    flush=True,
+                )
             hwm = hwm_mb(bot.pid)
             total = time.monotonic() - began
         finally:
             sampler.stop()
         status = bot.stop()
         with sqlite3.connect(db) as connection:
-            queue = dict(connection.execute(
-                "SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
+            queue = dict(
+                connection.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall()
+            )
             stored = connection.execute("SELECT count(*) FROM entries").fetchone()[0]
     print(f"  peak (VmHWM) {hwm:.1f} MiB over {total:.0f}s; exit {status}; outbox {queue}")
     report(args, floor, idle, cycles, hwm, status, queue, stored)
     return 0
 
 
-def report(args: argparse.Namespace, floor: float, idle: float, cycles: list[dict[str, float]],
-           hwm: float, status: int | None, queue: dict[str, int], stored: int) -> None:
-    rows = [["interpreter + the bot's modules imported (baseline)", f"{floor:.1f}", "", ""],
-            ["`feedbot run` idle, no feeds, same database (baseline)", f"{idle:.1f}", "", ""]]
+def report(
+    args: argparse.Namespace,
+    floor: float,
+    idle: float,
+    cycles: list[dict[str, float]],
+    hwm: float,
+    status: int | None,
+    queue: dict[str, int],
+    stored: int,
+) -> None:
+    rows = [
+        ["interpreter + the bot's modules imported (baseline)", f"{floor:.1f}", "", ""],
+        ["`feedbot run` idle, no feeds, same database (baseline)", f"{idle:.1f}", "", ""],
+    ]
     for c in cycles:
-        label = "1 (every document parsed)" if c["cycle"] == 1 else (
-            f"{c['cycle']:.0f} ({c['published']:.0f} feeds publish; the rest 304)")
-        rows.append([f"`feedbot run`, cycle {label}", f"{c['peak']:.1f}", f"{c['end']:.1f}",
-                     f"{c['seconds']:.0f} s"])
+        label = (
+            "1 (every document parsed)"
+            if c["cycle"] == 1
+            else (f"{c['cycle']:.0f} ({c['published']:.0f} feeds publish; the rest 304)")
+        )
+        rows.append(
+            [
+                f"`feedbot run`, cycle {label}",
+                f"{c['peak']:.1f}",
+                f"{c['end']:.1f}",
+                f"{c['seconds']:.0f} s",
+            ]
+        )
     later = [c["end"] for c in cycles[1:]]
     growth = later[-1] - later[0] if len(later) > 1 else float("nan")
     info = machine()
-    body = "\n".join([
-        "## Memory (`bench/memory.py`)",
-        "",
-        f"Machine: {'; '.join(f'{k} {v}' for k, v in info.items())}.",
-        "",
-        f"`feedbot run` (SQLite) with {args.feeds:,} configured feeds and {stored:,} stored "
-        f"entries, {args.chats:,} subscribed chats, the fake Bot API with flood limits. The "
-        "feeds are synthetic RSS documents (20 newest entries each) served on loopback with "
-        "real ETag/Last-Modified. Cycle 1 fetches and parses every document (all entries "
-        f"known); before each later cycle {args.publish:.1%} of the feeds publish one new "
-        "entry, which is pushed to every chat; the rest answer 304. RSS sampled every 0.2 s.",
-        "",
-        table(["process", "peak RSS MiB", "RSS at cycle end MiB", "cycle time"], rows),
-        "",
-        f"Peak RSS of `feedbot run` over all cycles (kernel VmHWM): **{hwm:.1f} MiB**; target "
-        f"< 150 MiB: {'met' if hwm < 150 else 'MISSED'}. Growth from the end of cycle 2 to "
-        f"the end of cycle {len(cycles)}: {growth:+.1f} MiB. Exit status {status}; outbox "
-        f"afterwards: {queue}.",
-    ])
+    body = "\n".join(
+        [
+            "## Memory (`bench/memory.py`)",
+            "",
+            f"Machine: {'; '.join(f'{k} {v}' for k, v in info.items())}.",
+            "",
+            f"`feedbot run` (SQLite) with {args.feeds:,} configured feeds and {stored:,} stored "
+            f"entries, {args.chats:,} subscribed chats, the fake Bot API with flood limits. The "
+            "feeds are synthetic RSS documents (20 newest entries each) served on loopback with "
+            "real ETag/Last-Modified. Cycle 1 fetches and parses every document (all entries "
+            f"known); before each later cycle {args.publish:.1%} of the feeds publish one new "
+            "entry, which is pushed to every chat; the rest answer 304. RSS sampled every 0.2 s.",
+            "",
+            table(["process", "peak RSS MiB", "RSS at cycle end MiB", "cycle time"], rows),
+            "",
+            f"Peak RSS of `feedbot run` over all cycles (kernel VmHWM): **{hwm:.1f} MiB**; target "
+            f"< 150 MiB: {'met' if hwm < 150 else 'MISSED'}. Growth from the end of cycle 2 to "
+            f"the end of cycle {len(cycles)}: {growth:+.1f} MiB. Exit status {status}; outbox "
+            f"afterwards: {queue}.",
+        ]
+    )
     write_section("memory", body)
 
 

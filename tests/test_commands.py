@@ -14,6 +14,7 @@ from bot.chat.choices import (
     closest_topics,
     drop_topic,
     follow_topic,
+    keep_or_everything,
     toggle_topic,
 )
 from bot.chat.commands import ChatContext, Commands, read_press
@@ -369,3 +370,21 @@ async def test_topics_menu_lists_config_topics_first_then_the_most_used(
     names = [b.text.split(" ", 1)[1] for row in menu.keyboard[1:] for b in row]
     assert names[:2] == ["admins-topic", "common"]
     assert set(names[2:]) == {"alpha", "zeta"}
+
+
+@pytest.mark.store
+async def test_start_keeps_a_chosen_subscription_and_unsubscribe_says_when_pushes_are_off(
+    commands: Commands, store: Store
+) -> None:
+    never = ChatContext(tg_chat_id=43, kind="private", title="Newcomer")
+    off = visible_text((await commands.unsubscribe(never, "ml")).html)
+    assert "Pushes are off in this chat" in off
+    assert "everything except: ml" in off
+    started = visible_text((await commands.start(never)).html)
+    assert "This chat receives everything except: ml." in started  # not reset to everything
+
+    await commands.stop(never)
+    again = visible_text((await commands.start(never)).html)
+    assert "everything except: ml" in again
+    assert keep_or_everything(only()) == EVERYTHING  # nothing chosen: everything
+    assert keep_or_everything(only("ml")) == only("ml")

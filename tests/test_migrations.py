@@ -66,7 +66,7 @@ def _at_revision(connection: Connection, revision: str) -> None:
     command.upgrade(alembic_config(connection), revision)
 
 
-async def test_0003_carries_chats_over_with_default_settings_and_threads_of_their_own(
+async def test_0006_carries_chats_over_with_default_settings_and_threads_of_their_own(
     database_url: str,
 ) -> None:
     """A database at 0002 with a chat in it: after the upgrade the chat keeps its row, with

@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.chat.admins import AdminRoster
+from bot.chat.claim import ClaimGate
 from bot.clock import utcnow
 from bot.domain import ChatInfo, ChatSettings
 from bot.render.i18n import ENGLISH, Locale, chat_locale, language_code, locale
@@ -37,19 +39,21 @@ class CommandBase:
         default_language: str = ENGLISH,
         default_timezone: str = "UTC",
         config_topics: Sequence[str] = (),
+        claim: ClaimGate | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._store = store
         self._page_size = page_size
         self._summary_length = summary_length
-        self._admins = admins
+        self.admins = AdminRoster(store, admins, claim or ClaimGate(None), clock)
         self._clock = clock
         self._default_language = default_language
         self._default_timezone = default_timezone
         self._config_topics = tuple(config_topics)  #: topics the config names, in its order
 
-    def is_bot_admin(self, user_id: int | None) -> bool:
-        return user_id is not None and user_id in self._admins
+    async def is_bot_admin(self, user_id: int | None) -> bool:
+        """Listed in ``telegram.admins`` or claimed the bot (``/claim``)."""
+        return await self.admins.is_admin(user_id)
 
     async def _chat(self, ctx: ChatContext) -> ChatInfo:
         """The chat's row (created on first sight, in the user's language when private)."""

@@ -9,6 +9,10 @@ The chat's row and language come from :mod:`bot.chat.base`, /settings from
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
 from bot.chat.base import ChatContext
 from bot.chat.choices import (
     MAX_CHAT_TOPICS,
@@ -16,6 +20,7 @@ from bot.chat.choices import (
     drop_topic,
     follow_everything,
     follow_topic,
+    keep_or_everything,
     parse_topic,
     takes_everything,
     toggle_topic,
@@ -24,14 +29,17 @@ from bot.chat.choices import (
 from bot.chat.filtering import FilterCommands
 from bot.chat.pauses import STOPPED, resumes_on_return
 from bot.chat.settings import SettingsCommands
-from bot.domain import GROUP_CHAT_KINDS, ChatInfo
+from bot.domain import GROUP_CHAT_KINDS, ChatInfo, TopicChoice
 from bot.render import callbacks, pages, replies, strings
 from bot.render.choice_text import following, receives, toggled
 from bot.render.entries import own_topics_first
-from bot.render.i18n import Locale, Msg
+from bot.render.i18n import EN, Locale, Msg
 from bot.render.keyboards import Paging
 from bot.render.menu import TopicOption, topics_menu, topics_pages
 from bot.render.message import ButtonReply, Rendered, message
+from bot.version import PYTHON, VERSION
+
+log = logging.getLogger(__name__)
 
 __all__ = ["ChatContext", "Commands", "changes_subscription", "read_press"]
 
@@ -49,14 +57,39 @@ def changes_subscription(action: callbacks.Action | None) -> bool:
 class Commands(SettingsCommands, FilterCommands):
     """Every chat command and button press."""
 
+    async def _change_topics(
+        self,
+        chat_id: int,
+        decide: Callable[[TopicChoice], TopicChoice | None],
+        now: datetime,
+        *,
+        activate: bool = False,
+    ) -> tuple[ChatInfo, ChatInfo]:
+        """The store's change, and one INFO line when the subscription changed."""
+        before, after = await self._store.change_topics(chat_id, decide, now, activate=activate)
+        if (before.active, before.topic_choice) != (after.active, after.topic_choice):
+            log.info(
+                "chat %s: subscription %s (%s) -> %s (%s)",
+                after.tg_chat_id or after.channel_ref,
+                "on" if before.active else "off",
+                following(before.topic_choice, EN),
+                "on" if after.active else "off",
+                following(after.topic_choice, EN),
+            )
+        return before, after
+
     # ------------------------------------------------------------------ subscription
 
     async def start(self, ctx: ChatContext) -> Rendered:
         chat = await self._chat(ctx)
         loc = self.locale_of(chat)
-        await self._store.change_topics(chat.id, follow_everything, self._clock(), activate=True)
+        _, after = await self._change_topics(
+            chat.id, keep_or_everything, self._clock(), activate=True
+        )
         where = strings.THIS_GROUP if ctx.kind in GROUP_CHAT_KINDS else strings.THIS_CHAT
-        return message(loc(strings.subscribed_all(where)))
+        if takes_everything(after.topic_choice):
+            return message(loc(strings.subscribed_all(where)))
+        return message(loc(strings.subscribed_keeping(where, receives(after.topic_choice, loc))))
 
     async def stop(self, ctx: ChatContext) -> Rendered:
         chat = await self._chat(ctx)
@@ -64,6 +97,7 @@ class Commands(SettingsCommands, FilterCommands):
         if not chat.active:
             return message(loc(strings.NOT_SUBSCRIBED))
         await self._store.deactivate_chat(chat, STOPPED, self._clock())
+        log.info("chat %s: subscription stopped (/stop)", chat.tg_chat_id or chat.channel_ref)
         return message(loc(strings.STOPPED_PUSHES))
 
     async def subscribe(self, ctx: ChatContext, argument: str) -> Rendered:
@@ -73,11 +107,9 @@ class Commands(SettingsCommands, FilterCommands):
         chat = await self._chat(ctx)
         loc = self.locale_of(chat)
         if topic == "all":
-            await self._store.change_topics(
-                chat.id, follow_everything, self._clock(), activate=True
-            )
+            await self._change_topics(chat.id, follow_everything, self._clock(), activate=True)
             return message(loc(strings.RECEIVES_EVERY_TOPIC))
-        before, after = await self._store.change_topics(
+        before, after = await self._change_topics(
             chat.id, lambda choice: follow_topic(choice, topic), self._clock(), activate=True
         )
         if follow_topic(before.topic_choice, topic) is None:
@@ -105,7 +137,7 @@ class Commands(SettingsCommands, FilterCommands):
             return await self.stop(ctx)
         chat = await self._chat(ctx)
         loc = self.locale_of(chat)
-        before, after = await self._store.change_topics(
+        before, after = await self._change_topics(
             chat.id, lambda choice: drop_topic(choice, topic), self._clock()
         )
         was = before.topic_choice
@@ -117,6 +149,10 @@ class Commands(SettingsCommands, FilterCommands):
             return message(loc(strings.already_skips(topic, receives(after.topic_choice, loc))))
         if not after.all_topics and not after.topics:
             return message(loc(strings.unsubscribed_none_left(topic)))
+        if not after.active:  # kept for when pushes are turned on; say that they are off
+            return message(
+                loc(strings.unsubscribed_while_off(topic, receives(after.topic_choice, loc)))
+            )
         return message(loc(strings.unsubscribed_from(topic, receives(after.topic_choice, loc))))
 
     async def bot_removed(self, tg_chat_id: int, reason: str) -> bool:
@@ -289,7 +325,7 @@ class Commands(SettingsCommands, FilterCommands):
         now = self._clock()
         loc = self.locale_of(chat)
         if topic_id is None:
-            before, after = await self._store.change_topics(chat.id, follow_everything, now)
+            before, after = await self._change_topics(chat.id, follow_everything, now)
             if before.topic_choice == after.topic_choice:
                 return ButtonReply(answer=loc(strings.ALREADY_EVERYTHING))
             answer = loc(strings.FOLLOWING_EVERYTHING)
@@ -297,7 +333,7 @@ class Commands(SettingsCommands, FilterCommands):
             name = await self._store.topic_name(topic_id)
             if name is None:
                 return ButtonReply(answer=loc(strings.EXPIRED))
-            before, after = await self._store.change_topics(
+            before, after = await self._change_topics(
                 chat.id, lambda choice: toggle_topic(choice, name), now
             )
             if toggle_topic(before.topic_choice, name) is None:
@@ -309,16 +345,13 @@ class Commands(SettingsCommands, FilterCommands):
     # ------------------------------------------------------------------ help and admin
 
     async def help(self, ctx: ChatContext, user_id: int | None) -> Rendered:
-        admin = strings.ADMIN_COMMANDS if self.is_bot_admin(user_id) else ()
+        admin = strings.ADMIN_COMMANDS if await self.is_bot_admin(user_id) else ()
         loc = await self.context_locale(ctx)
         return replies.help_text(strings.PUBLIC_COMMANDS + admin, loc)
 
     async def stats(self, ctx: ChatContext) -> Rendered:
-        return replies.stats(await self._store.stats(), await self.context_locale(ctx))
-
-    async def feeds(self, ctx: ChatContext) -> Rendered:
         loc = await self.context_locale(ctx)
-        return replies.feeds(await self._store.feed_states(), self._clock(), loc)
+        return replies.stats(await self._store.stats(), VERSION, PYTHON, loc)
 
 
 def _menu(chat: ChatInfo, options: list[TopicOption], loc: Locale, page: int = 1) -> Rendered:

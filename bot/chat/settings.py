@@ -25,7 +25,7 @@ class SettingsCommands(CommandBase):
         words = argument.split()
         target = here
         if words and words[0].startswith("@"):
-            if ctx.kind != "private" or not self.is_bot_admin(ctx.user_id):
+            if ctx.kind != "private" or not await self.is_bot_admin(ctx.user_id):
                 return message(loc(strings.CHANNEL_SETTINGS_ADMINS))
             found = await self._store.chat_by_ref(words[0][:64])
             if found is None:
@@ -69,7 +69,9 @@ class SettingsCommands(CommandBase):
         if target is None:
             return ButtonReply(answer=loc(strings.EXPIRED))
         if target.id != here.id and (
-            target.kind != "channel" or ctx.kind != "private" or not self.is_bot_admin(ctx.user_id)
+            target.kind != "channel"
+            or ctx.kind != "private"
+            or not await self.is_bot_admin(ctx.user_id)
         ):
             return ButtonReply(answer=loc(strings.CHANNEL_SETTINGS_ADMINS))
         if target.id == here.id and not may_change:

@@ -65,16 +65,20 @@ def entry_block(
 
 def own_topics_first(entry: EntryView, own: Sequence[str]) -> EntryView:
     """``entry`` with the topics the chat follows first in its meta line."""
-    mine = set(own)
-    ordered = sorted(entry.topics, key=lambda topic: topic not in mine)  # stable
-    return replace(entry, topics=tuple(ordered))
+    return replace(entry, own_topics=frozenset(own))
 
 
 def meta_line(entry: EntryView, loc: Locale) -> str:
     parts = [entry.feed_name] if entry.feed_name else []
     if entry.published is not None:
         parts.append(loc.date(entry.published))
-    tags = " ".join(hashtag(topic) for topic in entry.topics[:6])
+    # One order wherever the topics came from (the store, or a parse for `preview`), the
+    # chat's own topics first.
+    ordered = sorted(
+        entry.topics,
+        key=lambda topic: (topic not in entry.own_topics, topic.casefold(), topic),
+    )
+    tags = " ".join(hashtag(topic) for topic in ordered[:6])
     if tags.strip():
         parts.append(tags)
     return " · ".join(parts)
@@ -96,11 +100,13 @@ def fit_blocks(
     loc: Locale,
     *,
     numbered: bool,
+    first: int = 1,
 ) -> list[str]:
     """Blocks for ``entries`` whose visible text fits ``budget`` UTF-16 units together:
-    each entry gets an equal share (the blank line between blocks included)."""
+    each entry gets an equal share (the blank line between blocks included). Numbered,
+    they count from ``first`` (page 2 of five a page starts at 6, as its link buttons)."""
     share = budget // max(len(entries), 1) - 2
     return [
         entry_block(entry, summary_length, loc, position if numbered else None, share)
-        for position, entry in enumerate(entries, start=1)
+        for position, entry in enumerate(entries, start=first)
     ]

@@ -1,20 +1,14 @@
-"""Replies to commands whose text is more than one sentence: /help, /stats and /feeds."""
+"""Replies to commands whose text is more than one sentence: /help and /stats."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Protocol
 
 from bot.render import strings
-from bot.render.durations import ago_or_in
 from bot.render.i18n import Locale, Msg
-from bot.render.message import MESSAGE_LIMIT, Rendered
-from bot.render.plain import visible_length
-from bot.text.measure import escape_html, truncate
-
-#: graphemes of one feed's line in /feeds
-_FEED_LINE = 300
+from bot.render.message import Rendered
+from bot.text.measure import escape_html
 
 
 class StoreFigures(Protocol):
@@ -38,23 +32,6 @@ class StoreFigures(Protocol):
     def sent(self) -> int: ...
 
 
-class FeedStatus(Protocol):
-    """One feed as /feeds shows it."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def entry_count(self) -> int: ...
-    @property
-    def last_success_at(self) -> datetime | None: ...
-    @property
-    def next_check_at(self) -> datetime: ...
-    @property
-    def error_count(self) -> int: ...
-    @property
-    def last_error(self) -> str | None: ...
-
-
 def help_text(commands: Sequence[tuple[str, Msg]], loc: Locale) -> Rendered:
     """/help: what the bot does, the ``commands`` this user may use, how pushes pause."""
     lines = [f"<b>{strings.HELP_HEADER}</b>", escape_html(loc(strings.HELP_INTRO)), ""]
@@ -63,40 +40,13 @@ def help_text(commands: Sequence[tuple[str, Msg]], loc: Locale) -> Rendered:
     return Rendered(html="\n".join(lines))
 
 
-def stats(s: StoreFigures, loc: Locale) -> Rendered:
+def stats(s: StoreFigures, version: str, python: str, loc: Locale) -> Rendered:
     lines = [
         f"<b>{escape_html(loc(strings.STATS_HEADER))}</b>",
         escape_html(loc(strings.stats_feeds(s.feeds, s.feeds_failing))),
         escape_html(loc(strings.stats_entries(s.entries))),
         escape_html(loc(strings.stats_chats(s.chats_active, s.chats_inactive))),
         escape_html(loc(strings.stats_queue(s.queue_pending, s.queue_failed, s.sent))),
+        escape_html(loc(strings.stats_version(version, python))),
     ]
     return Rendered(html="\n".join(lines))
-
-
-def feeds(states: Sequence[FeedStatus], now: datetime, loc: Locale) -> Rendered:
-    """/feeds: one line a feed, as many as fit in one message, then "… and N more"."""
-    header = f"<b>{escape_html(loc(strings.FEEDS_HEADER))}</b> ({len(states)})"
-    lines: list[str] = []
-    used = visible_length(header)
-    for shown, state in enumerate(states):
-        line = escape_html(truncate(_feed_line(state, now, loc), _FEED_LINE))
-        if used + visible_length(line) + 40 > MESSAGE_LIMIT:
-            lines.append(escape_html(loc(strings.and_more(len(states) - shown))))
-            break
-        lines.append(line)
-        used += visible_length(line) + 1
-    if not states:
-        lines.append(escape_html(loc(strings.NO_FEEDS)))
-    return Rendered(html="\n".join([header, *lines]))
-
-
-def _feed_line(state: FeedStatus, now: datetime, loc: Locale) -> str:
-    if state.error_count:
-        retry = ago_or_in(state.next_check_at, now, loc)
-        return loc(strings.feed_failing(state.name, state.error_count, state.last_error, retry))
-    checked = (
-        ago_or_in(state.last_success_at, now, loc) if state.last_success_at else loc(strings.NEVER)
-    )
-    next_check = ago_or_in(state.next_check_at, now, loc)
-    return loc(strings.feed_working(state.name, state.entry_count, checked, next_check))

@@ -27,7 +27,7 @@ FEEDS_HEADER = _("FEEDS")
 # ----------------------------------------------------------------------------- the command menu
 
 PUBLIC_COMMANDS: tuple[tuple[str, Msg], ...] = (
-    ("start", _("Subscribe this chat to every update")),
+    ("start", _("Subscribe this chat (every topic, unless it chose some)")),
     ("latest", _("Newest updates, optionally for one topic")),
     ("next", _("The next page of updates")),
     ("topics", _("Choose topics with buttons")),
@@ -36,8 +36,11 @@ PUBLIC_COMMANDS: tuple[tuple[str, Msg], ...] = (
     ("stop", _("No more pushes to this chat")),
     ("settings", _("Language, time zone, quiet hours, digests")),
     ("filter", _("Only entries with, or without, some words")),
+    ("sources", _("The feeds this bot follows")),
     ("help", _("What this bot does")),
 )
+#: /claim, offered in private chats while the bot has no admin
+CLAIM_COMMAND: tuple[str, Msg] = ("claim", _("Become this bot's admin with the code from its log"))
 BOT_SHORT_DESCRIPTION = _("New posts from the feeds this bot follows, as they appear.")
 BOT_DESCRIPTION = _(
     "Transmission follows blogs and news feeds and sends each new post here as an "
@@ -47,7 +50,12 @@ BOT_DESCRIPTION = _(
 )
 ADMIN_COMMANDS: tuple[tuple[str, Msg], ...] = (
     ("stats", _("Feeds, entries, chats and queue")),
-    ("feeds", _("Each feed's state and last error")),
+    ("feeds", _("Each feed's state, with buttons")),
+    ("add", _("Follow a feed or a web page's feed: /add <url> [topics]")),
+    ("remove", _("Stop following a feed: /remove <url or name>")),
+    ("pause", _("Stop checking a feed for now: /pause <url or name>")),
+    ("resume", _("Check a paused feed again: /resume <url or name>")),
+    ("export", _("Every feed as an OPML file (send me one to import)")),
 )
 
 # ----------------------------------------------------------------------------- entries and pages
@@ -156,6 +164,26 @@ def subscribed_all(where: Text) -> Msg:
     )
 
 
+def subscribed_keeping(where: Text, receives: Text) -> Msg:
+    """/start in a chat that chose its topics before: they are kept."""
+    return _(
+        "Subscribed: {where} gets new updates as an INCOMING TRANSMISSION. {receives}\n"
+        "/subscribe all takes every topic, /topics changes them, /stop ends it.",
+        where=where,
+        receives=receives,
+    )
+
+
+def unsubscribed_while_off(topic: Text, receives: str) -> Msg:
+    """``receives``: the rendered "Receives: ..." sentence (its first letter lower-cased)."""
+    return _(
+        "Noted: {topic} is skipped. Pushes are off in this chat, though: /start turns them "
+        "on, and then {receives}",
+        topic=topic,
+        receives=receives[:1].lower() + receives[1:],
+    )
+
+
 def follows_most(limit: int) -> Msg:
     return _(
         "This chat already follows {limit} topics, the most it can. "
@@ -222,7 +250,9 @@ def no_entries_with(topic: Text) -> Msg:
 
 # ----------------------------------------------------------------------------- /help
 
-HELP_INTRO = _("New entries from the configured feeds arrive here as INCOMING TRANSMISSION.")
+HELP_INTRO = _(
+    "New entries from the feeds this bot follows (/sources) arrive here as INCOMING TRANSMISSION."
+)
 HELP_GROUPS = _("In groups, only group admins change the subscription.")
 HELP_PAUSES = _(
     "Blocked the bot, or removed it from a group? Pushes pause, and resume when it "
@@ -259,26 +289,258 @@ def stats_queue(pending: int, failed: int, sent: int) -> Msg:
 
 
 NEVER = _("never")
-NO_FEEDS = _("No feeds configured.")
 
 
-def feed_failing(name: Text, errors: int, last_error: Text | None, retry: Text) -> Msg:
+def stats_version(version: Text, python: Text) -> Msg:
+    return _("Version: Transmission {version} (Python {python})", version=version, python=python)
+
+
+JUST_NOW = _("just now")
+DUE_NOW = _("due now")
+
+
+# ----------------------------------------------------------------------------- /claim
+
+CLAIM_IN_PRIVATE = _("Send /claim CODE in a private chat with me: the code is a secret.")
+CLAIM_USAGE = _("Send /claim followed by the code this bot wrote to its log when it started.")
+CLAIMED = _(
+    "You are now an admin of this bot. Send /add followed by a feed or web page URL to follow "
+    "it; /help lists the admin commands."
+)
+CLAIM_WRONG = _("That is not the claim code. Check the bot's log for the code and try again.")
+CLAIM_CLOSED = _("This bot has its admins already, so there is nothing to claim. Ask one of them.")
+ALREADY_ADMIN = _("You are an admin of this bot already.")
+
+
+def claim_limited(wait: Text) -> Msg:
+    return _("Too many wrong codes. Try again in {wait}.", wait=wait)
+
+
+# ----------------------------------------------------------------------------- feeds from chat
+
+SOURCES_HEADER = _("SOURCES")
+ADD_USAGE = _(
+    "Send /add followed by the URL of a feed or of a web page, and optionally topics: "
+    "/add https://example.org/blog ml rl"
+)
+ADD_NOT_A_URL = _("That is not a web address. Send /add followed by an http:// or https:// URL.")
+ADD_PICK = _("That page links to several feeds. Which one do you want to follow?")
+ADD_QUESTION = _("Follow this feed?")
+ADD_BUTTON = _("Add")
+CANCEL_BUTTON = _("Cancel")
+ADD_CANCELLED = _("Cancelled: nothing was added.")
+NO_SOURCES = _("This bot follows no feeds yet.")
+NO_FEEDS_FOLLOWED = _("No feeds yet. /add <url> follows one.")
+FEED_GONE = _("That feed is no longer followed.")
+PAUSE_BUTTON = _("Pause")
+RESUME_BUTTON = _("Resume")
+REMOVE_BUTTON = _("Remove")
+CHECK_BUTTON = _("Check now")
+YES_REMOVE_BUTTON = _("Yes, remove it")
+KEEP_BUTTON = _("Keep it")
+KEPT = _("Kept.")
+CHECKING = _("It will be checked in a moment.")
+PAUSED_ALREADY = _("That feed is paused already.")
+RUNNING_ALREADY = _("That feed is not paused.")
+PAUSED_STATE = _("paused: not checked until resumed")
+NOT_CHECKED_YET = _("not checked yet")
+IN_CONFIG = _("from the config file")
+ADDED_IN_CHAT = _("added in chat")
+
+
+def add_problem_unreachable(url: Text, detail: Text) -> Msg:
+    return _("Could not fetch {url}: {detail}. Nothing was added.", url=url, detail=detail)
+
+
+def add_problem_not_a_feed(url: Text, detail: Text) -> Msg:
     return _(
-        "⚠️ {name}: {errors} errors, last: {last_error}; retry {retry}",
+        "{url} is not a feed ({detail}), nor a web page that links to one. Nothing was added.",
+        url=url,
+        detail=detail,
+    )
+
+
+def add_problem_no_feeds(url: Text) -> Msg:
+    return _(
+        "{url} is a web page, but it links to no RSS, Atom or JSON feed. Nothing was added. "
+        "If you know the feed's own address, /add that.",
+        url=url,
+    )
+
+
+def add_problem_page_again(url: Text) -> Msg:
+    return _("{url} is another web page, not a feed. Nothing was added.", url=url)
+
+
+def add_duplicate(name: Text) -> Msg:
+    return _("This bot follows {name} already. Nothing was added.", name=name)
+
+
+def added(name: Text, topics: Text) -> Msg:
+    if topics:
+        return _(
+            "Added {name} with the topics {topics}. It is being checked now; what it has "
+            "already is not pushed, only what it publishes from now on.",
+            name=name,
+            topics=topics,
+        )
+    return _(
+        "Added {name}. It is being checked now; what it has already is not pushed, only what "
+        "it publishes from now on.",
         name=name,
-        errors=errors,
+    )
+
+
+def candidate_label(index: int, title: str) -> str:
+    return f"{index}. {title}"
+
+
+def feed_removed(name: Text) -> Msg:
+    return _(
+        "Removed {name}. Its pushes stop; what it published stays readable in /latest.",
+        name=name,
+    )
+
+
+def feed_paused(name: Text) -> Msg:
+    return _("Paused {name}: it is not checked until /resume.", name=name)
+
+
+def feed_resumed(name: Text) -> Msg:
+    return _("Resumed {name}: it is being checked now.", name=name)
+
+
+def confirm_remove(name: Text) -> Msg:
+    return _("Remove {name}? The bot stops checking it and pushing its entries.", name=name)
+
+
+def in_config_file(name: Text) -> Msg:
+    return _(
+        "{name} is listed in the config file: remove it there and restart the bot "
+        "(/pause stops it meanwhile).",
+        name=name,
+    )
+
+
+def no_feed_named(ref: Text) -> Msg:
+    return _("No followed feed has the URL or name {ref}. /feeds lists them.", ref=ref)
+
+
+def several_feeds_named(ref: Text, count: int) -> Msg:
+    return _(
+        "{count} feeds are named {ref}: give the URL instead (/feeds lists them).",
+        ref=ref,
+        count=count,
+    )
+
+
+def feed_ref_usage(command: Text) -> Msg:
+    return _(
+        "Send /{command} followed by the feed's URL or name (/feeds lists them).",
+        command=command,
+    )
+
+
+def feed_state_working(entries: int, checked: Text, next_check: Text) -> Msg:
+    return _(
+        "working: {entries} entries, checked {checked}, next check {next_check}",
+        entries=entries,
+        checked=checked,
+        next_check=next_check,
+    )
+
+
+def errors_in_a_row(errors: int) -> Msg:
+    if errors == 1:
+        return _("1 error in a row")
+    return _("{errors} errors in a row", errors=errors)
+
+
+def feed_state_failing(errors: int, last_error: Text, worked: Text, retry: Text) -> Msg:
+    return _(
+        "failing ({failures}): {last_error}; last worked {worked}; next try {retry}",
+        failures=errors_in_a_row(errors),
         last_error=last_error,
+        worked=worked,
         retry=retry,
     )
 
 
-def feed_working(name: Text, entries: int, checked: Text, next_check: Text) -> Msg:
+# ----------------------------------------------------------------------------- OPML
+
+EXPORT_CAPTION = _("Every feed this bot follows, as OPML: import it into any feed reader.")
+OPML_FILENAME = "transmission-feeds.opml"
+OPML_INVALID_SHOWN = 20  #: invalid outlines listed in an import's summary
+OPML_TITLE = "Transmission: followed feeds"  #: inside the file, for any feed reader
+OPML_ONLY_IN_PRIVATE = _("Send OPML files to me in a private chat.")
+OPML_NOT_OPML = _(
+    "I read OPML files only (.opml or .xml). Send a feed reader's export, or /add a URL."
+)
+
+
+def opml_too_large(limit_kib: int) -> Msg:
+    return _("That file is larger than {limit_kib} KiB: nothing was imported.", limit_kib=limit_kib)
+
+
+def opml_unreadable(reason: Text) -> Msg:
+    return _("Could not read that file: {reason}. Nothing was imported.", reason=reason)
+
+
+def opml_download_failed(reason: Text) -> Msg:
     return _(
-        "✅ {name}: {entries} entries, checked {checked}, next {next_check}",
+        "Could not download that file from Telegram ({reason}). Please send it again.",
+        reason=reason,
+    )
+
+
+def opml_summary(added: int, skipped: int, invalid: list[str]) -> list[Text]:
+    """The lines of an import's summary (each rendered by the chat's Locale)."""
+    lines: list[Text] = [
+        _(
+            "OPML import: {added} feeds added, {skipped} already followed (skipped).",
+            added=added,
+            skipped=skipped,
+        )
+    ]
+    if invalid:
+        lines.append(_("{count} could not be taken:", count=len(invalid)))
+        lines.extend(f"- {line}" for line in invalid[:OPML_INVALID_SHOWN])
+        if len(invalid) > OPML_INVALID_SHOWN:
+            lines.append(and_more(len(invalid) - OPML_INVALID_SHOWN))
+    if added:
+        lines.append(
+            _("The new feeds are checked now; only what they publish from now on is pushed.")
+        )
+    return lines
+
+
+# ----------------------------------------------------------------------------- dead-feed alerts
+
+
+UNKNOWN_ERROR = _("unknown")
+
+
+def feed_alert(name: Text, url: Text, failing_for: Text, last_error: Text) -> Msg:
+    return _(
+        "⚠️ {name} has been failing for {failing_for}.\n{url}\nLast error: {last_error}\n"
+        "The bot keeps retrying, less often the longer it fails.",
         name=name,
-        entries=entries,
-        checked=checked,
-        next_check=next_check,
+        url=url,
+        failing_for=failing_for,
+        last_error=last_error,
+    )
+
+
+def feed_recovered(name: Text, was_down: Text) -> Msg:
+    return _("✅ {name} works again, after failing for {was_down}.", name=name, was_down=was_down)
+
+
+def group_hello(bot_name: Text) -> Msg:
+    return _(
+        "Hello! I am {bot_name}: I post updates from the feeds this bot follows "
+        "(/sources lists them). A group admin sends /start to subscribe this group, "
+        "/topics to choose topics; /help lists everything.",
+        bot_name=bot_name,
     )
 
 

@@ -8,7 +8,6 @@ also when something fails on the way.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
@@ -22,11 +21,10 @@ from telegram import (
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
     BotCommandScopeDefault,
-    CallbackQuery,
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest, RetryAfter, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -39,14 +37,24 @@ from telegram.ext import (
 )
 
 from bot.chat.commands import ChatContext, Commands, changes_subscription, read_press
+from bot.chat.feedadmin import FeedAdmin
 from bot.chat.pauses import bot_removed_reason
 from bot.clock import utcnow
+from bot.delivery.ratelimit import Pacer
 from bot.domain import GROUP_CHAT_KINDS
-from bot.render import strings
+from bot.render import callbacks, strings
 from bot.render.i18n import EN, ENGLISH, SIMPLIFIED, Locale, Msg, locale
 from bot.render.message import ButtonReply, Rendered, message
 from bot.store import Store
-from bot.tg.api import message_kwargs, retry_after_seconds
+from bot.tg.feedhandlers import FeedHandlers
+from bot.tg.replies import (
+    PACER_KEY,
+    answer_query,
+    argument,
+    chat_context,
+    edit_query_message,
+    reply,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,84 +62,6 @@ Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None
 _ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 _GONE_STATUSES = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
 _PRESENT_STATUSES = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR)
-#: BadRequest wording for a press that can no longer be answered (late or answered already)
-_STALE_QUERY = ("query is too old", "query id is invalid")
-#: the longest 429 wait an edit after a button press sits out (the press is stale after it)
-MAX_EDIT_WAIT = 30.0
-#: sends of one reply before a 429 is given up on (replies to a chat go one at a time, so
-#: each usually meets at most one: Telegram's one message per second per chat)
-REPLY_ATTEMPTS = 4
-_REPLY_LOCK = "reply_lock"
-
-
-def chat_context(update: Update) -> ChatContext | None:
-    chat = update.effective_chat
-    if chat is None:
-        return None
-    title = chat.title or chat.full_name or chat.username or str(chat.id)
-    user = update.effective_user
-    return ChatContext(
-        tg_chat_id=chat.id,
-        kind=chat.type,
-        title=title,
-        user_language=user.language_code if user is not None else None,
-        user_id=user.id if user is not None else None,
-        thread_id=thread_of(update) or 0,
-    )
-
-
-def thread_of(update: Update) -> int | None:
-    """The forum thread the update's message is in (None: not a forum thread)."""
-    msg = update.effective_message
-    if msg is None or not msg.is_topic_message:
-        return None
-    return msg.message_thread_id
-
-
-async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, rendered: Rendered) -> None:
-    chat = update.effective_chat
-    if chat is None:
-        return
-    kwargs = message_kwargs(rendered)
-    thread = thread_of(update)  # a reply goes to the thread it was asked in
-    await _in_turn(
-        context,
-        lambda: context.bot.send_message(
-            chat_id=chat.id,
-            message_thread_id=thread,
-            **kwargs,  # type: ignore[arg-type]
-        ),
-    )
-
-
-async def _in_turn(
-    context: ContextTypes.DEFAULT_TYPE,
-    send: Callable[[], Awaitable[object]],
-    *,
-    max_wait: float = float("inf"),
-) -> None:
-    """``send`` in turn with the chat's other replies, waiting out 429s: at most
-    ``REPLY_ATTEMPTS`` tries, each wait at most ``max_wait`` (else the RetryAfter is raised)."""
-    async with _reply_lock(context):
-        for attempt in range(REPLY_ATTEMPTS):
-            try:
-                await send()
-                return
-            except RetryAfter as error:
-                if attempt == REPLY_ATTEMPTS - 1 or retry_after_seconds(error) > max_wait:
-                    raise
-                await asyncio.sleep(retry_after_seconds(error))
-
-
-def _reply_lock(context: ContextTypes.DEFAULT_TYPE) -> asyncio.Lock:
-    """One lock per chat (kept in PTB's chat_data): its replies go out one at a time."""
-    data = context.chat_data
-    if data is None:
-        return asyncio.Lock()
-    lock = data.get(_REPLY_LOCK)
-    if not isinstance(lock, asyncio.Lock):
-        lock = data[_REPLY_LOCK] = asyncio.Lock()
-    return lock
 
 
 async def may_change_subscription(
@@ -149,7 +79,7 @@ async def may_change_subscription(
         return True  # an anonymous group admin posts as the group itself
     if user is None:
         return False
-    if commands.is_bot_admin(user.id):
+    if await commands.is_bot_admin(user.id):
         return True
     try:
         member = await context.bot.get_chat_member(chat.id, user.id)
@@ -158,48 +88,16 @@ async def may_change_subscription(
     return member.status in _ADMIN_STATUSES
 
 
-async def answer_query(query: CallbackQuery, text: str) -> None:
-    """Answer a button press; a refused answer (too old, already answered) is no failure."""
-    try:
-        await query.answer(text or None)
-    except BadRequest as error:
-        if not any(marker in error.message.lower() for marker in _STALE_QUERY):
-            log.warning("could not answer a button press: %s", error.message)
-    except TelegramError as error:
-        log.warning("could not answer a button press: %s", error.message or error)
-
-
-async def edit_query_message(
-    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, rendered: Rendered
-) -> None:
-    """Edit the pressed button's message, in turn with the chat's replies, waiting out 429s."""
-    kwargs = message_kwargs(rendered)
-    try:
-        await _in_turn(
-            context,
-            lambda: query.edit_message_text(**kwargs),  # type: ignore[arg-type]
-            max_wait=MAX_EDIT_WAIT,
-        )
-    except RetryAfter as error:
-        wait = retry_after_seconds(error)
-        log.warning("gave up editing after a button press: retry after %ss", wait)
-    except BadRequest as error:
-        if "not modified" not in error.message:
-            log.info("could not edit message after a button press: %s", error.message)
-    except TelegramError as error:
-        log.warning("could not edit message after a button press: %s", error)
-
-
-def argument(context: ContextTypes.DEFAULT_TYPE) -> str:
-    return " ".join(context.args or [])
-
-
-class Handlers:
+class Handlers(FeedHandlers):
     """The handlers, bound to the services they call."""
 
-    def __init__(self, commands: Commands, store: Store) -> None:
+    def __init__(
+        self, commands: Commands, store: Store, feeds: FeedAdmin, pacer: Pacer | None = None
+    ) -> None:
         self.commands = commands
         self.store = store
+        self.feeds = feeds
+        self.pacer = pacer  #: the sender's: replies share its limits, ahead of pushes
 
     # ------------------------------------------------------------ commands anyone may use
 
@@ -213,6 +111,24 @@ class Handlers:
     ) -> None:
         """A one-sentence reply in the chat's language."""
         await reply(update, context, message((await self.commands.context_locale(ctx))(text)))
+
+    async def claim(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """``/claim CODE``: the first admin of a bot that has none; the admin menu follows."""
+        user, ctx = update.effective_user, chat_context(update)
+        if ctx is None:
+            return
+        user_id = user.id if user else None
+        was_admin = await self.commands.is_bot_admin(user_id)
+        loc = await self.commands.context_locale(ctx)
+        await reply(
+            update,
+            context,
+            await self.commands.admins.claim(user_id, ctx.kind, argument(context), loc),
+        )
+        if user_id is not None and not was_admin and await self.commands.is_bot_admin(user_id):
+            log.info("user %s claimed the bot: now an admin", user_id)
+            # the admin menu in the new admin's chat; /claim leaves the private chats' menu
+            await publish_commands(context.application, frozenset({user_id}), claimable=False)
 
     async def latest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if ctx := chat_context(update):
@@ -277,12 +193,30 @@ class Handlers:
             user, ctx = update.effective_user, chat_context(update)
             if ctx is None:
                 return
-            if not self.commands.is_bot_admin(user.id if user else None):
+            if not await self.commands.is_bot_admin(user.id if user else None):
                 await self._say(update, context, ctx, strings.ONLY_BOT_ADMINS)
                 return
             await reply(update, context, await action(ctx))
 
         return handle
+
+    async def _press(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, ctx: ChatContext, data: str | None
+    ) -> ButtonReply:
+        """What a press does: feed buttons here (admins only, but /sources pages), the rest
+        in ``bot.chat.commands``."""
+        action = read_press(data)
+        if isinstance(action, callbacks.SourcesPage | callbacks.ADMIN_ACTIONS):
+            loc = await self.commands.context_locale(ctx)
+            if isinstance(action, callbacks.ADMIN_ACTIONS):
+                user = update.effective_user
+                if not await self.commands.is_bot_admin(user.id if user else None):
+                    return ButtonReply(answer=loc(strings.ONLY_BOT_ADMINS))
+            return await self.feeds.button(ctx.tg_chat_id, action, loc)
+        allowed = changes_subscription(action) and await may_change_subscription(
+            update, context, self.commands
+        )
+        return await self.commands.button(ctx, action, may_change=allowed)
 
     # ------------------------------------------------------------ the rest
 
@@ -313,11 +247,7 @@ class Handlers:
             if ctx is None:
                 result = ButtonReply(answer=EN(strings.EXPIRED))
             else:
-                action = read_press(query.data)
-                allowed = changes_subscription(action) and await may_change_subscription(
-                    update, context, self.commands
-                )
-                result = await self.commands.button(ctx, action, may_change=allowed)
+                result = await self._press(update, context, ctx, query.data)
         except Exception:
             # Always answered, also when the work above failed (the error handler logs it).
             loc = await self._locale_or_english(ctx)
@@ -337,12 +267,13 @@ class Handlers:
             reason = bot_removed_reason(new, change.from_user.id)
             if await self.commands.bot_removed(change.chat.id, reason):
                 log.info("chat %s: %s; pushes pause", change.chat.id, reason)
-        elif (
-            old in _GONE_STATUSES
-            and new in _PRESENT_STATUSES
-            and await self.commands.bot_returned(change.chat.id)
-        ):
-            log.info("chat %s: the bot is back (%s); pushes resume", change.chat.id, new)
+        elif old in _GONE_STATUSES and new in _PRESENT_STATUSES:
+            if await self.commands.bot_returned(change.chat.id):
+                log.info("chat %s: the bot is back (%s); pushes resume", change.chat.id, new)
+            ctx = chat_context(update)
+            if change.chat.type in GROUP_CHAT_KINDS and ctx is not None:  # added to a group
+                hello = strings.group_hello(f"@{context.bot.username}")
+                await self._say(update, context, ctx, hello)
 
     async def migration(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg = update.effective_message
@@ -377,6 +308,7 @@ def register(application: Application, handlers: Handlers) -> None:  # type: ign
         CommandHandler("unsubscribe", handlers.group_admins_only(handlers.commands.unsubscribe)),
         # reading (anyone)
         CommandHandler("help", handlers.help),
+        CommandHandler("claim", handlers.claim),
         CommandHandler("latest", handlers.latest),
         CommandHandler("next", handlers.next),
         CommandHandler("topics", handlers.topics),
@@ -385,7 +317,14 @@ def register(application: Application, handlers: Handlers) -> None:  # type: ign
         CommandHandler("filter", handlers.filter),
         # the bot's admins
         CommandHandler("stats", handlers.bot_admins_only(handlers.commands.stats)),
-        CommandHandler("feeds", handlers.bot_admins_only(handlers.commands.feeds)),
+        CommandHandler("feeds", handlers.bot_admins_only(handlers._feeds)),
+        CommandHandler("add", handlers.admin_command(handlers._add)),
+        CommandHandler("remove", handlers.admin_command(handlers._remove)),
+        CommandHandler("pause", handlers.admin_command(handlers._pause)),
+        CommandHandler("resume", handlers.admin_command(handlers._resume)),
+        CommandHandler("sources", handlers.sources),
+        CommandHandler("export", handlers.export),
+        MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, handlers.document),
         # buttons, membership and migration events
         CallbackQueryHandler(handlers.button),
         ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER),
@@ -395,6 +334,8 @@ def register(application: Application, handlers: Handlers) -> None:  # type: ign
     ]
     for handler in wiring:
         application.add_handler(handler)
+    if handlers.pacer is not None:
+        application.bot_data[PACER_KEY] = handlers.pacer
     application.add_error_handler(handlers.error)
 
 
@@ -402,32 +343,42 @@ def register(application: Application, handlers: Handlers) -> None:  # type: ign
 #: (codes are two letters, so "zh" covers both scripts: Simplified is the more read)
 MENU_LANGUAGES = (("", ENGLISH), ("zh", SIMPLIFIED))
 #: what group members who are not admins may use (they cannot change the subscription)
-GROUP_MEMBER_COMMANDS = frozenset({"latest", "next", "topics", "help"})
+GROUP_MEMBER_COMMANDS = frozenset({"latest", "next", "topics", "sources", "help"})
 
 
 def command_menus(
-    loc: Locale,
+    loc: Locale, *, claimable: bool = False
 ) -> list[tuple[BotCommandScope, list[BotCommand]]]:
-    """Each scope's menu in ``loc``'s language: everyone in private chats, group members,
-    group admins (who change the subscription). Bot admins' own menus come apart."""
+    """Each scope's menu in ``loc``'s language: everyone in private chats (with /claim while
+    the bot has no admin), group members, group admins (who change the subscription). Bot
+    admins' own menus come apart."""
     public = [BotCommand(name, loc(text)) for name, text in strings.PUBLIC_COMMANDS]
     members = [command for command in public if command.command in GROUP_MEMBER_COMMANDS]
+    name, text = strings.CLAIM_COMMAND
+    private = [*public, BotCommand(name, loc(text))] if claimable else public
     return [
         (BotCommandScopeDefault(), public),
-        (BotCommandScopeAllPrivateChats(), public),
+        (BotCommandScopeAllPrivateChats(), private),
         (BotCommandScopeAllGroupChats(), members),
         (BotCommandScopeAllChatAdministrators(), public),
     ]
 
 
-async def publish_commands(application: Application, admins: frozenset[int]) -> None:  # type: ignore[type-arg]
+async def publish_commands(
+    application: Application,  # type: ignore[type-arg]
+    admins: frozenset[int],
+    *,
+    claimable: bool | None = None,
+) -> None:
     """The command menus and the bot's description, per language and scope: public
-    commands in private chats, reading commands for group members, the subscription
-    commands for group admins, and admin commands in bot admins' private chats."""
+    commands in private chats (and /claim while ``claimable``, by default while there are
+    no ``admins``), reading commands for group members, the subscription commands for
+    group admins, and admin commands in bot admins' private chats."""
     bot = application.bot
+    open_claim = not admins if claimable is None else claimable
     for code, language in MENU_LANGUAGES:
         loc = locale(language)
-        for scope, menu in command_menus(loc):
+        for scope, menu in command_menus(loc, claimable=open_claim):
             await bot.set_my_commands(menu, scope=scope, language_code=code or None)
         await bot.set_my_description(loc(strings.BOT_DESCRIPTION), language_code=code or None)
         await bot.set_my_short_description(

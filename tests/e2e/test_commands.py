@@ -21,9 +21,10 @@ PUBLIC = [
     "stop",
     "settings",
     "filter",
+    "sources",
     "help",
 ]
-ADMIN_ONLY = ["stats", "feeds"]
+ADMIN_ONLY = ["stats", "feeds", "add", "remove", "pause", "resume", "export"]
 
 
 def test_start_subscribes_the_chat_to_new_entries(api: FakeBotAPI, feed: Feed, bots: Bots) -> None:

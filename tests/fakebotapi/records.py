@@ -30,6 +30,8 @@ class SentMessage:
     edit_date: int | None = None
     thread_id: int | None = None
     """The forum thread it was posted in (None: the chat itself, or a forum's General)."""
+    document: dict[str, Any] | None = None
+    """sendDocument: the file's file_id, file_name, mime_type and file_size."""
 
     def buttons(self) -> list[dict[str, Any]]:
         """All inline buttons, row after row."""

@@ -1,8 +1,8 @@
 """chat settings: language, timezone, quiet hours, mode and digest, sound, length, preview;
 forum threads as chats of their own (unique per Telegram chat and thread); keyword filters
 
-Revision ID: 0003_chat_settings
-Revises: 0002
+Revision ID: 0006_chat_settings
+Revises: 0004_feeds_from_chat
 Create Date: 2026-12-01
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_chat_settings"
-down_revision = "0002"
+revision = "0006_chat_settings"
+down_revision = "0004_feeds_from_chat"
 branch_labels = None
 depends_on = None
 
