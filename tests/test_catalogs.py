@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 
 from bot.domain import ChatSettings, TopicState
-from bot.render import strings
+from bot.render import feedlist, strings
 from bot.render.i18n import LANGUAGES, Msg, catalog_path, language_code, locale
 from bot.render.menu import TopicOption, topics_menu
 from bot.render.message import MESSAGE_LIMIT, Rendered
 from bot.render.pages import transmission
 from bot.render.replies import help_text
 from bot.render.settings_menu import SettingsView, settings_menu
+from bot.store import FollowedFeed
 from tests.catalogs import TRANSLATED, compiled, extract, read
 from tests.factories import view
 from tests.fakebotapi.html_check import parse_html, utf16_len
@@ -151,6 +152,7 @@ def _messages(language: str) -> list[Rendered]:
     entries = [view(i, title=f"标题 {i} <&>", topics=("RL", "机器学习")) for i in range(1, 8)]
     settings = ChatSettings(language=language, timezone="Asia/Shanghai", summary_length=350)
     options = [TopicOption(1, "ml", TopicState.FOLLOWED), TopicOption(2, "rl", TopicState.SKIPPED)]
+    feeds = [_feed(1), _feed(2, errors=1), _feed(3, paused=True), *(_feed(n) for n in range(4, 9))]
     return [
         transmission(entries, loc=loc, page=1, page_size=5, summary_length=350, transmission_id=9),
         transmission(
@@ -159,7 +161,32 @@ def _messages(language: str) -> list[Rendered]:
         help_text(strings.PUBLIC_COMMANDS + strings.ADMIN_COMMANDS, loc),
         settings_menu(SettingsView(1, "@chan", settings), loc, saved=True),
         topics_menu(options, loc=loc, pushes_on=False, following="ml", everything=False),
+        feedlist.feeds_page(feeds, 1, NOW, loc),
+        feedlist.sources_page(feeds, 1, loc),
+        feedlist.confirm_remove(feeds[0], 1, loc),
+        feedlist.alert("博客 <&>", "https://a.example/feed", NOW, "HTTP 500", NOW, 1, loc),
+        feedlist.recovered("博客 <&>", NOW, NOW, loc),
     ]
+
+
+NOW = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
+
+
+def _feed(number: int, *, errors: int = 0, paused: bool = False) -> FollowedFeed:
+    return FollowedFeed(
+        id=number,
+        url=f"https://blog{number}.example/feed",
+        name=f"博客 {number} <&>",
+        topics=("RL",),
+        managed_by="config" if number == 1 else "chat",
+        paused=paused,
+        entry_count=12,
+        last_success_at=NOW,
+        next_check_at=NOW,
+        error_count=errors,
+        last_error="HTTP 500" if errors else None,
+        last_error_at=NOW if errors else None,
+    )
 
 
 @pytest.mark.parametrize("language", list(LANGUAGES))

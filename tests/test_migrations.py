@@ -79,7 +79,7 @@ async def test_0006_carries_chats_over_with_default_settings_and_threads_of_thei
                 text(
                     "INSERT INTO chats (tg_chat_id, kind, title, source, active, all_topics,"
                     " cursor_page, created_at, updated_at) VALUES (-5, 'supergroup', 'old', 'user',"
-                    " 1, 1, 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                    " TRUE, TRUE, 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
                 )
             )
     finally:

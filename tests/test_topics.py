@@ -63,7 +63,5 @@ def test_a_category_holding_a_list_is_each_of_its_items(category: str) -> None:
 
 def test_the_chats_own_topics_come_first_in_the_meta_line() -> None:
     entry = view(1, topics=("ml", "python", "rust"))
-    assert meta_line(own_topics_first(entry, ["rust", "python"]), EN).endswith(
-        "#python #rust #ml"
-    )
+    assert meta_line(own_topics_first(entry, ["rust", "python"]), EN).endswith("#python #rust #ml")
     assert meta_line(own_topics_first(entry, ["rust"]), EN).endswith("#rust #ml #python")

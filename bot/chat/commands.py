@@ -150,9 +150,9 @@ class Commands(SettingsCommands, FilterCommands):
         if not after.all_topics and not after.topics:
             return message(loc(strings.unsubscribed_none_left(topic)))
         if not after.active:  # kept for when pushes are turned on; say that they are off
-            return message(
-                loc(strings.unsubscribed_while_off(topic, receives(after.topic_choice, loc)))
-            )
+            then = receives(after.topic_choice, loc)
+            then = then[:1].lower() + then[1:]  # "and then this chat receives ..."
+            return message(loc(strings.unsubscribed_while_off(topic, then)))
         return message(loc(strings.unsubscribed_from(topic, receives(after.topic_choice, loc))))
 
     async def bot_removed(self, tg_chat_id: int, reason: str) -> bool:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Sized
 from datetime import datetime
 from typing import Protocol
 
@@ -19,6 +19,9 @@ from bot.text.opml import OpmlError, OpmlFeed, read_opml, write_opml
 
 #: characters of a button's answer (Telegram's limit is 200)
 ANSWER_LIMIT = 190
+OPML_FILENAME = "transmission-feeds.opml"  #: /export's document
+OPML_TITLE = "Transmission: followed feeds"  #: inside the file, for any feed reader
+OPML_INVALID_SHOWN = 20  #: invalid outlines listed in an import's summary
 
 
 class Prober(Protocol):
@@ -180,8 +183,7 @@ class FeedAdmin:
         if added:
             self._poll_soon()
         invalid = [truncate(line, 200) for line in read.invalid]
-        summary = strings.opml_summary(len(added), len(skipped), invalid)
-        return message("\n".join(loc(line) for line in summary))
+        return message("\n".join(loc(line) for line in _opml_summary(added, skipped, invalid)))
 
     async def export_opml(self) -> bytes:
         return opml_document(await self._store.followed_feeds(), self._clock())
@@ -247,6 +249,19 @@ class FeedAdmin:
         return strings.KEPT if verb == "keep" else ""
 
 
+def _opml_summary(added: Sized, skipped: Sized, invalid: Sequence[str]) -> list[Text]:
+    """An import's summary, a line each: counts, the outlines not taken, what happens now."""
+    lines: list[Text] = [strings.opml_imported(len(added), len(skipped))]
+    if invalid:
+        lines.append(strings.opml_invalid(len(invalid)))
+        lines.extend(f"- {line}" for line in invalid[:OPML_INVALID_SHOWN])
+        if len(invalid) > OPML_INVALID_SHOWN:
+            lines.append(strings.and_more(len(invalid) - OPML_INVALID_SHOWN))
+    if added:
+        lines.append(strings.OPML_NEW_FEEDS)
+    return lines
+
+
 def _problem(probe: FeedProbe) -> Msg:
     if probe.problem is ProbeProblem.UNREACHABLE:
         return strings.add_problem_unreachable(probe.url, probe.detail)
@@ -258,4 +273,4 @@ def _problem(probe: FeedProbe) -> Msg:
 def opml_document(feeds: Sequence[FollowedFeed], now: datetime) -> bytes:
     """Every followed feed as OPML (``/export`` and ``feedbot feeds export``)."""
     outlines = [OpmlFeed(feed.url, feed.name, feed.topics) for feed in feeds]
-    return write_opml(outlines, strings.OPML_TITLE, now)
+    return write_opml(outlines, OPML_TITLE, now)

@@ -58,7 +58,7 @@ def add_choices(pending: str, candidates: Sequence[FeedCandidate], loc: Locale) 
     rows = [
         (
             Button(
-                truncate(strings.candidate_label(i, c.title or c.url), _LABEL),
+                truncate(f"{i}. {c.title or c.url}", _LABEL),
                 callback=callbacks.encode(callbacks.AddPick(pending, i)),
             ),
         )

@@ -174,13 +174,13 @@ def subscribed_keeping(where: Text, receives: Text) -> Msg:
     )
 
 
-def unsubscribed_while_off(topic: Text, receives: str) -> Msg:
-    """``receives``: the rendered "Receives: ..." sentence (its first letter lower-cased)."""
+def unsubscribed_while_off(topic: Text, receives: Text) -> Msg:
+    """``receives``: what the chat receives, as a sentence that follows "and then"."""
     return _(
         "Noted: {topic} is skipped. Pushes are off in this chat, though: /start turns them "
         "on, and then {receives}",
         topic=topic,
-        receives=receives[:1].lower() + receives[1:],
+        receives=receives,
     )
 
 
@@ -391,10 +391,6 @@ def added(name: Text, topics: Text) -> Msg:
     )
 
 
-def candidate_label(index: int, title: str) -> str:
-    return f"{index}. {title}"
-
-
 def feed_removed(name: Text) -> Msg:
     return _(
         "Removed {name}. Its pushes stop; what it published stays readable in /latest.",
@@ -469,9 +465,6 @@ def feed_state_failing(errors: int, last_error: Text, worked: Text, retry: Text)
 # ----------------------------------------------------------------------------- OPML
 
 EXPORT_CAPTION = _("Every feed this bot follows, as OPML: import it into any feed reader.")
-OPML_FILENAME = "transmission-feeds.opml"
-OPML_INVALID_SHOWN = 20  #: invalid outlines listed in an import's summary
-OPML_TITLE = "Transmission: followed feeds"  #: inside the file, for any feed reader
 OPML_ONLY_IN_PRIVATE = _("Send OPML files to me in a private chat.")
 OPML_NOT_OPML = _(
     "I read OPML files only (.opml or .xml). Send a feed reader's export, or /add a URL."
@@ -493,25 +486,19 @@ def opml_download_failed(reason: Text) -> Msg:
     )
 
 
-def opml_summary(added: int, skipped: int, invalid: list[str]) -> list[Text]:
-    """The lines of an import's summary (each rendered by the chat's Locale)."""
-    lines: list[Text] = [
-        _(
-            "OPML import: {added} feeds added, {skipped} already followed (skipped).",
-            added=added,
-            skipped=skipped,
-        )
-    ]
-    if invalid:
-        lines.append(_("{count} could not be taken:", count=len(invalid)))
-        lines.extend(f"- {line}" for line in invalid[:OPML_INVALID_SHOWN])
-        if len(invalid) > OPML_INVALID_SHOWN:
-            lines.append(and_more(len(invalid) - OPML_INVALID_SHOWN))
-    if added:
-        lines.append(
-            _("The new feeds are checked now; only what they publish from now on is pushed.")
-        )
-    return lines
+def opml_imported(added: int, skipped: int) -> Msg:
+    return _(
+        "OPML import: {added} feeds added, {skipped} already followed (skipped).",
+        added=added,
+        skipped=skipped,
+    )
+
+
+def opml_invalid(count: int) -> Msg:
+    return _("{count} could not be taken:", count=count)
+
+
+OPML_NEW_FEEDS = _("The new feeds are checked now; only what they publish from now on is pushed.")
 
 
 # ----------------------------------------------------------------------------- dead-feed alerts

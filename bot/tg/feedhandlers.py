@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.chat.commands import ChatContext, Commands
-from bot.chat.feedadmin import FeedAdmin
+from bot.chat.feedadmin import OPML_FILENAME, FeedAdmin
 from bot.delivery.ratelimit import PACED_AS_GROUP
 from bot.render import strings
 from bot.render.i18n import Locale, Msg
@@ -103,7 +103,7 @@ class FeedHandlers:
             lambda: context.bot.send_document(
                 chat_id=chat.id,
                 document=data,
-                filename=strings.OPML_FILENAME,
+                filename=OPML_FILENAME,
                 caption=loc(strings.EXPORT_CAPTION),
             ),
         )

@@ -206,7 +206,7 @@ class Handlers(FeedHandlers):
         """What a press does: feed buttons here (admins only, but /sources pages), the rest
         in ``bot.chat.commands``."""
         action = read_press(data)
-        if isinstance(action, callbacks.SourcesPage | callbacks.ADMIN_ACTIONS):
+        if isinstance(action, (callbacks.SourcesPage, *callbacks.ADMIN_ACTIONS)):
             loc = await self.commands.context_locale(ctx)
             if isinstance(action, callbacks.ADMIN_ACTIONS):
                 user = update.effective_user

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from bot.render import strings
+from bot.render.i18n import EN
 from tests.botprocess import free_port
 from tests.e2e.conftest import Bots
 from tests.e2e.helpers import say
@@ -30,15 +31,20 @@ def test_no_config_file_runs_on_defaults_and_the_first_admin_claims_the_bot(
     assert match, log
     code = match.group(1)
 
+    def private_menu() -> list[str]:
+        return [c["command"] for c in api.commands({"type": "all_private_chats"})]
+
+    api.wait_for(lambda: "claim" in private_menu(), 20, "/claim in private chats' menu")
     owner, stranger = api.add_private_chat(2101), api.add_private_chat(2102)
-    assert say(api, owner, "/stats").plain_text == strings.ONLY_BOT_ADMINS
-    assert say(api, owner, "/claim WRONG-CODE").plain_text == strings.CLAIM_WRONG
+    assert say(api, owner, "/stats").plain_text == EN(strings.ONLY_BOT_ADMINS)
+    assert say(api, owner, "/claim WRONG-CODE").plain_text == EN(strings.CLAIM_WRONG)
     group = api.add_group(-2103, "Readers")
-    assert say(api, group, f"/claim {code}", user=owner).plain_text == strings.CLAIM_IN_PRIVATE
-    assert say(api, owner, f"/claim {code}").plain_text == strings.CLAIMED
+    assert say(api, group, f"/claim {code}", user=owner).plain_text == EN(strings.CLAIM_IN_PRIVATE)
+    assert say(api, owner, f"/claim {code}").plain_text == EN(strings.CLAIMED)
     assert "STATS" in say(api, owner, "/stats").plain_text
-    assert say(api, stranger, f"/claim {code}").plain_text == strings.CLAIM_CLOSED
-    assert say(api, stranger, "/stats").plain_text == strings.ONLY_BOT_ADMINS
+    api.wait_for(lambda: "claim" not in private_menu(), 20, "/claim gone from the menu")
+    assert say(api, stranger, f"/claim {code}").plain_text == EN(strings.CLAIM_CLOSED)
+    assert say(api, stranger, "/stats").plain_text == EN(strings.ONLY_BOT_ADMINS)
 
     bot.restart()  # the claim is stored; no code is logged again
     assert not CLAIM_LINE.search(bot.run_log())
@@ -51,9 +57,9 @@ def test_wrong_claim_codes_are_rate_limited(api: FakeBotAPI, bots: Bots) -> None
     assert code, bot.run_log()
     guesser = api.add_private_chat(2111)
     for _ in range(5):
-        assert say(api, guesser, "/claim AAAAA-AAAAA").plain_text == strings.CLAIM_WRONG
+        assert say(api, guesser, "/claim AAAAA-AAAAA").plain_text == EN(strings.CLAIM_WRONG)
     limited = say(api, guesser, f"/claim {code.group(1)}").plain_text
     assert limited.startswith("Too many wrong codes. Try again in ")
     assert say(api, api.add_private_chat(2112), f"/claim {code.group(1)}").plain_text == (
-        strings.CLAIMED
+        EN(strings.CLAIMED)
     )

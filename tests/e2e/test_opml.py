@@ -8,7 +8,9 @@ import sys
 
 import pytest
 
+from bot.chat.feedadmin import OPML_FILENAME
 from bot.render import strings
+from bot.render.i18n import EN
 from bot.text.opml import read_opml
 from tests.botprocess import REPO
 from tests.e2e.conftest import ADMIN, Bots
@@ -56,7 +58,7 @@ def test_an_admins_opml_file_is_imported_and_export_gives_it_back(
     admin, stranger = api.add_private_chat(ADMIN, "Admin"), api.add_private_chat(3101)
     document = opml(feeds, feed.url)
 
-    assert send_file(api, stranger, "subs.opml", document).plain_text == strings.ONLY_BOT_ADMINS
+    assert send_file(api, stranger, "subs.opml", document).plain_text == EN(strings.ONLY_BOT_ADMINS)
     summary = send_file(api, admin, "subs.opml", document).plain_text
     assert summary.startswith("OPML import: 2 feeds added, 1 already followed (skipped).")
     assert "1 could not be taken:\n- Gopher: gopher://old.example/feed is not an http(s) URL" in (
@@ -65,24 +67,23 @@ def test_an_admins_opml_file_is_imported_and_export_gives_it_back(
     sources = say(api, admin, "/sources").plain_text
     assert "ML notes #research #machine learning #ai #rl" in sources
     assert "Papers daily #research" in sources
-    assert (
-        send_file(api, admin, "notes.txt", b"hello", "text/plain").plain_text
-        == strings.OPML_NOT_OPML
+    assert send_file(api, admin, "notes.txt", b"hello", "text/plain").plain_text == EN(
+        strings.OPML_NOT_OPML
     )
     broken = send_file(api, admin, "broken.opml", b"<opml><body>").plain_text
     assert broken.startswith("Could not read that file: not an XML document")
 
     export = say(api, admin, "/export")
     assert export.document is not None
-    assert export.document["file_name"] == strings.OPML_FILENAME
-    assert export.plain_text == strings.EXPORT_CAPTION
+    assert export.document["file_name"] == OPML_FILENAME
+    assert export.plain_text == EN(strings.EXPORT_CAPTION)
     read = read_opml(api.file_bytes(export.document["file_id"]))
     assert {f.url: f.title for f in read.feeds} == {
         feeds.url("/ml.xml"): "ML notes",
         feeds.url("/papers.xml"): "Papers daily",
         feed.url: "Test feed",
     }
-    assert say(api, stranger, "/export").plain_text == strings.ONLY_BOT_ADMINS
+    assert say(api, stranger, "/export").plain_text == EN(strings.ONLY_BOT_ADMINS)
 
 
 def test_the_feeds_cli_imports_lists_and_exports(feeds: FeedServer, tmp_path: object) -> None:

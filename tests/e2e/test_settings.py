@@ -92,12 +92,15 @@ def test_menus_and_descriptions_are_registered_per_language_and_scope(
     private, private_zh = names("all_private_chats"), names("all_private_chats", "zh")
     assert {"start", "settings", "latest"} <= set(private)
     assert "stats" not in private
-    assert private_zh["start"] == "让本聊天接收所有更新"
+    assert private_zh["start"] == "订阅本聊天（默认所有话题，已选过的保留）"
+    assert private_zh["sources"] == "本机器人关注的订阅源"
+    assert "claim" not in private  # the bot has an admin: nothing to claim
     members = names("all_group_chats", "zh")
-    assert set(members) == {"latest", "next", "topics", "help"}
+    assert set(members) == {"latest", "next", "topics", "sources", "help"}
     assert {"start", "subscribe", "settings"} <= set(names("all_chat_administrators"))
     admin = names("chat", "zh", chat_id=ADMIN)
-    assert {"stats", "feeds", "start"} <= set(admin)
+    assert {"stats", "feeds", "add", "remove", "pause", "resume", "export", "start"} <= set(admin)
+    assert admin["add"].startswith("关注一个订阅源")
     assert "INCOMING TRANSMISSION" in (api.description("description", "zh") or "")
     assert "Transmission" in (api.description("description") or "")
 
