@@ -61,7 +61,11 @@ def test_entities_are_decoded(html: str, expected: str) -> None:
             '<p>Read <a href="https://example.org/post?id=1">the post</a>.</p>',
             "Read the post.",
         ),
-        _case("images-dropped", '<p>Chart:<img src="a.png" alt="a bar chart"> up</p>', "Chart: up"),
+        _case(
+                "images-become-placeholders",
+                '<p>Chart:<img src="a.png" alt="a bar chart"> up</p>',
+                "Chart: [image] up",
+            ),
         _case("comments-dropped", "<p>before<!-- hidden note -->after</p>", "beforeafter"),
     ],
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.app.settings import poll_settings
+from bot.app.settings import parser, poll_settings
 from bot.app.startup import configure_logging, open_store
 from bot.clock import utcnow
 from bot.config.schema import Config
@@ -17,8 +17,13 @@ async def poll_once(config: Config) -> int:
     try:
         started = utcnow()
         await store.make_feeds_due(started)
-        async with Fetcher(FetchLimits.from_config(config.polling)) as fetcher:
-            reports = await Poller(store, fetcher, poll_settings(config)).poll_due()
+        parse = parser(config)
+        try:
+            async with Fetcher(FetchLimits.from_config(config.polling)) as fetcher:
+                poller = Poller(store, fetcher, parse, poll_settings(config))
+                reports = await poller.poll_due()
+        finally:
+            await parse.aclose()
     finally:
         await store.close()
     order = {feed.url: index for index, feed in enumerate(config.feeds)}

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.app.settings import (
+    parser,
     poll_settings,
     rate_limits,
     scheduler_stale_after,
@@ -32,6 +33,7 @@ from bot.delivery.sender import Sender
 from bot.health import Health, HealthServer, Metrics, SenderMetrics
 from bot.ingest.fetch import Fetcher, FetchLimits
 from bot.ingest.poller import FeedOutcome, FeedReport, Poller
+from bot.ingest.workers import Parser
 from bot.jobs import Jobs
 from bot.oneline import one_line
 from bot.store import Store, StoreUnavailable
@@ -75,6 +77,7 @@ class Runtime:
     store: Store
     telegram: TelegramApp
     fetcher: Fetcher
+    parser: Parser
     poller: Poller
     sender: Sender
     sender_task: asyncio.Task[None]
@@ -123,7 +126,8 @@ class Runtime:
             observer=SenderMetrics(metrics),
         )
         fetcher = Fetcher(FetchLimits.from_config(config.polling))
-        poller = Poller(store, fetcher, poll_settings(config), on_queued=sender.wake)
+        parse = parser(config)
+        poller = Poller(store, fetcher, parse, poll_settings(config), on_queued=sender.wake)
         commands = Commands(
             store,
             page_size=delivery.page_size,
@@ -145,6 +149,7 @@ class Runtime:
             store=store,
             telegram=telegram,
             fetcher=fetcher,
+            parser=parse,
             poller=poller,
             sender=sender,
             sender_task=asyncio.create_task(sender.run(), name="sender"),
@@ -227,6 +232,7 @@ class Runtime:
             ("sender", stop_sender),
             ("telegram", self.telegram.shutdown),
             ("fetcher", self.fetcher.aclose),
+            ("parsers", self.parser.aclose),
             ("health server", stop_health),
             ("database", self.store.close),
         ]

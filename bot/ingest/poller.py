@@ -28,14 +28,15 @@ from bot.domain import (
     NotAFeedError,
     ParsedEntry,
     ParsedFeed,
+    ParseRefusedError,
     PollOutcome,
     PollRecord,
 )
 from bot.ingest.diff import diff_feed
 from bot.ingest.fetch import Fetcher
-from bot.ingest.parse import parse_in_thread
 from bot.ingest.schedule import SchedulePolicy, after_failure, after_success
 from bot.ingest.topics import TopicRules, entry_topics
+from bot.ingest.workers import Parser
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,7 @@ class Poller:
         self,
         store: Store,
         fetcher: Fetcher,
+        parser: Parser,
         settings: PollSettings,
         *,
         clock: Callable[[], datetime] = utcnow,
@@ -124,6 +126,7 @@ class Poller:
     ) -> None:
         self._store = store
         self._fetcher = fetcher
+        self._parser = parser
         self._settings = settings
         self._clock = clock
         self._draw = draw
@@ -194,8 +197,8 @@ class Poller:
         if body_hash == feed.body_hash and not feed.first_fetch:
             return self._unchanged(feed, now, result, FeedOutcome.UNCHANGED)
         try:
-            parsed = await parse_in_thread(body, result.headers, result.final_url or feed.url)
-        except NotAFeedError as error:
+            parsed = await self._parser.parse(body, result.headers, result.final_url or feed.url)
+        except (NotAFeedError, ParseRefusedError) as error:
             return self._failure(feed, now, str(error), result)
         known = await self._known(feed, parsed.entries)
         diff = diff_feed(

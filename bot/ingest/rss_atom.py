@@ -24,12 +24,13 @@ from bot.ingest.fields import (
     absolute_link,
     as_mapping,
     is_web_url,
-    plain_text,
+    newest,
     storable,
     str_or_none,
+    text_or_markup,
     topics_of,
 )
-from bot.ingest.identity import Draft, dedupe
+from bot.ingest.identity import MAX_TITLE_CHARS, Draft, dedupe
 from bot.oneline import one_line
 from bot.text.html import html_to_text
 
@@ -54,7 +55,9 @@ _PLACEHOLDER_ORIGIN = "https://base.invalid"
 _PLACEHOLDER_DIR = "/~p1/~p2/~p3/~p4/~p5/~p6/~p7/~p8/"
 
 
-def parse_xml_feed(text: str, header: Mapping[str, str], base: str) -> ParsedFeed:
+def parse_xml_feed(
+    text: str, header: Mapping[str, str], base: str, max_entries: int = 1000
+) -> ParsedFeed:
     # Only what feedparser reads: the charset is ours now, the location is the placeholder.
     response_headers = {
         "content-type": "application/xml; charset=utf-8",
@@ -72,10 +75,18 @@ def parse_xml_feed(text: str, header: Mapping[str, str], base: str) -> ParsedFee
     if not parsed.get("version") and not entries:
         raise NotAFeedError(_why_not_a_feed(text, parsed.get("bozo_exception")))
     feed: Mapping[str, Any] = parsed.get("feed") or {}
+    kept = newest(entries, max_entries, _entry_date)
     return ParsedFeed(
-        title=_detail_text(feed.get("title_detail"), feed.get("title")),
+        title=_detail_text(feed.get("title_detail"), feed.get("title"))[:MAX_TITLE_CHARS],
         link=absolute_link(_unplace(feed.get("link")), base),
-        entries=dedupe(_xml_draft(entry, base) for entry in entries),
+        entries=dedupe(_xml_draft(entry, base) for entry in kept),
+    )
+
+
+def _entry_date(entry: Any) -> datetime | None:
+    entry = as_mapping(entry)
+    return _struct_time_to_utc(entry.get("published_parsed")) or _struct_time_to_utc(
+        entry.get("updated_parsed")
     )
 
 
@@ -128,7 +139,8 @@ def _detail_text(detail: Any, value: Any) -> str:
     """A feedparser text construct -> plain text, honouring its declared type.
 
     An Atom ``type="text"`` construct (and an RSS title without markup) arrives as
-    ``text/plain``: its ``<`` and ``&`` are literal characters, not markup. The plain
+    ``text/plain``: its ``<`` and ``&`` are literal characters, not markup, unless it
+    parses as markup (see :func:`text_or_markup`: Hexo writes HTML so). The plain
     ``value`` wins over ``detail["value"]``: feedparser can leave a nested element's text
     (``<image><title>``) in the detail while the value is the entry's own.
     """
@@ -140,7 +152,7 @@ def _detail_text(detail: Any, value: Any) -> str:
     if "html" in kind or "xml" in kind:
         return html_to_text(raw)
     if kind.startswith("text/"):
-        return plain_text(raw)
+        return text_or_markup(raw)
     return ""  # base64 or other media inside a text construct: nothing to show
 
 
