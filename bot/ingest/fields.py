@@ -39,14 +39,14 @@ def plain_text(raw: str) -> str:
     return plain_to_text(raw)
 
 
-def text_or_markup(raw: str) -> str:
+def text_or_markup(raw: str, hint: str = "") -> str:
     """A construct declared plain text -> display text; HTML if it parses as markup.
 
     Hexo (and others) put HTML into Atom ``<content>``/``<summary>`` without ``type``, which
     makes it ``type="text"`` by the spec; readers treat such text as HTML when it holds block
     or inline tags (two of them, or one that opens it), and so do we. "a <b> c" stays text.
     """
-    return html_to_text(raw) if looks_like_html(raw) else plain_text(raw)
+    return html_to_text(raw, hint) if looks_like_html(raw) else plain_text(raw)
 
 
 def newest(items: Sequence[_T], limit: int, when: Callable[[_T], Any]) -> list[_T]:

@@ -69,25 +69,26 @@ def _json_draft(item: Mapping[str, Any], base: str) -> Draft:
     link = absolute_link(item.get("url"), base) or absolute_link(item.get("external_url"), base)
     tags = item.get("tags")
     tag_names = [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+    title = text_or_markup(str_or_none(item.get("title")) or "")
     return Draft(
         guid=guid,
-        title=text_or_markup(str_or_none(item.get("title")) or ""),
+        title=title,
         link=link,
         published=_rfc3339_to_utc(item.get("date_published"))
         or _rfc3339_to_utc(item.get("date_modified")),
-        text=_json_item_text(item),
+        text=_json_item_text(item, title),
         categories=topics_of(tag_names),
     )
 
 
-def _json_item_text(item: Mapping[str, Any]) -> str:
+def _json_item_text(item: Mapping[str, Any], title: str) -> str:
     markup = str_or_none(item.get("content_html"), strip=True)
     if markup:
-        return html_to_text(markup)
+        return html_to_text(markup, title)
     plain = str_or_none(item.get("content_text"), strip=True) or str_or_none(
         item.get("summary"), strip=True
     )
-    return text_or_markup(plain) if plain else ""
+    return text_or_markup(plain, title) if plain else ""
 
 
 def _rfc3339_to_utc(value: Any) -> datetime | None:

@@ -97,13 +97,14 @@ def _xml_draft(entry: Mapping[str, Any], base: str) -> Draft:
         # feedparser takes an RSS guid for the link when there is no <link> (isPermaLink
         # defaults to true), but "post-42" resolved against the feed URL is a broken link.
         link = None
+    title = _detail_text(entry.get("title_detail"), entry.get("title"))
     return Draft(
         guid=guid,
-        title=_detail_text(entry.get("title_detail"), entry.get("title")),
+        title=title,
         link=absolute_link(link, base),
         published=_struct_time_to_utc(entry.get("published_parsed"))
         or _struct_time_to_utc(entry.get("updated_parsed")),
-        text=_xml_entry_text(entry),
+        text=_xml_entry_text(entry, title),
         categories=topics_of(_tag_names(entry.get("tags"))),
     )
 
@@ -124,18 +125,18 @@ def _unplace(value: Any) -> str | None:
     return reference + (f"#{parts.fragment}" if parts.fragment else "")
 
 
-def _xml_entry_text(entry: Mapping[str, Any]) -> str:
+def _xml_entry_text(entry: Mapping[str, Any], title: str) -> str:
     """The fullest body: rich content[] first, then plain content[], then the summary."""
     contents = [as_mapping(c) for c in entry.get("content") or []]
     contents = [c for c in contents if str_or_none(c.get("value"), strip=True)]
     rich = [c for c in contents if c.get("type") != "text/plain"]
     pool = rich or contents
     if pool:
-        return _detail_text(max(pool, key=lambda c: len(str(c.get("value")))), None)
-    return _detail_text(entry.get("summary_detail"), entry.get("summary"))
+        return _detail_text(max(pool, key=lambda c: len(str(c.get("value")))), None, title)
+    return _detail_text(entry.get("summary_detail"), entry.get("summary"), title)
 
 
-def _detail_text(detail: Any, value: Any) -> str:
+def _detail_text(detail: Any, value: Any, hint: str = "") -> str:
     """A feedparser text construct -> plain text, honouring its declared type.
 
     An Atom ``type="text"`` construct (and an RSS title without markup) arrives as
@@ -150,9 +151,9 @@ def _detail_text(detail: Any, value: Any) -> str:
         return ""
     kind = str(detail.get("type") or "text/html").lower()
     if "html" in kind or "xml" in kind:
-        return html_to_text(raw)
+        return html_to_text(raw, hint)
     if kind.startswith("text/"):
-        return text_or_markup(raw)
+        return text_or_markup(raw, hint)
     return ""  # base64 or other media inside a text construct: nothing to show
 
 

@@ -88,6 +88,8 @@ _BLOCK = frozenset(
 _INLINE_CODE = frozenset({"code", "kbd", "samp", "tt"})
 # Containers whose class marks a highlighted code block.
 _CODE_CONTAINERS = frozenset({"div", "figure", "table"})
+#: elements checked for page-furniture classes (see ``_CHROME_CLASSES``)
+_CHROME_CONTAINERS = frozenset({"a", "div", "p"})
 _CODE_CLASSES = frozenset(
     {
         "highlight", "highlighttable", "codehilite", "highlighter-rouge", "sourcecode",
@@ -99,6 +101,15 @@ _CODE_CLASSES = frozenset(
 # ("MathJax", "MathJax_CHTML", "MathJax_SVG_Display", ... matched by prefix) and 3.
 _FORMULA_CONTAINERS = frozenset({"span", "div"})
 _FORMULA_CLASSES = frozenset({"katex", "katex-display", "mjx-container"})
+# Page furniture inside feed content: heading anchors ("#", "¶"), subscribe widgets and
+# buttons, line-number gutters. Dropped with their text.
+_CHROME_CLASSES = frozenset(
+    {
+        "header-anchor", "heading-anchor", "anchor-link", "headerlink", "hanchor",
+        "subscription-widget-wrap", "subscription-widget-wrap-editor", "subscribe-widget",
+        "kg-signup-card", "kg-button-card", "button-wrapper", "line-numbers",
+    }
+)  # fmt: skip
 _TEX_ANNOTATION = ".//annotation[@encoding='application/x-tex']"
 
 
@@ -131,30 +142,30 @@ def _parser() -> etree.HTMLParser:
 # --------------------------------------------------------------------------- public API
 
 
-def html_to_text(html: str) -> str:
+def html_to_text(html: str, hint: str = "") -> str:
     """Feed HTML fragment (or document) -> one line of plain text.
 
     Markup removed, entities decoded, whitespace collapsed, blocks separated by a space,
     scripts/styles/media dropped, code blocks and formulas replaced by placeholders (CJK
-    ones when the text is predominantly CJK). Double-escaped HTML gets a second pass.
-    Never raises.
+    ones when the text is predominantly CJK, or has no words and ``hint``, the entry's
+    title, is). Double-escaped HTML gets a second pass. Never raises.
     """
     if not html:
         return ""
     markup = _clean(html[:MAX_MARKUP_CHARS])
     if "<" not in markup:
         if "&" not in markup:
-            return finish(markup)
+            return finish(markup, hint)
         # Entities only: the stdlib decoder is much cheaper than a parse. If decoding
         # reveals markup, the feed escaped its HTML twice: parse what was revealed.
         decoded = _unescape(markup)
         if not _looks_escaped(decoded, _ESCAPED_TAG.findall(decoded)):
-            return finish(_decode_leftover_refs(_JUNK.sub("", decoded)))
+            return finish(_decode_leftover_refs(_JUNK.sub("", decoded)), hint)
         markup = decoded
     text, escaped = _parse(markup)
     if escaped:
         text, _ = _parse(text)
-    return finish(_decode_leftover_refs(text))
+    return finish(_decode_leftover_refs(text), hint)
 
 
 def plain_to_text(text: str) -> str:
@@ -333,6 +344,8 @@ def _classed(el: etree._Element, tag: str) -> str | None:
     if not cls:
         return None
     classes = cls.lower().split()
+    if not _CHROME_CLASSES.isdisjoint(classes):
+        return ""
     if tag in _CODE_CONTAINERS and not _CODE_CLASSES.isdisjoint(classes):
         return CODE_SLOT if _has_text(el) else ""
     if tag not in _FORMULA_CONTAINERS:
@@ -369,7 +382,7 @@ _Handler = Callable[[etree._Element, str], "str | None"]
 #: Elements that may be replaced as a whole; every other element is simply descended into.
 _HANDLERS: dict[str, _Handler] = {
     **dict.fromkeys(_DROP, _drop),
-    **dict.fromkeys(_CODE_CONTAINERS | _FORMULA_CONTAINERS, _classed),
+    **dict.fromkeys(_CODE_CONTAINERS | _FORMULA_CONTAINERS | _CHROME_CONTAINERS, _classed),
     "pre": _pre,
     "code": _code,
     "img": _img,

@@ -91,16 +91,41 @@ _DOLLAR_TEX = re.compile(r"(?<![\\$])\$(?=[^\s$])([^$\n]{1,300}?)(?<=[^\s\\$])\$
 _MONEY = re.compile(r"[\d.,\s]*")
 
 
+_GREEK = (
+    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
+    "lambda", "mu", "nu", "xi", "omicron", "pi", "rho", "sigma", "tau", "upsilon", "phi",
+    "chi", "psi", "omega",
+)  # fmt: skip
+_OTHER_SYMBOLS = {
+    "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Pi": "Π", "Sigma": "Σ",
+    "Phi": "Φ", "Omega": "Ω", "cdot": "·", "times": "×", "pm": "±", "le": "≤", "leq": "≤",
+    "ge": "≥", "geq": "≥", "neq": "≠", "ne": "≠", "infty": "∞", "to": "→", "approx": "≈",
+    "in": "∈", "ldots": "…", "cdots": "⋯",
+}  # fmt: skip
+#: TeX commands that read as one character (Greek letters and a few relations)
+_TEX_SYMBOLS = {
+    **dict(zip(_GREEK, map(chr, [*range(0x3B1, 0x3C2), *range(0x3C3, 0x3CA)]), strict=True)),
+    **_OTHER_SYMBOLS,
+}
+_TEX_COMMAND = re.compile(r"\\([A-Za-z]+)(?![A-Za-z])")
+
+
 def inline_tex(source: str) -> str:
-    """Short inline TeX reads fine as text; anything longer becomes a placeholder."""
+    """Short inline TeX reads fine as text (``\\alpha`` as α); longer TeX, or TeX with
+    commands that have no one-character reading, becomes a placeholder."""
     source = " ".join(source.split())
+    if "\\" in source:
+        source = _TEX_COMMAND.sub(lambda m: _TEX_SYMBOLS.get(m.group(1), m.group()), source)
     if not source:
         return ""
-    return source if len(source) <= _INLINE_TEX_MAX else FORMULA_SLOT
+    if "\\" in source or len(source) > _INLINE_TEX_MAX:
+        return FORMULA_SLOT
+    return source
 
 
-def finish(text: str) -> str:
-    """TeX rules, whitespace collapse, then sentinels -> placeholders in the text's language."""
+def finish(text: str, hint: str = "") -> str:
+    """TeX rules, whitespace collapse, then sentinels -> placeholders in the text's language
+    (or in the language of ``hint``, the entry's title, when the text has no words)."""
     if "$" in text or "\\" in text:
         text = _apply_tex(text)
     text = " ".join(text.split())  # str.split() knows all Unicode whitespace, nbsp included
@@ -112,7 +137,8 @@ def finish(text: str) -> str:
         while pair in text:
             text = text.replace(pair, sentinel)
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
-    cjk = _is_mostly_cjk(text)
+    words = _ANY_SENTINEL.sub("", text).strip()
+    cjk = _is_mostly_cjk(text if words or not hint else hint)
     for sentinel, (cjk_form, other_form) in _PLACEHOLDERS.items():
         text = text.replace(sentinel, cjk_form if cjk else other_form)
     return text
