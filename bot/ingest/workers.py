@@ -148,6 +148,7 @@ class _Slot:
             conn.send(job)
             if not conn.poll(timeout):
                 self.kill()
+                self._ended()
                 return ("timeout", None)
             reply: tuple[str, Any] = conn.recv()
         except (EOFError, OSError, BrokenPipeError):
