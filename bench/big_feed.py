@@ -83,13 +83,14 @@ def poll(name: str, urls: list[str], **polling: Any) -> dict[str, Any]:
     seconds = time.perf_counter() - began
     if process.returncode != 0:
         raise SystemExit(f"{name}: feedbot poll --once failed: {err}")
-    big = next((line for line in out.splitlines() if "/big.xml" in line), "")
+    reports = [line for line in out.splitlines() if line.startswith(("OK ", "ERROR "))]
+    big = next((line for line in reports if "/big.xml" in line), "")
     summary = re.search(r"(\d+) ok, (\d+) failed", out)
     return {
         "seconds": seconds,
         "main": peak.main,
         "total": peak.total,
-        "big": big.split(": ", 1)[-1],
+        "big": big.split(": ", 1)[-1].split(";")[0].split(" (retry")[0],
         "ok": int(summary.group(1)) if summary else 0,
         "failed": int(summary.group(2)) if summary else 0,
     }
