@@ -84,7 +84,7 @@ def poll(name: str, urls: list[str], **polling: Any) -> dict[str, Any]:
     if process.returncode != 0:
         raise SystemExit(f"{name}: feedbot poll --once failed: {err}")
     reports = [line for line in out.splitlines() if line.startswith(("OK ", "ERROR "))]
-    big = next((line for line in reports if "/big.xml" in line), "")
+    big = next((line for line in reports if "/big.xml" in line or " Many:" in line), "")
     summary = re.search(r"(\d+) ok, (\d+) failed", out)
     return {
         "seconds": seconds,
