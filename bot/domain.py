@@ -107,6 +107,21 @@ class ParsedFeed:
     entries: tuple[ParsedEntry, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentLimits:
+    """Size bounds applied to a document before the expensive steps of parsing it."""
+
+    max_bytes: int = 10 * 1024 * 1024  #: the body once unpacked (any compression)
+    max_entries: int = 1000  #: entries kept per document, newest first
+
+
+class ParseRefusedError(Exception):
+    """A parse stopped by its bounds: over time, over memory, or its worker died.
+
+    ``str(error)`` is one line for the feed's row ("took longer than 20 s to parse").
+    """
+
+
 class NotAFeedError(Exception):
     """The document could not be read as a feed (HTML page, empty body, garbage ...).
 

@@ -129,6 +129,18 @@ class PollingConfig(Strict):
     #: a feed failing this long is reported to each admin (once a day at most), and again
     #: when it works
     alert_after: Annotated[Duration, at_least(1.0)] = 6 * 3600.0
+    #: entries kept per document, newest first (the rest are not read further)
+    max_entries: int = Field(1000, ge=1, le=100_000)
+    #: processes that parse documents; unset: one per core; 0: in the main process (no
+    #: time or memory bound then)
+    parse_workers: int | None = Field(None, ge=0, le=64)
+    #: longest time one document may take to parse; past it the parse is stopped
+    parse_timeout: Annotated[Duration, at_least(1.0)] = 20.0
+    #: address space one parsing process may use (bytes); past it the parse is stopped
+    parse_memory: int = Field(512 * 1024 * 1024, ge=128 * 1024 * 1024)
+    #: follow a feed (or a redirect) to a link-local address (169.254.0.0/16, fe80::/10:
+    #: cloud metadata services); loopback and private networks are always allowed
+    allow_link_local: bool = False
 
     @model_validator(mode="before")
     @classmethod
