@@ -22,16 +22,26 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import ChatInfo
-from bot.store import chats, feeds, maintenance, outbox, pages, topics
+from bot.store import chats, feeds, maintenance, outbox, pages, search, topics
 from bot.store.chats import ChannelSpec
 from bot.store.engine import WRITE, create_engine, redacted
 from bot.store.maintenance import FeedState, PruneResult, Stats
 from bot.store.migrate import upgrade_to_head
+from bot.store.search import SavedSearch, SearchPage
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
-__all__ = ["ChannelSpec", "FeedState", "PruneResult", "Stats", "Store", "StoreUnavailable"]
+__all__ = [
+    "ChannelSpec",
+    "FeedState",
+    "PruneResult",
+    "SavedSearch",
+    "SearchPage",
+    "Stats",
+    "Store",
+    "StoreUnavailable",
+]
 
 Query = Callable[Concatenate[AsyncConnection, P], Awaitable[T]]
 
@@ -186,6 +196,9 @@ class Store:
     topic_ids = _Transaction(topics.topic_ids)
     topic_name = _Transaction(topics.topic_name)
     transmission_entries = _Transaction(outbox.transmission_entries)
+    search_page = _Transaction(search.search_page)
+    save_search = _Transaction(search.save_search, write=True)
+    saved_search = _Transaction(search.saved_search)
 
     # ------------------------------------------------------------------ the outbox
 

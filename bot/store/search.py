@@ -1,0 +1,229 @@
+"""/search in storage: saved searches, and pages of the entries that hold every word.
+
+Each word narrows through the full-text index of migration 0003_search, then the word
+boundaries of :func:`bot.text.search.boundary_pattern` are checked on what is left:
+
+- SQLite: words of three or more characters go to FTS5 (trigram tokenizer) as quoted
+  strings, so ``AND``, ``NEAR``, ``*`` or quotes in them are plain text. When the index has
+  few hits they are fetched and sorted; when it has many, entries are walked newest first
+  and each is checked against the index by rowid, which stops after a page's worth.
+- PostgreSQL: ``lower(title || ' ' || text) ILIKE '%word%'`` with ``%``, ``_`` and ``\\``
+  escaped, which the pg_trgm GIN index serves.
+- Words of one or two characters carry no trigram. Beside a longer word they are checked
+  on its hits; alone they are looked for among the newest :data:`SHORT_SCAN_ROWS` entries
+  only, and the page says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import column, table
+
+from bot.domain import Page
+from bot.store.pages import WINDOW_PAGES, entry_views
+from bot.store.tables import entries, entry_topics, searches
+from bot.store.topics import topic_ids
+from bot.text.search import boundary_pattern
+
+#: entries a search of only one- and two-character words looks through, newest first
+SHORT_SCAN_ROWS = 100_000
+#: SQLite: up to this many index hits are fetched and sorted; beyond, entries are walked
+FTS_FETCH_LIMIT = 20_000
+#: saved searches kept per chat (older ones' buttons expire)
+KEEP_SEARCHES = 20
+
+_fts = table("entries_fts", column("rowid"))
+_haystack = entries.c.title + literal_column("' '") + entries.c.text
+
+
+@dataclass(frozen=True, slots=True)
+class SavedSearch:
+    id: int
+    words: tuple[str, ...]
+    everything: bool  #: beyond the chat's topics (``/search all``)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    page: Page
+    #: None: every stored entry was searched; else only the newest this many
+    scanned: int | None
+
+
+async def save_search(
+    connection: AsyncConnection,
+    chat_id: int,
+    words: Sequence[str],
+    everything: bool,
+    now: datetime,
+) -> int:
+    """Keep a chat's search for its page buttons; the chat's oldest ones beyond
+    :data:`KEEP_SEARCHES` go."""
+    search_id: int = (
+        await connection.execute(
+            insert(searches)
+            .values(chat_id=chat_id, words=" ".join(words), everything=everything, created_at=now)
+            .returning(searches.c.id)
+        )
+    ).scalar_one()
+    kept = (
+        select(searches.c.id)
+        .where(searches.c.chat_id == chat_id)
+        .order_by(searches.c.id.desc())
+        .limit(KEEP_SEARCHES)
+    )
+    await connection.execute(
+        delete(searches).where(searches.c.chat_id == chat_id, searches.c.id.not_in(kept))
+    )
+    return search_id
+
+
+async def saved_search(
+    connection: AsyncConnection, search_id: int, chat_id: int
+) -> SavedSearch | None:
+    """The chat's saved search (None: not this chat's, or gone)."""
+    row = (
+        await connection.execute(
+            select(searches.c.words, searches.c.everything).where(
+                searches.c.id == search_id, searches.c.chat_id == chat_id
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    return SavedSearch(search_id, tuple(row.words.split(" ")), bool(row.everything))
+
+
+async def search_page(
+    connection: AsyncConnection,
+    terms: Sequence[str],
+    wanted_topics: Sequence[str] | None,
+    page: int,
+    page_size: int,
+    excluded_topics: Sequence[str] = (),
+) -> SearchPage:
+    """Page ``page`` of the entries holding every one of ``terms`` (lower-cased words),
+    newest first, within the topics as :func:`bot.store.pages.latest_page` takes them."""
+    page = max(page, 1)
+    query = await _scoped(connection, wanted_topics, excluded_topics)
+    if query is None:
+        return SearchPage(Page((), page, 0, False), None)
+    query, scanned = await _matching(connection, query, terms)
+    horizon = (page + WINDOW_PAGES) * page_size
+    counted = (
+        await connection.execute(
+            select(func.count()).select_from(query.limit(horizon + 1).subquery())
+        )
+    ).scalar_one()
+    ids = list(
+        (await connection.execute(query.limit(page_size).offset((page - 1) * page_size))).scalars()
+    )
+    views = await entry_views(connection, ids)
+    known = -(-min(counted, horizon) // page_size)
+    return SearchPage(Page(tuple(views), page, known, counted > horizon), scanned)
+
+
+async def _scoped(
+    connection: AsyncConnection,
+    wanted_topics: Sequence[str] | None,
+    excluded_topics: Sequence[str],
+) -> Select[Any] | None:
+    """Entries shown to readers, newest first, within the topics (None: none can match)."""
+    query = (
+        select(entries.c.id)
+        .where(entries.c.pruned == false())
+        .order_by(entries.c.sort_at.desc(), entries.c.id.desc())
+    )
+    if wanted_topics is not None:
+        wanted = list((await topic_ids(connection, wanted_topics)).values())
+        if not wanted:
+            return None
+        return query.where(_carries(wanted))
+    excluded = list((await topic_ids(connection, excluded_topics)).values())
+    return query.where(~_carries(excluded)) if excluded else query
+
+
+def _carries(topic_ids: list[int]) -> ColumnElement[bool]:
+    return exists().where(
+        entry_topics.c.entry_id == entries.c.id, entry_topics.c.topic_id.in_(topic_ids)
+    )
+
+
+async def _matching(
+    connection: AsyncConnection, query: Select[Any], terms: Sequence[str]
+) -> tuple[Select[Any], int | None]:
+    """``query`` narrowed to the entries holding every term; and how many entries were
+    searched when that is bounded (only short terms)."""
+    dialect = connection.dialect.name
+    long = [term for term in terms if len(term) >= 3]
+    if dialect == "sqlite" and long:
+        query = query.where(await _fts_hits(connection, long))
+    for term in terms:
+        if dialect != "sqlite":
+            query = query.where(func.lower(_haystack).ilike(_like(term), escape="\\"))
+        elif len(term) < 3 and (term.isascii() or term.upper() == term.lower()):
+            query = query.where(_haystack.like(_like(term), escape="\\"))
+        pattern = boundary_pattern(term)
+        if pattern is None and dialect == "sqlite" and len(term) < 3 and not term.isascii():
+            pattern = "(?i)" + re.escape(term)  # LIKE folds ASCII only; Python's re folds all
+        if pattern is not None:
+            query = query.where(_haystack.regexp_match(pattern))
+    if long:
+        return query, None
+    cutoff = await _newest_cutoff(connection)
+    if cutoff is None:
+        return query, None
+    return query.where(entries.c.sort_at >= cutoff), SHORT_SCAN_ROWS
+
+
+async def _fts_hits(connection: AsyncConnection, terms: Sequence[str]) -> ColumnElement[bool]:
+    """SQLite: entries whose title or text hold every term, through ``entries_fts``."""
+    match = " AND ".join('"' + term.replace('"', '""') + '"' for term in terms)
+    matches = text("entries_fts MATCH :fts_match").bindparams(fts_match=match)
+    hits = select(_fts.c.rowid).where(matches)
+    counted = (
+        await connection.execute(
+            select(func.count()).select_from(hits.limit(FTS_FETCH_LIMIT + 1).subquery())
+        )
+    ).scalar_one()
+    if counted <= FTS_FETCH_LIMIT:
+        return entries.c.id.in_(hits)
+    return exists(select(literal(1)).where(matches, _fts.c.rowid == entries.c.id))
+
+
+async def _newest_cutoff(connection: AsyncConnection) -> datetime | None:
+    """The ``sort_at`` of the :data:`SHORT_SCAN_ROWS`-th newest entry (None: fewer)."""
+    result = await connection.execute(
+        select(entries.c.sort_at)
+        .where(entries.c.pruned == false())
+        .order_by(entries.c.sort_at.desc(), entries.c.id.desc())
+        .offset(SHORT_SCAN_ROWS - 1)
+        .limit(1)
+    )
+    cutoff: datetime | None = result.scalar()
+    return cutoff
+
+
+def _like(term: str) -> str:
+    """``%term%`` with LIKE's own characters escaped (``\\`` is the escape)."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
