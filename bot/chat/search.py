@@ -55,7 +55,8 @@ class Search:
             return message(strings.SEARCH_NEEDS_TOPICS)
         found = await self._page(chat, words.terms, everywhere, 1)
         if not found.page.entries:
-            return message(strings.nothing_found(words.label, everywhere, found.scanned))
+            whole = everywhere or (chat.all_topics and not chat.excluded_topics)
+            return message(strings.nothing_found(words.label, whole, found.scanned))
         search_id = None
         if found.page.known_pages > 1 or found.page.has_more:
             search_id = await self._store.save_search(

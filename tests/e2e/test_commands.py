@@ -11,7 +11,7 @@ from tests.fakebotapi import FakeBotAPI
 
 pytestmark = pytest.mark.e2e
 
-PUBLIC = ["start", "latest", "next", "topics", "subscribe", "unsubscribe", "stop", "help"]
+PUBLIC = ["start", "latest", "next", "search", "topics", "subscribe", "unsubscribe", "stop", "help"]
 ADMIN_ONLY = ["stats", "feeds"]
 
 
