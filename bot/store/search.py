@@ -6,7 +6,7 @@ boundaries of :func:`bot.text.search.boundary_pattern` are checked on what is le
 - SQLite: words of three or more characters go to FTS5 (trigram tokenizer) as quoted
   strings, so ``AND``, ``NEAR``, ``*`` or quotes in them are plain text. When the index has
   few hits they are fetched and sorted; when it has many, entries are walked newest first
-  and each is checked against the index by rowid, which stops after a page's worth.
+  and each one's text is checked, which stops after a page's worth.
 - PostgreSQL: ``lower(title || ' ' || text) ILIKE '%word%'`` with ``%``, ``_`` and ``\\``
   escaped, which the pg_trgm GIN index serves.
 - Words of one or two characters carry no trigram. Beside a longer word they are checked
@@ -30,7 +30,6 @@ from sqlalchemy import (
     false,
     func,
     insert,
-    literal,
     literal_column,
     select,
     text,
@@ -45,9 +44,9 @@ from bot.store.topics import topic_ids
 from bot.text.search import boundary_pattern
 
 #: entries a search of only one- and two-character words looks through, newest first
-SHORT_SCAN_ROWS = 100_000
+SHORT_SCAN_ROWS = 20_000
 #: SQLite: up to this many index hits are fetched and sorted; beyond, entries are walked
-FTS_FETCH_LIMIT = 20_000
+FTS_FETCH_LIMIT = 5_000
 #: saved searches kept per chat (older ones' buttons expire)
 KEEP_SEARCHES = 20
 
@@ -129,14 +128,10 @@ async def search_page(
         return SearchPage(Page((), page, 0, False), None)
     query, scanned = await _matching(connection, query, terms)
     horizon = (page + WINDOW_PAGES) * page_size
-    counted = (
-        await connection.execute(
-            select(func.count()).select_from(query.limit(horizon + 1).subquery())
-        )
-    ).scalar_one()
-    ids = list(
-        (await connection.execute(query.limit(page_size).offset((page - 1) * page_size))).scalars()
-    )
+    # one pass for the page and the count (a rare word's search reads its window once)
+    found = list((await connection.execute(query.limit(horizon + 1))).scalars())
+    counted = len(found)
+    ids = found[(page - 1) * page_size : page * page_size]
     views = await entry_views(connection, ids)
     known = -(-min(counted, horizon) // page_size)
     return SearchPage(Page(tuple(views), page, known, counted > horizon), scanned)
@@ -173,20 +168,18 @@ async def _matching(
 ) -> tuple[Select[Any], int | None]:
     """``query`` narrowed to the entries holding every term; and how many entries were
     searched when that is bounded (only short terms)."""
-    dialect = connection.dialect.name
     long = [term for term in terms if len(term) >= 3]
-    if dialect == "sqlite" and long:
-        query = query.where(await _fts_hits(connection, long))
-    for term in terms:
-        if dialect != "sqlite":
+    if connection.dialect.name == "sqlite":
+        hits = await _fts_hits(connection, long) if long else None
+        if hits is not None:
+            query = query.where(hits)
+        for term in terms:
+            query = query.where(_holds(term))
+    else:
+        for term in terms:
             query = query.where(func.lower(_haystack).ilike(_like(term), escape="\\"))
-        elif len(term) < 3 and (term.isascii() or term.upper() == term.lower()):
-            query = query.where(_haystack.like(_like(term), escape="\\"))
-        pattern = boundary_pattern(term)
-        if pattern is None and dialect == "sqlite" and len(term) < 3 and not term.isascii():
-            pattern = "(?i)" + re.escape(term)  # LIKE folds ASCII only; Python's re folds all
-        if pattern is not None:
-            query = query.where(_haystack.regexp_match(pattern))
+            if (pattern := boundary_pattern(term)) is not None:
+                query = query.where(_haystack.regexp_match(pattern))
     if long:
         return query, None
     cutoff = await _newest_cutoff(connection)
@@ -195,8 +188,23 @@ async def _matching(
     return query.where(entries.c.sort_at >= cutoff), SHORT_SCAN_ROWS
 
 
-async def _fts_hits(connection: AsyncConnection, terms: Sequence[str]) -> ColumnElement[bool]:
-    """SQLite: entries whose title or text hold every term, through ``entries_fts``."""
+def _holds(term: str) -> ColumnElement[bool]:
+    """SQLite: the entry's title or text holds ``term``, checked on the text itself (exact
+    without the index, so that entries may be walked when the index has many hits)."""
+    pattern = boundary_pattern(term)
+    if pattern is not None:
+        return _haystack.regexp_match(pattern)
+    if term.lower() == term.upper():  # no letter with a case (CJK, digits, marks): exact
+        return _haystack.like(_like(term), escape="\\")
+    return _haystack.regexp_match("(?i)" + re.escape(term))  # Python's re folds any case
+
+
+async def _fts_hits(
+    connection: AsyncConnection, terms: Sequence[str]
+) -> ColumnElement[bool] | None:
+    """SQLite: entries whose title or text hold every term, through ``entries_fts``; None
+    when there are more than :data:`FTS_FETCH_LIMIT` of them (then walking the newest
+    entries finds a page sooner than sorting them all)."""
     match = " AND ".join('"' + term.replace('"', '""') + '"' for term in terms)
     matches = text("entries_fts MATCH :fts_match").bindparams(fts_match=match)
     hits = select(_fts.c.rowid).where(matches)
@@ -205,16 +213,14 @@ async def _fts_hits(connection: AsyncConnection, terms: Sequence[str]) -> Column
             select(func.count()).select_from(hits.limit(FTS_FETCH_LIMIT + 1).subquery())
         )
     ).scalar_one()
-    if counted <= FTS_FETCH_LIMIT:
-        return entries.c.id.in_(hits)
-    return exists(select(literal(1)).where(matches, _fts.c.rowid == entries.c.id))
+    return entries.c.id.in_(hits) if counted <= FTS_FETCH_LIMIT else None
 
 
 async def _newest_cutoff(connection: AsyncConnection) -> datetime | None:
-    """The ``sort_at`` of the :data:`SHORT_SCAN_ROWS`-th newest entry (None: fewer)."""
+    """The ``sort_at`` of the :data:`SHORT_SCAN_ROWS`-th newest entry (None: fewer), read
+    from the index alone."""
     result = await connection.execute(
         select(entries.c.sort_at)
-        .where(entries.c.pruned == false())
         .order_by(entries.c.sort_at.desc(), entries.c.id.desc())
         .offset(SHORT_SCAN_ROWS - 1)
         .limit(1)
