@@ -225,3 +225,34 @@ def _upgrade_to(connection, revision: str) -> None:  # type: ignore[no-untyped-d
     from alembic import command
 
     command.upgrade(alembic_config(connection), revision)
+
+
+@pytest.mark.parametrize("walk_rows", [3, 10, 1000])
+async def test_walking_the_newest_first_or_asking_the_index_find_the_same(
+    store: Store, now: datetime, monkeypatch: pytest.MonkeyPatch, walk_rows: int
+) -> None:
+    feed_id = await add_feed(store, now)
+    await store.record_poll(
+        record(
+            feed_id,
+            now,
+            [
+                (
+                    parsed(
+                        f"w{i}",
+                        title=f"Walker {i}" if i % 3 else f"Other {i}",
+                        published=now - timedelta(minutes=i),
+                    ),
+                    (),
+                )
+                for i in range(15)
+            ],
+        )
+    )
+    monkeypatch.setattr(search, "WALK_ROWS", walk_rows)  # PostgreSQL: walk, then the index
+    monkeypatch.setattr(search, "FTS_FETCH_LIMIT", walk_rows)  # SQLite: fetch, or walk
+    walkers = [f"Walker {i}" for i in range(15) if i % 3]
+    for page in (1, 2, 3):
+        result = await store.search_page(["walker"], None, page, 1)
+        assert [v.title for v in result.page.entries] == walkers[page - 1 : page]
+        assert result.page.known_pages == min(page + 5, len(walkers))

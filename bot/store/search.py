@@ -8,7 +8,8 @@ boundaries of :func:`bot.text.search.boundary_pattern` are checked on what is le
   few hits they are fetched and sorted; when it has many, entries are walked newest first
   and each one's text is checked, which stops after a page's worth.
 - PostgreSQL: ``lower(title || ' ' || text) ILIKE '%word%'`` with ``%``, ``_`` and ``\\``
-  escaped, which the pg_trgm GIN index serves.
+  escaped, which the pg_trgm GIN index serves; the newest :data:`WALK_ROWS` entries are
+  read first (a common word's page is there, and the index would hand over every hit).
 - Words of one or two characters carry no trigram. Beside a longer word they are checked
   on its hits; alone they are looked for among the newest :data:`SHORT_SCAN_ROWS` entries
   only, and the page says so.
@@ -25,6 +26,8 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Text,
+    and_,
     delete,
     exists,
     false,
@@ -47,6 +50,8 @@ from bot.text.search import boundary_pattern
 SHORT_SCAN_ROWS = 20_000
 #: SQLite: up to this many index hits are fetched and sorted; beyond, entries are walked
 FTS_FETCH_LIMIT = 5_000
+#: PostgreSQL: entries read newest first before the trigram index is asked
+WALK_ROWS = 5_000
 #: saved searches kept per chat (older ones' buttons expire)
 KEEP_SEARCHES = 20
 
@@ -126,10 +131,12 @@ async def search_page(
     query = await _scoped(connection, wanted_topics, excluded_topics)
     if query is None:
         return SearchPage(Page((), page, 0, False), None)
-    query, scanned = await _matching(connection, query, terms)
     horizon = (page + WINDOW_PAGES) * page_size
     # one pass for the page and the count (a rare word's search reads its window once)
-    found = list((await connection.execute(query.limit(horizon + 1))).scalars())
+    if connection.dialect.name == "sqlite":
+        found, scanned = await _sqlite_ids(connection, query, terms, horizon + 1)
+    else:
+        found, scanned = await _postgres_ids(connection, query, terms, horizon + 1)
     counted = len(found)
     ids = found[(page - 1) * page_size : page * page_size]
     views = await entry_views(connection, ids)
@@ -163,29 +170,68 @@ def _carries(topic_ids: list[int]) -> ColumnElement[bool]:
     )
 
 
-async def _matching(
-    connection: AsyncConnection, query: Select[Any], terms: Sequence[str]
-) -> tuple[Select[Any], int | None]:
-    """``query`` narrowed to the entries holding every term; and how many entries were
-    searched when that is bounded (only short terms)."""
+async def _sqlite_ids(
+    connection: AsyncConnection, query: Select[Any], terms: Sequence[str], limit: int
+) -> tuple[list[int], int | None]:
+    """SQLite: the first ``limit`` ids holding every term; and how many entries were
+    searched when that is bounded (short terms alone)."""
     long = [term for term in terms if len(term) >= 3]
-    if connection.dialect.name == "sqlite":
-        hits = await _fts_hits(connection, long) if long else None
-        if hits is not None:
-            query = query.where(hits)
-        for term in terms:
-            query = query.where(_holds(term))
-    else:
-        for term in terms:
-            query = query.where(func.lower(_haystack).ilike(_like(term), escape="\\"))
-            if (pattern := boundary_pattern(term)) is not None:
-                query = query.where(_haystack.regexp_match(pattern))
+    hits = await _fts_hits(connection, long) if long else None
+    if hits is not None:
+        query = query.where(hits)
+    query = query.where(*(_holds(term) for term in terms))
     if long:
-        return query, None
-    cutoff = await _newest_cutoff(connection)
+        return await _ids(connection, query, limit), None
+    return await _newest_only(connection, query, limit)
+
+
+async def _postgres_ids(
+    connection: AsyncConnection, query: Select[Any], terms: Sequence[str], limit: int
+) -> tuple[list[int], int | None]:
+    """PostgreSQL: as :func:`_sqlite_ids`. The newest :data:`WALK_ROWS` entries are read
+    first, with an expression the trigram index does not serve: a common word has its page
+    there. Otherwise the index finds every hit (short words never ask it: they have no
+    trigram, and pg_trgm would read the whole index)."""
+    walked = query.where(*(_pg_holds(term, indexed=False) for term in terms))
+    if not any(len(term) >= 3 for term in terms):
+        return await _newest_only(connection, walked, limit)
+    cutoff = await _newest_cutoff(connection, WALK_ROWS)
+    if cutoff is not None:
+        ids = await _ids(connection, walked.where(entries.c.sort_at >= cutoff), limit)
+        if len(ids) >= limit:
+            return ids, None
+    indexed = query.where(*(_pg_holds(term, indexed=len(term) >= 3) for term in terms))
+    return await _ids(connection, indexed, limit), None
+
+
+async def _ids(connection: AsyncConnection, query: Select[Any], limit: int) -> list[int]:
+    return list((await connection.execute(query.limit(limit))).scalars())
+
+
+async def _newest_only(
+    connection: AsyncConnection, query: Select[Any], limit: int
+) -> tuple[list[int], int | None]:
+    """``query`` among the newest :data:`SHORT_SCAN_ROWS` entries (all, when fewer)."""
+    cutoff = await _newest_cutoff(connection, SHORT_SCAN_ROWS)
     if cutoff is None:
-        return query, None
-    return query.where(entries.c.sort_at >= cutoff), SHORT_SCAN_ROWS
+        return await _ids(connection, query, limit), None
+    return await _ids(connection, query.where(entries.c.sort_at >= cutoff), limit), (
+        SHORT_SCAN_ROWS
+    )
+
+
+def _pg_holds(term: str, *, indexed: bool) -> ColumnElement[bool]:
+    """PostgreSQL: the entry holds ``term``; ``indexed``: through the pg_trgm index's
+    expression, else through one it does not serve (same meaning)."""
+    lowered: ColumnElement[str]
+    if indexed:
+        lowered = func.lower(_haystack)
+    else:
+        title, body = func.lower(entries.c.title, type_=Text), func.lower(entries.c.text)
+        lowered = title + literal_column("' '") + body
+    holds = lowered.ilike(_like(term), escape="\\")
+    pattern = boundary_pattern(term)
+    return holds if pattern is None else and_(holds, _haystack.regexp_match(pattern))
 
 
 def _holds(term: str) -> ColumnElement[bool]:
@@ -216,13 +262,12 @@ async def _fts_hits(
     return entries.c.id.in_(hits) if counted <= FTS_FETCH_LIMIT else None
 
 
-async def _newest_cutoff(connection: AsyncConnection) -> datetime | None:
-    """The ``sort_at`` of the :data:`SHORT_SCAN_ROWS`-th newest entry (None: fewer), read
-    from the index alone."""
+async def _newest_cutoff(connection: AsyncConnection, rows: int) -> datetime | None:
+    """The ``sort_at`` of the ``rows``-th newest entry (None: fewer), from the index alone."""
     result = await connection.execute(
         select(entries.c.sort_at)
         .order_by(entries.c.sort_at.desc(), entries.c.id.desc())
-        .offset(SHORT_SCAN_ROWS - 1)
+        .offset(rows - 1)
         .limit(1)
     )
     cutoff: datetime | None = result.scalar()
