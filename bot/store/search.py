@@ -26,7 +26,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
-    Text,
     and_,
     delete,
     exists,
@@ -222,14 +221,14 @@ async def _newest_only(
 
 def _pg_holds(term: str, *, indexed: bool) -> ColumnElement[bool]:
     """PostgreSQL: the entry holds ``term``; ``indexed``: through the pg_trgm index's
-    expression, else through one it does not serve (same meaning)."""
-    lowered: ColumnElement[str]
+    expression, else through one it does not serve (same meaning, and cheaper per row:
+    no lower-casing, and a plain LIKE for a word without cased letters)."""
     if indexed:
-        lowered = func.lower(_haystack)
+        holds = func.lower(_haystack).ilike(_like(term), escape="\\")
+    elif term.lower() == term.upper():
+        holds = _haystack.like(_like(term), escape="\\")
     else:
-        title, body = func.lower(entries.c.title, type_=Text), func.lower(entries.c.text)
-        lowered = title + literal_column("' '") + body
-    holds = lowered.ilike(_like(term), escape="\\")
+        holds = _haystack.ilike(_like(term), escape="\\")
     pattern = boundary_pattern(term)
     return holds if pattern is None else and_(holds, _haystack.regexp_match(pattern))
 
