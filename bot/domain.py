@@ -73,6 +73,10 @@ class FetchResult:
     #: ERROR only: True when retrying soon may help (timeouts, 5xx, 429, connection errors),
     #: False for permanent-looking failures (404, 410, not a feed, too large)
     transient: bool = True
+    #: ERROR only: what kind of failure, one of a few short labels (the metrics' ``reason``):
+    #: timeout, dns, refused, tls, proxy, network, http_4xx, http_5xx, redirects,
+    #: invalid_url, body
+    reason: str | None = None
 
 
 # --------------------------------------------------------------------------- parsing
@@ -151,6 +155,42 @@ class EntryView:
     feed_name: str  #: config name, else the feed's own title, else its host
 
 
+# --------------------------------------------------------------------------- /add
+
+
+@dataclass(frozen=True, slots=True)
+class FeedCandidate:
+    """A feed a web page links to (``<link rel="alternate">``)."""
+
+    url: str  #: absolute
+    title: str  #: the link's title ("" when it has none)
+
+
+class ProbeProblem(enum.Enum):
+    """Why a URL given to /add cannot be followed."""
+
+    UNREACHABLE = "unreachable"  #: the fetch failed (detail: the error)
+    NOT_A_FEED = "not_a_feed"  #: neither a feed nor a page (detail: the parser's reason)
+    NO_FEEDS_ON_PAGE = "no_feeds_on_page"  #: a web page that links to no feed
+
+
+@dataclass(frozen=True, slots=True)
+class FeedProbe:
+    """What fetching a URL for /add found: a feed (with its newest entries, for a preview),
+    the feeds a page links to, or a problem."""
+
+    url: str
+    title: str = ""  #: the feed's own title
+    entries: tuple[EntryView, ...] = ()  #: newest first
+    candidates: tuple[FeedCandidate, ...] = ()
+    problem: ProbeProblem | None = None
+    detail: str = ""
+
+    @property
+    def is_feed(self) -> bool:
+        return self.problem is None and not self.candidates
+
+
 # --------------------------------------------------------------------------- storage records
 
 
@@ -160,6 +200,7 @@ class FeedSpec:
 
     url: str
     name: str | None
+    topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +215,7 @@ class FeedForUpdate:
     body_hash: str | None  #: of the last 200 body; an identical body is not parsed again
     first_fetch: bool  #: never fetched successfully: store silently (but the backfill)
     error_count: int
+    topics: tuple[str, ...] = ()  #: given to every entry (the config's or those of /add)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +254,7 @@ class PollOutcome:
 
     new_entries: int
     queued: int  #: outbox rows created
+    chats: int = 0  #: chats those rows go to
 
 
 #: Telegram's chat kinds with members where only group admins change the subscription
@@ -279,6 +322,7 @@ class Delivery:
     outbox_ids: tuple[int, ...]
     entries: tuple[EntryView, ...]  #: newest first
     attempts: int  #: the most attempts any of the rows has had (before this one)
+    queued_at: tuple[datetime, ...] = ()  #: when each row was queued (for the latency metric)
 
 
 @dataclass(frozen=True, slots=True)

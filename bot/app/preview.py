@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot.app.settings import proxy_routes
 from bot.config.schema import Config
 from bot.domain import EntryView, FetchStatus, NotAFeedError, ParsedFeed, sort_time
 from bot.ingest.fetch import Fetcher, FetchLimits
@@ -133,7 +134,9 @@ async def run_preview(
     sources = sources_from(config, refs)
     loaded: list[tuple[Source, ParsedFeed]] = []
     errors: list[str] = []
-    async with Fetcher(FetchLimits.from_config(config.polling)) as fetcher:
+    async with Fetcher(
+        FetchLimits.from_config(config.polling), routes=proxy_routes(config)
+    ) as fetcher:
         for source in sources:
             try:
                 loaded.append((source, await load(source, fetcher)))

@@ -9,6 +9,7 @@ from bot.delivery.ratelimit import Limits
 from bot.delivery.sender import SenderSettings
 from bot.domain import FeedSpec
 from bot.ingest.poller import PollSettings
+from bot.ingest.proxies import ProxyRoutes
 from bot.ingest.schedule import SchedulePolicy
 from bot.ingest.topics import compile_rules
 from bot.store import ChannelSpec
@@ -40,7 +41,7 @@ def poll_settings(config: Config) -> PollSettings:
 
 
 def feed_specs(config: Config) -> list[FeedSpec]:
-    return [FeedSpec(url=feed.url, name=feed.name) for feed in config.feeds]
+    return [FeedSpec(url=feed.url, name=feed.name, topics=feed.topics) for feed in config.feeds]
 
 
 def channel_specs(config: Config) -> list[ChannelSpec]:
@@ -75,3 +76,11 @@ def sender_settings(config: Config) -> SenderSettings:
 def scheduler_stale_after(config: Config) -> float:
     """Seconds without a poll tick after which /healthz fails (at least three ticks)."""
     return max(config.health.stale_after, config.polling.tick * 3)
+
+
+def proxy_routes(config: Config) -> ProxyRoutes:
+    """Feeds through ``polling.proxy`` (none by default), or through their own."""
+    return ProxyRoutes(
+        default=config.polling.proxy,
+        per_feed={feed.url: feed.proxy for feed in config.feeds if feed.proxy is not None},
+    )

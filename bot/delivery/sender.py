@@ -13,8 +13,10 @@ One transmission per chat and poll cycle: while a cycle runs (:meth:`Sender.gath
 rows it queued are not claimed until it ends (or ``gather_max`` after they were queued), so
 entries of feeds that finish seconds apart still go out together.
 
-Rows claimed but not sent when the sender stops are released; after a crash their lease
-runs out and they are claimed again.
+Claims are small: at most ``in_flight`` chats' rows (about two seconds of sending), each
+claimed just before its send. Rows claimed but not sent when the sender stops are
+released; after a crash they are free again as soon as the process's heartbeat stops
+(:mod:`bot.store.processes`), or at once when the next process starts on SQLite.
 """
 
 from __future__ import annotations
@@ -24,13 +26,13 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import utcnow
 from bot.delivery.backoff import Backoff
-from bot.delivery.port import MessagePort, NoObserver, SenderObserver
+from bot.delivery.port import FailReason, MessagePort, NoObserver, SenderObserver
 from bot.delivery.ratelimit import Pacer
 from bot.delivery.transmit import Transmitter
 from bot.domain import Delivery
@@ -57,6 +59,51 @@ class SenderSettings:
     sweep_every: float = 60.0  #: seconds between sweeps of undeliverable rows
 
 
+class _Batch(SenderObserver):
+    """What one drain of the queue did, for its one INFO line; forwards to the metrics."""
+
+    def __init__(self, metrics: SenderObserver) -> None:
+        self._metrics = metrics
+        self.reset()
+
+    def reset(self) -> None:
+        self.started: float | None = None
+        self.chats: set[int] = set()
+        self.messages = self.entries = self.limited = self.failures = 0
+
+    def sent(self, messages: int, entries: int, waited: Sequence[float]) -> None:
+        self.messages += messages
+        self.entries += entries
+        self._metrics.sent(messages, entries, waited)
+
+    def rate_limited(self) -> None:
+        self.limited += 1
+        self._metrics.rate_limited()
+
+    def chat_gone(self) -> None:
+        self._metrics.chat_gone()
+
+    def failed(self, rows: int, reason: FailReason) -> None:
+        self.failures += rows
+        self._metrics.failed(rows, reason)
+
+    def report(self) -> None:
+        """One line when the queue has drained, then start counting afresh."""
+        if self.started is None:
+            return
+        log.info(
+            "transmission batch: %d chats, %d messages sent (%d entries), %d 429s, "
+            "%d deliveries failed, in %.1fs",
+            len(self.chats),
+            self.messages,
+            self.entries,
+            self.limited,
+            self.failures,
+            time.monotonic() - self.started,
+        )
+        self.reset()
+
+
 class Sender:
     """Claims due deliveries and runs one :class:`Transmitter` task per chat at a time."""
 
@@ -69,12 +116,15 @@ class Sender:
         *,
         clock: Callable[[], datetime] = utcnow,
         observer: SenderObserver | None = None,
+        owner: str | None = None,
     ) -> None:
         self._store = store
+        self._owner = owner  # the process id its claims carry (bot.store.processes)
         self._pacer = pacer
         self._settings = settings
         self._clock = clock
-        self._observer: SenderObserver = observer or NoObserver()
+        self._batch = _Batch(observer or NoObserver())
+        self._observer: SenderObserver = self._batch
         self._wake = asyncio.Event()
         self._stopping = False
         self._tasks: dict[int, asyncio.Task[None]] = {}  # our chat id -> its delivery
@@ -152,8 +202,10 @@ class Sender:
                 swept.expired,
                 self._settings.give_up_after,
             )
-        if swept.inactive or swept.expired:
-            self._observer.failed(swept.inactive + swept.expired)
+        if swept.inactive:
+            self._observer.failed(swept.inactive, FailReason.INACTIVE)
+        if swept.expired:
+            self._observer.failed(swept.expired, FailReason.EXPIRED)
 
     def _room(self, now: datetime) -> int:
         """How many more deliveries may start now."""
@@ -167,17 +219,27 @@ class Sender:
         room = self._room(now)
         if room <= 0:
             return 0
-        busy = self._pacer.limiter.busy_chats(time.monotonic()) | set(self._tasks)
+        busy = self._pacer.limiter.busy_chats(time.monotonic())
         deliveries = await self._store.claim_deliveries(
             now,
             self._settings.lease,
             max_chats=room,
             per_chat=self._settings.batch_max,
-            skip_chats=busy,
+            skip_chats=set(self._tasks),
+            skip_tg_chats={chat for chat in busy if isinstance(chat, int)},
             queued_before=self._queued_before(now),
+            owner=self._owner,
         )
+        if self._stopping and deliveries:  # stop() began while we claimed: hand them back
+            await self._store.release([i for d in deliveries for i in d.outbox_ids])
+            return 0
+        if deliveries:
+            log.debug("claimed deliveries for %d chats", len(deliveries))
+            if self._batch.started is None:
+                self._batch.started = time.monotonic()
         for delivery in deliveries:
             chat_id = delivery.chat.id
+            self._batch.chats.add(chat_id)
             self._claimed[chat_id] = delivery.outbox_ids
             task = asyncio.create_task(self._deliver(delivery), name=f"deliver-{chat_id}")
             self._tasks[chat_id] = task
@@ -194,6 +256,8 @@ class Sender:
             timeout = 0.05  # more may be due right away (chats skipped as busy a moment ago)
         else:
             timeout = await self._idle_timeout()
+            if not claimed and not self._tasks:
+                self._batch.report()
         self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout)
@@ -217,8 +281,10 @@ class Sender:
         """Stop claiming; let sends in flight finish (up to ``grace`` s); release the rest."""
         self._stopping = True
         self._wake.set()
-        if self._tasks:
-            await asyncio.wait(list(self._tasks.values()), timeout=grace)
+        deadline = time.monotonic() + grace
+        # Until none is left: a claim that was under way when stop() began may add more.
+        while self._tasks and (left := deadline - time.monotonic()) > 0:
+            await asyncio.wait(list(self._tasks.values()), timeout=left)
         for task in list(self._tasks.values()):
             task.cancel()
         with contextlib.suppress(Exception):

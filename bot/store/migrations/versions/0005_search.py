@@ -1,7 +1,7 @@
 """search: a full-text index of entries (FTS5 trigram / pg_trgm) and saved searches
 
-Revision ID: 0003_search
-Revises: 0002
+Revision ID: 0005_search
+Revises: 0004_feeds_from_chat
 Create Date: 2026-12-01
 
 SQLite: ``entries_fts``, an external-content FTS5 table (trigram tokenizer) over
@@ -18,8 +18,8 @@ import logging
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_search"
-down_revision = "0002"
+revision = "0005_search"
+down_revision = "0004_feeds_from_chat"
 branch_labels = None
 depends_on = None
 
