@@ -26,6 +26,7 @@ from bot.chat.choices import (
 )
 from bot.chat.claim import ClaimGate
 from bot.chat.pauses import STOPPED, resumes_on_return
+from bot.chat.search import Search
 from bot.clock import utcnow
 from bot.domain import GROUP_CHAT_KINDS, ChatInfo, TopicChoice
 from bot.render import callbacks, pages, replies, strings
@@ -74,6 +75,9 @@ class Commands:
         self._summary_length = summary_length
         self.admins = AdminRoster(store, admins, claim or ClaimGate(None), clock)
         self._clock = clock
+        self._search = Search(
+            store, page_size=page_size, summary_length=summary_length, clock=clock
+        )
 
     async def is_bot_admin(self, user_id: int | None) -> bool:
         """Listed in ``telegram.admins`` or claimed the bot (``/claim``)."""
@@ -234,6 +238,10 @@ class Commands:
         )
         return rendered, bool(result.entries)
 
+    async def search(self, ctx: ChatContext, argument: str) -> Rendered:
+        """``/search [all] <words>`` (see :mod:`bot.chat.search`)."""
+        return await self._search.command(await self._chat(ctx), argument)
+
     # ------------------------------------------------------------------ topics menu
 
     async def topics_menu(self, ctx: ChatContext) -> Rendered:
@@ -270,6 +278,8 @@ class Commands:
                 return await self._latest_button(chat, topic_id, page)
             case callbacks.TransmissionPage(transmission_id, page):
                 return await self._transmission_button(chat, transmission_id, page)
+            case callbacks.SearchResults(search_id, page):
+                return await self._search.button(chat, search_id, page)
             case callbacks.TopicsPage(page):
                 return await self._topics_page_button(chat, page)
             case callbacks.ToggleTopic(topic_id, page):

@@ -7,6 +7,7 @@ decoding never trusts it: an unknown shape, a bad number or an overlong string d
 Shapes (ids are ours, pages 1-based):
     ``L:<topic id or ->:<page>``   a LATEST UPDATES page (``-``: the chat's own topics)
     ``T:<transmission id>:<page>`` a page of an INCOMING TRANSMISSION
+    ``S:<search id>:<page>``       a page of /search results (the words are kept in storage)
     ``G:<topic id>`` / ``G:*``     toggle a topic / everything in /topics (page 1 of it)
     ``G:<topic id or *>:<page>``   the same on another page of /topics
     ``P:<page>``                   a page of the /topics menu
@@ -36,6 +37,12 @@ class LatestPage:
 @dataclass(frozen=True, slots=True)
 class TransmissionPage:
     transmission_id: int
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    search_id: int
     page: int
 
 
@@ -103,6 +110,7 @@ class SourcesPage:
 Action = (
     LatestPage
     | TransmissionPage
+    | SearchResults
     | ToggleTopic
     | TopicsPage
     | Noop
@@ -118,6 +126,7 @@ ADMIN_ACTIONS = (AddPick, AddConfirm, AddCancel, FeedButton, FeedsPage)
 
 _LATEST = re.compile(r"L:(-|[1-9][0-9]{0,18}):([1-9][0-9]{0,5})")
 _TRANSMISSION = re.compile(r"T:([1-9][0-9]{0,18}):([1-9][0-9]{0,5})")
+_SEARCH = re.compile(r"S:([1-9][0-9]{0,18}):([1-9][0-9]{0,5})")
 _TOGGLE = re.compile(r"G:(\*|[1-9][0-9]{0,18})(?::([1-9][0-9]{0,5}))?")
 _TOPICS = re.compile(r"P:([1-9][0-9]{0,5})")
 _ADD = re.compile(r"A:([a-z0-9]{4,16}):(\+|x|[1-9][0-9]?)")
@@ -131,6 +140,8 @@ def encode(action: Action) -> str:
             data = f"L:{'-' if topic_id is None else topic_id}:{page}"
         case TransmissionPage(transmission_id, page):
             data = f"T:{transmission_id}:{page}"
+        case SearchResults(search_id, page):
+            data = f"S:{search_id}:{page}"
         case ToggleTopic(topic_id, page):
             data = f"G:{'*' if topic_id is None else topic_id}"
             if page != 1:
@@ -166,6 +177,8 @@ def decode(data: str | None) -> Action | None:
         return _bounded(LatestPage(None if topic == "-" else int(topic), int(page)))
     if match := _TRANSMISSION.fullmatch(data):
         return _bounded(TransmissionPage(int(match.group(1)), int(match.group(2))))
+    if match := _SEARCH.fullmatch(data):
+        return _bounded(SearchResults(int(match.group(1)), int(match.group(2))))
     if match := _TOGGLE.fullmatch(data):
         topic, page = match.groups()
         return _bounded(ToggleTopic(None if topic == "*" else int(topic), int(page or 1)))
@@ -193,8 +206,8 @@ def _bounded(action: Action) -> Action | None:
     page = getattr(action, "page", 1)
     ids = [
         v
-        for v in (getattr(action, "topic_id", None), getattr(action, "transmission_id", None))
-        if v
+        for name in ("topic_id", "transmission_id", "search_id")
+        if (v := getattr(action, name, None))
     ]
     if not 1 <= page <= MAX_PAGE or any(v > MAX_ID for v in ids):
         return None

@@ -22,6 +22,7 @@ PUBLIC_COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Subscribe this chat (every topic, unless it chose some)"),
     ("latest", "Newest updates, optionally for one topic"),
     ("next", "The next page of updates"),
+    ("search", "Find entries by their words (all = every topic)"),
     ("topics", "Choose topics with buttons"),
     ("subscribe", "Receive a topic (all = everything)"),
     ("unsubscribe", "Stop receiving a topic"),
@@ -216,6 +217,53 @@ FOLLOWS_NO_TOPICS = "This chat follows no topics. /subscribe all or /topics."
 
 def no_entries_with(topic: str) -> str:
     return f"No entries with the topic {topic} yet. /topics lists topics."
+
+
+# ----------------------------------------------------------------------------- /search
+
+SEARCH_HEADER = "SEARCH"
+SEARCH_EVERY_TOPIC = "every topic"
+SEARCH_NEEDS_TOPICS = (
+    "This chat follows no topics, so there is nothing to search in. "
+    "/search all <words> searches every topic."
+)
+
+
+def search_usage(max_words: int, max_chars: int) -> str:
+    return (
+        "Usage: /search <words>, e.g. /search contrastive learning or /search 对比学习. "
+        "It finds the entries whose title or text hold every word, newest first, within "
+        "this chat's topics; /search all <words> searches every topic. "
+        f"At most {max_words} words of at most {max_chars} characters each."
+    )
+
+
+def search_too_long(max_words: int, max_chars: int) -> str:
+    return (
+        f"That search is too long: /search takes at most {max_words} words, "
+        f"each at most {max_chars} characters."
+    )
+
+
+SEARCH_TOO_SHORT = "One character is too little to search for: add a longer word."
+
+
+def nothing_found(words: str, everywhere: bool, scanned: int | None) -> str:
+    """One line: no entry holds every word."""
+    among = f" among the newest {scanned:,} entries" if scanned else ""
+    if everywhere:
+        return f"Nothing found for {words}{among}."
+    return (
+        f"Nothing found for {words}{among} in this chat's topics; "
+        f"/search all {words} looks in every topic."
+    )
+
+
+def searched_newest(scanned: int) -> str:
+    return (
+        f"Short words alone are looked for among the newest {scanned:,} entries only; "
+        "add a word of three or more characters to search them all."
+    )
 
 
 # ----------------------------------------------------------------------------- /help

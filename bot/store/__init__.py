@@ -32,6 +32,7 @@ from bot.store import (
     outbox,
     pages,
     processes,
+    search,
     topics,
 )
 from bot.store.alerts import FeedAlert
@@ -40,6 +41,7 @@ from bot.store.engine import WRITE, create_engine, redacted
 from bot.store.feedlist import FollowedFeed
 from bot.store.maintenance import FeedState, PruneResult, Stats
 from bot.store.migrate import upgrade_to_head
+from bot.store.search import SavedSearch, SearchPage
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -50,6 +52,8 @@ __all__ = [
     "FeedState",
     "FollowedFeed",
     "PruneResult",
+    "SavedSearch",
+    "SearchPage",
     "Stats",
     "Store",
     "StoreUnavailable",
@@ -229,6 +233,9 @@ class Store:
     topic_ids = _Transaction(topics.topic_ids)
     topic_name = _Transaction(topics.topic_name)
     transmission_entries = _Transaction(outbox.transmission_entries)
+    search_page = _Transaction(search.search_page)
+    save_search = _Transaction(search.save_search, write=True)
+    saved_search = _Transaction(search.saved_search)
 
     # ------------------------------------------------------------------ the outbox
 

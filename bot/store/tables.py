@@ -222,6 +222,22 @@ processes = Table(
     Column("heartbeat_at", UTCDateTime, nullable=False),
 )
 
+#: /search: the words a chat searched for, so that page buttons carry only this row's id.
+#: The full-text index over ``entries`` is made by migration 0005_search, outside this
+#: metadata: on SQLite the FTS5 table ``entries_fts`` and its triggers (a migration that
+#: rebuilds ``entries`` in batch mode must create them again), on PostgreSQL the pg_trgm
+#: index ``ix_entries_search``.
+searches = Table(
+    "searches",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("chat_id", Id, ForeignKey("chats.id", ondelete="CASCADE"), nullable=False),
+    Column("words", Text, nullable=False),  # the words, space-separated
+    Column("everything", Boolean, nullable=False),  # /search all: beyond the chat's topics
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_searches_chat", "chat_id", "id"),
+)
+
 #: Key/value facts the process keeps (e.g. the bot's username); small and rarely written.
 settings = Table(
     "settings",
@@ -247,6 +263,7 @@ __all__ = [
     "metadata",
     "outbox",
     "processes",
+    "searches",
     "settings",
     "topics",
     "transmissions",

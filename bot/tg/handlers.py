@@ -120,6 +120,10 @@ class Handlers(FeedHandlers):
         if ctx := chat_context(update):
             await reply(update, context, await self.commands.next_page(ctx))
 
+    async def search(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if ctx := chat_context(update):
+            await reply(update, context, await self.commands.search(ctx, argument(context)))
+
     async def topics(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if ctx := chat_context(update):
             await reply(update, context, await self.commands.topics_menu(ctx))
@@ -259,6 +263,7 @@ def register(application: Application, handlers: Handlers) -> None:  # type: ign
         CommandHandler("claim", handlers.claim),
         CommandHandler("latest", handlers.latest),
         CommandHandler("next", handlers.next),
+        CommandHandler("search", handlers.search),
         CommandHandler("topics", handlers.topics),
         # the bot's admins
         CommandHandler("stats", handlers.bot_admins_only(handlers.commands.stats)),

@@ -12,7 +12,8 @@ from tests.fakebotapi import FakeBotAPI
 pytestmark = pytest.mark.e2e
 
 PUBLIC = [
-    "start", "latest", "next", "topics", "subscribe", "unsubscribe", "stop", "sources", "help",
+    "start", "latest", "next", "search", "topics", "subscribe", "unsubscribe", "stop", "sources",
+    "help",
 ]  # fmt: skip
 ADMIN_ONLY = ["stats", "feeds", "add", "remove", "pause", "resume", "export"]
 
