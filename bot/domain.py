@@ -149,6 +149,7 @@ class EntryView:
     text: str  #: full plain text; the renderer cuts it to ``summary_length``
     topics: tuple[str, ...]
     feed_name: str  #: config name, else the feed's own title, else its host
+    also_in: tuple[str, ...] = ()  #: other feeds that carried the story to this chat
 
 
 # --------------------------------------------------------------------------- storage records
@@ -204,6 +205,8 @@ class PollRecord:
     updated: tuple[EntryWrite, ...] = ()
     seen: tuple[str, ...] = ()  #: keys whose last-seen time moves to ``checked_at``
     notify: tuple[str, ...] = ()  #: keys of ``new`` to queue for delivery
+    #: a story whose canonical link was queued for a chat since then is not queued again
+    dedup_since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,6 +65,8 @@ def meta_line(entry: EntryView) -> str:
     tags = " ".join(hashtag(topic) for topic in entry.topics[:6])
     if tags.strip():
         parts.append(tags)
+    if entry.also_in:
+        parts.append(strings.also_in(entry.also_in))
     return " · ".join(parts)
 
 

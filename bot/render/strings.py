@@ -259,3 +259,11 @@ FAILED_ON_OUR_SIDE = "Sorry, that failed on our side. Please try again."
 
 def unknown_command(name: str) -> str:
     return f"Unknown command {name}. /help lists what I can do."
+
+
+# ----------------------------------------------------------------------------- dedup and edits
+
+
+def also_in(feeds: tuple[str, ...]) -> str:
+    """In a meta line: the same story came from these feeds too (and was not sent again)."""
+    return "also in " + ", ".join(feeds)

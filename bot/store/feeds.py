@@ -18,6 +18,7 @@ from bot.domain import (
     PollRecord,
     sort_time,
 )
+from bot.store.dedup import not_yet_reached, record_duplicates
 from bot.store.sql import chunks, insert_ignoring_duplicates, skip_locked
 from bot.store.tables import (
     PENDING,
@@ -30,6 +31,7 @@ from bot.store.tables import (
     outbox,
 )
 from bot.store.topics import ensure_topic_ids
+from bot.text.links import canonical_link
 
 # ----------------------------------------------------------------------------- the feed list
 
@@ -151,9 +153,26 @@ async def record_poll(connection: AsyncConnection, record: PollRecord) -> PollOu
         await _update_entries(connection, record)
     if record.seen:
         await _touch_entries(connection, record.feed_id, record.seen, record.checked_at)
-    to_queue = [inserted[key] for key in record.notify if key in inserted]
-    queued = await _enqueue(connection, to_queue, record.checked_at) if to_queue else 0
+    to_queue = [inserted[key] for key in _one_per_story(record) if key in inserted]
+    queued = 0
+    if to_queue:
+        queued = await _enqueue(connection, to_queue, record.checked_at, record.dedup_since)
     return PollOutcome(new_entries=len(inserted), queued=queued)
+
+
+def _one_per_story(record: PollRecord) -> list[str]:
+    """The keys to notify, the first of those sharing a canonical link only."""
+    links = {w.entry.key: canonical_link(w.entry.link) for w in record.new}
+    seen: set[str] = set()
+    keys = []
+    for key in record.notify:
+        link = links.get(key)
+        if link is not None and link in seen:
+            continue
+        if link is not None:
+            seen.add(link)
+        keys.append(key)
+    return keys
 
 
 async def record_polls(
@@ -238,6 +257,7 @@ async def _insert_entries(connection: AsyncConnection, record: PollRecord) -> di
                 "key": entry.key,
                 "title": entry.title,
                 "link": entry.link,
+                "canonical_link": canonical_link(entry.link),
                 "published_at": entry.published,
                 "sort_at": sort_at[entry.key],
                 "first_seen_at": now,
@@ -288,6 +308,7 @@ async def _update_entries(connection: AsyncConnection, record: PollRecord) -> No
         .values(
             title=bindparam("b_title"),
             link=bindparam("b_link"),
+            canonical_link=bindparam("b_canonical"),
             published_at=bindparam("b_published"),
             content_hash=bindparam("b_hash"),
             text=bindparam("b_text"),
@@ -300,6 +321,7 @@ async def _update_entries(connection: AsyncConnection, record: PollRecord) -> No
                 "b_id": stored[w.entry.key][0],
                 "b_title": w.entry.title,
                 "b_link": w.entry.link,
+                "b_canonical": canonical_link(w.entry.link),
                 "b_published": w.entry.published,
                 "b_hash": w.entry.content_hash,
                 "b_text": w.entry.text,
@@ -333,11 +355,18 @@ async def _touch_entries(
         )
 
 
-async def _enqueue(connection: AsyncConnection, entry_ids: Sequence[int], now: datetime) -> int:
+async def _enqueue(
+    connection: AsyncConnection,
+    entry_ids: Sequence[int],
+    now: datetime,
+    dedup_since: datetime | None,
+) -> int:
     """One outbox row per (active chat, entry) whose topics match; duplicates ignored.
 
     A chat takes an entry when it follows every topic and the entry carries none it
-    excluded, or when the entry carries one of the chat's only-these topics."""
+    excluded, or when the entry carries one of the chat's only-these topics; and, with
+    ``dedup_since``, when no entry with the same canonical link was queued for it since
+    (that one is recorded in ``duplicates`` instead, see ``bot.store.dedup``)."""
     wants_entry = or_(
         and_(
             chats.c.all_topics == true(),
@@ -353,6 +382,9 @@ async def _enqueue(connection: AsyncConnection, entry_ids: Sequence[int], now: d
             entry_topics.c.entry_id == entries.c.id,
         ),
     )
+    if dedup_since is not None:
+        await record_duplicates(connection, entry_ids, wants_entry, now, dedup_since)
+        wants_entry = and_(wants_entry, not_yet_reached(dedup_since))
     queued = 0
     for part in chunks(entry_ids):
         pairs = (

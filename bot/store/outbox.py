@@ -11,7 +11,7 @@ a row.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, select, true, update
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import Delivery, EntryView
 from bot.store.chats import chat_info
+from bot.store.dedup import also_in
 from bot.store.pages import entry_views
 from bot.store.sql import chunks, skip_locked
 from bot.store.tables import FAILED, PENDING, SENT, chats, outbox, transmissions
@@ -112,6 +113,8 @@ async def _deliveries(
         if not mine or chat_id not in infos:
             continue
         views = await entry_views(connection, [e for _, e, _ in mine])
+        others = await also_in(connection, chat_id, [view.entry_id for view in views])
+        views = [replace(v, also_in=others.get(v.entry_id, ())) for v in views]
         deliveries.append(
             Delivery(
                 chat=infos[chat_id],

@@ -105,6 +105,9 @@ entries = Table(
     Column("content_hash", String(64), nullable=False),
     Column("text", Text, nullable=False, server_default=""),  # '' once pruned
     Column("pruned", Boolean, nullable=False, server_default="0"),
+    # The link with tracking parameters and spelling variants gone (bot.text.links): the
+    # same story from two feeds reaches a chat once.
+    Column("canonical_link", Text, index=True),
     UniqueConstraint("feed_id", "key"),
     Index("ix_entries_sort", "sort_at", "id"),
     Index("ix_entries_feed_seen", "feed_id", "last_seen_at"),
@@ -191,6 +194,19 @@ outbox = Table(
     Index("ix_outbox_due", "state", "not_before"),
 )
 
+#: A story a chat already had from another feed: ``entry_id`` reached the chat, ``other_id``
+#: (the same canonical link, from another feed) was not queued for it; the first message's
+#: meta line names the other feed.
+duplicates = Table(
+    "duplicates",
+    metadata,
+    Column("chat_id", Id, ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True),
+    Column("other_id", Id, ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True),
+    Column("entry_id", Id, ForeignKey("entries.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_duplicates_chat_entry", "chat_id", "entry_id"),
+)
+
 #: Key/value facts the process keeps (e.g. the bot's username); small and rarely written.
 settings = Table(
     "settings",
@@ -207,6 +223,7 @@ __all__ = [
     "chat_excluded_topics",
     "chat_topics",
     "chats",
+    "duplicates",
     "entries",
     "entry_topics",
     "feeds",
