@@ -150,6 +150,7 @@ class EntryView:
     topics: tuple[str, ...]
     feed_name: str  #: config name, else the feed's own title, else its host
     also_in: tuple[str, ...] = ()  #: other feeds that carried the story to this chat
+    updated: bool = False  #: changed after the message showing it went out
 
 
 # --------------------------------------------------------------------------- storage records
@@ -282,6 +283,19 @@ class Delivery:
     outbox_ids: tuple[int, ...]
     entries: tuple[EntryView, ...]  #: newest first
     attempts: int  #: the most attempts any of the rows has had (before this one)
+
+
+@dataclass(frozen=True, slots=True)
+class EditJob:
+    """A claimed edit: a message sent earlier, with what it should show now."""
+
+    chat: ChatInfo
+    edit_id: int
+    message_id: int
+    queued_at: datetime  #: of the latest request; settled only if still the latest
+    entries: tuple[EntryView, ...]  #: in the message's order
+    transmission_id: int | None  #: set when the message pages through its entries
+    position: int  #: index in ``entries`` of the first changed one (its page is shown)
 
 
 @dataclass(frozen=True, slots=True)

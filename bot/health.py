@@ -53,6 +53,9 @@ class Metrics:
         self.failed = Counter(
             "feedbot_deliveries_failed", "Outbox rows given up, with reason", registry=r
         )
+        self.edits = Counter(
+            "feedbot_edits", "Messages edited in place because an entry changed", registry=r
+        )
         self.queue_depth = Gauge("feedbot_queue_depth", "Outbox rows waiting", registry=r)
         self.last_tick = Gauge(
             "feedbot_last_tick_timestamp", "Unix time of the last poll tick", registry=r
@@ -77,6 +80,9 @@ class SenderMetrics:
 
     def failed(self, rows: int) -> None:
         self._m.failed.inc(rows)
+
+    def edited(self) -> None:
+        self._m.edits.inc()
 
 
 class Health:

@@ -63,6 +63,12 @@ class MessagePort(Protocol):
         self, target: int | str, message: Rendered, *, plain: bool = False
     ) -> SendResult: ...
 
+    async def edit(
+        self, target: int | str, message_id: int, message: Rendered, *, plain: bool = False
+    ) -> SendResult:
+        """editMessageText; "message is not modified" is a success (``Sent``)."""
+        ...
+
 
 class SenderObserver(Protocol):
     """Hooks for metrics; every method must be cheap and must not raise."""
@@ -71,6 +77,7 @@ class SenderObserver(Protocol):
     def rate_limited(self) -> None: ...
     def chat_gone(self) -> None: ...
     def failed(self, rows: int) -> None: ...
+    def edited(self) -> None: ...
 
 
 class NoObserver:
@@ -86,4 +93,7 @@ class NoObserver:
         pass
 
     def failed(self, rows: int) -> None:
+        pass
+
+    def edited(self) -> None:
         pass

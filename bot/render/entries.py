@@ -67,6 +67,8 @@ def meta_line(entry: EntryView) -> str:
         parts.append(tags)
     if entry.also_in:
         parts.append(strings.also_in(entry.also_in))
+    if entry.updated:
+        parts.append(strings.UPDATED_MARK)
     return " · ".join(parts)
 
 

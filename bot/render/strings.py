@@ -267,3 +267,7 @@ def unknown_command(name: str) -> str:
 def also_in(feeds: tuple[str, ...]) -> str:
     """In a meta line: the same story came from these feeds too (and was not sent again)."""
     return "also in " + ", ".join(feeds)
+
+
+#: In a meta line: the entry changed after this message went out, and the message shows it.
+UPDATED_MARK = "✎ updated"

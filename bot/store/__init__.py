@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import ChatInfo
-from bot.store import chats, feeds, maintenance, outbox, pages, topics
+from bot.store import chats, edits, feeds, maintenance, outbox, pages, topics
 from bot.store.chats import ChannelSpec
 from bot.store.engine import WRITE, create_engine, redacted
 from bot.store.maintenance import FeedState, PruneResult, Stats
@@ -200,6 +200,16 @@ class Store:
     #: fail, with the reason, pending rows nobody will send (see ``outbox.sweep``)
     sweep_outbox = _Transaction(outbox.sweep, write=True)
     queue_counts = _Transaction(outbox.queue_counts)
+
+    # ------------------------------------------------------------------ the edit queue
+
+    claim_edits = _Transaction(edits.claim_edits, write=True)
+    mark_edit_done = _Transaction(edits.mark_edit_done, write=True)
+    mark_edit_retry = _Transaction(edits.mark_edit_retry, write=True)
+    mark_edit_failed = _Transaction(edits.mark_edit_failed, write=True)
+    release_edits = _Transaction(edits.release_edits, write=True)
+    next_edit_due_at = _Transaction(edits.next_edit_due_at)
+    edit_counts = _Transaction(edits.edit_counts)
 
     # ------------------------------------------------------------------ maintenance
 

@@ -185,6 +185,7 @@ async def mark_sent(
                 sent_at=now,
                 lease_until=None,
                 transmission_id=transmission_id,
+                message_id=message_id,
                 attempts=outbox.c.attempts + 1,
                 last_error=None,
             )

@@ -190,8 +190,29 @@ outbox = Table(
     Column("transmission_id", Id, ForeignKey("transmissions.id", ondelete="SET NULL")),
     Column("sent_at", UTCDateTime),
     Column("last_error", Text),
+    Column("message_id", BigInteger),  # the message that shows the entry, once sent
     UniqueConstraint("chat_id", "entry_id"),
     Index("ix_outbox_due", "state", "not_before"),
+    Index("ix_outbox_entry_sent", "entry_id", "sent_at"),
+)
+
+#: Messages to edit in place (an entry they show changed, or another feed had the story).
+#: One row per message; queued again (``queued_at`` moves) while pending or after it was
+#: done. Same states as the outbox; the message is rendered from storage when it goes out.
+edits = Table(
+    "edits",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("chat_id", Id, ForeignKey("chats.id", ondelete="CASCADE"), nullable=False),
+    Column("message_id", BigInteger, nullable=False),
+    Column("state", String(8), nullable=False, server_default=PENDING),
+    Column("queued_at", UTCDateTime, nullable=False),
+    Column("not_before", UTCDateTime, nullable=False),
+    Column("lease_until", UTCDateTime),
+    Column("sent_at", UTCDateTime),
+    Column("last_error", Text),
+    UniqueConstraint("chat_id", "message_id"),
+    Index("ix_edits_due", "state", "not_before"),
 )
 
 #: A story a chat already had from another feed: ``entry_id`` reached the chat, ``other_id``
@@ -224,6 +245,7 @@ __all__ = [
     "chat_topics",
     "chats",
     "duplicates",
+    "edits",
     "entries",
     "entry_topics",
     "feeds",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.e2e.conftest import Bots
-from tests.e2e.helpers import Feed, Item, copies, say, transmissions, wait_push
+from tests.e2e.helpers import Feed, Item, copies, say, transmissions, wait_edited, wait_push
 from tests.fakebotapi import FakeBotAPI
 from tests.feedserver import FeedServer
 
@@ -64,7 +64,7 @@ def test_the_same_story_from_two_feeds_with_different_tracking_links_reaches_a_c
     # a later copy from the other feed, after the first went out: not sent again
     first = Linked("s2-a", title="Story two via Alpha", href=f"https://m.{STORY}-2#top")
     alpha.publish(first)
-    wait_push(api, chat, first)
+    first_push = wait_push(api, chat, first)
     again = Linked("s2-b", title="Story two via Beta", href=f"https://{STORY}-2?fbclid=xyz")
     different = Linked("s3-b", title="Story two via Alpha", href=f"https://{STORY}-3")
     beta.publish(again, different)
@@ -76,4 +76,6 @@ def test_the_same_story_from_two_feeds_with_different_tracking_links_reaches_a_c
     bot.wait_polls(bot.polls() + 2)
     wait_push(api, chat, marker)
     assert copies(api, chat, again) == 0
+    named = wait_edited(api, first_push)  # the first copy, still editable, names the other
+    assert "also in Beta Wire" in named.plain_text
     assert sum("Story one via" in m.plain_text for m in transmissions(api, chat)) == 1
