@@ -306,3 +306,17 @@ async def test_pushes_resume_when_the_bot_is_back_unless_the_chat_stopped_them(
     assert back.active
     assert back.topics == ("ml",)  # as it was
     assert not (await store.chat(stopped.tg_chat_id)).active  # type: ignore[union-attr]
+
+
+def test_restore_topic_undoes_drop_topic() -> None:
+    from bot.chat.choices import drop_topic, restore_topic, takes_topic
+    from bot.domain import TopicChoice
+
+    for choice in (
+        TopicChoice(everything=True),
+        TopicChoice(everything=False, only=frozenset({"ml", "go"})),
+    ):
+        dropped = drop_topic(choice, "ml")
+        assert dropped is not None
+        assert not takes_topic(dropped, "ml")
+        assert restore_topic(dropped, "ml") == choice

@@ -94,3 +94,15 @@ async def test_one_feed_listing_a_story_twice_queues_it_once(store: Store, now: 
     )
     outcome = await store.record_poll(twice)
     assert (outcome.new_entries, outcome.queued) == (2, 1)
+
+
+async def test_a_muted_feed_is_not_queued_for_that_chat_only(store: Store, now: datetime) -> None:
+    feed_a, feed_b = await two_feeds(store, now)
+    muter = await subscriber(store, 1, now)
+    await subscriber(store, 2, now)
+    await store.set_muted(muter.id, feed_a, True)
+    await store.set_muted(muter.id, feed_a, True)  # twice: no error, no change
+    assert (await store.record_poll(poll(feed_a, now, "A", parsed("a1")))).queued == 1
+    assert (await store.record_poll(poll(feed_b, now, "B", parsed("b1")))).queued == 2
+    await store.set_muted(muter.id, feed_a, False)
+    assert (await store.record_poll(poll(feed_a, now, "A", parsed("a2")))).queued == 2

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.chat.actions import CHANGING_OPS, EntryActions
 from bot.chat.choices import (
     MAX_CHAT_TOPICS,
     drop_topic,
@@ -48,6 +49,8 @@ def read_press(data: str | None) -> callbacks.Action | None:
 
 def changes_subscription(action: callbacks.Action | None) -> bool:
     """Whether ``action`` changes the chat's subscription (in groups: group admins only)."""
+    if isinstance(action, callbacks.EntryAction):
+        return action.op in CHANGING_OPS
     return isinstance(action, callbacks.ToggleTopic)
 
 
@@ -66,6 +69,7 @@ class Commands:
         self._summary_length = summary_length
         self._admins = admins
         self._clock = clock
+        self._actions = EntryActions(store, summary_length=summary_length, clock=clock)
 
     def is_bot_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self._admins
@@ -241,6 +245,8 @@ class Commands:
                 if not may_change:
                     return ButtonReply(answer=strings.ONLY_ADMINS_CHANGE_TOPICS)
                 return await self._toggle(chat, topic_id, page)
+            case callbacks.EntryAction():
+                return await self._actions.press(chat, action, may_change=may_change)
         return ButtonReply(answer=strings.EXPIRED)  # pragma: no cover - match is exhaustive
 
     async def _latest_button(self, chat: ChatInfo, topic_id: int | None, page: int) -> ButtonReply:

@@ -11,6 +11,8 @@ Shapes (ids are ours, pages 1-based):
     ``G:<topic id or *>:<page>``   the same on another page of /topics
     ``P:<page>``                   a page of the /topics menu
     ``N``                          the current-page marker (does nothing)
+    ``E:<op>:<entry id>:<0|1>``    an action under a single-entry push (``op``: one of
+                                   :data:`ENTRY_OPS`), the message shown expanded (1) or not
 """
 
 from __future__ import annotations
@@ -51,12 +53,25 @@ class Noop:
     pass
 
 
-Action = LatestPage | TransmissionPage | ToggleTopic | TopicsPage | Noop
+MORE, LESS, MUTE, UNMUTE, FEWER, RESTORE = "x", "c", "m", "u", "t", "r"
+#: more / less text; mute the entry's feed here / undo; less of its topic / undo
+ENTRY_OPS = frozenset({MORE, LESS, MUTE, UNMUTE, FEWER, RESTORE})
+
+
+@dataclass(frozen=True, slots=True)
+class EntryAction:
+    op: str  #: one of :data:`ENTRY_OPS`
+    entry_id: int
+    expanded: bool  #: the message shows the entry's full text now
+
+
+Action = LatestPage | TransmissionPage | ToggleTopic | TopicsPage | Noop | EntryAction
 
 _LATEST = re.compile(r"L:(-|[1-9][0-9]{0,18}):([1-9][0-9]{0,5})")
 _TRANSMISSION = re.compile(r"T:([1-9][0-9]{0,18}):([1-9][0-9]{0,5})")
 _TOGGLE = re.compile(r"G:(\*|[1-9][0-9]{0,18})(?::([1-9][0-9]{0,5}))?")
 _TOPICS = re.compile(r"P:([1-9][0-9]{0,5})")
+_ENTRY = re.compile(r"E:([xcmutr]):([1-9][0-9]{0,18}):([01])")
 
 
 def encode(action: Action) -> str:
@@ -73,6 +88,8 @@ def encode(action: Action) -> str:
             data = f"P:{page}"
         case Noop():
             data = "N"
+        case EntryAction(op, entry_id, expanded):
+            data = f"E:{op}:{entry_id}:{int(expanded)}"
     assert len(data.encode()) <= MAX_BYTES, data
     return data
 
@@ -93,6 +110,9 @@ def decode(data: str | None) -> Action | None:
         return _bounded(ToggleTopic(None if topic == "*" else int(topic), int(page or 1)))
     if match := _TOPICS.fullmatch(data):
         return _bounded(TopicsPage(int(match.group(1))))
+    if match := _ENTRY.fullmatch(data):
+        op, entry_id, expanded = match.groups()
+        return _bounded(EntryAction(op, int(entry_id), expanded == "1"))
     return None
 
 
@@ -100,7 +120,11 @@ def _bounded(action: Action) -> Action | None:
     page = getattr(action, "page", 1)
     ids = [
         v
-        for v in (getattr(action, "topic_id", None), getattr(action, "transmission_id", None))
+        for v in (
+            getattr(action, "topic_id", None),
+            getattr(action, "transmission_id", None),
+            getattr(action, "entry_id", None),
+        )
         if v
     ]
     if not 1 <= page <= MAX_PAGE or any(v > MAX_ID for v in ids):

@@ -271,3 +271,31 @@ def also_in(feeds: tuple[str, ...]) -> str:
 
 #: In a meta line: the entry changed after this message went out, and the message shows it.
 UPDATED_MARK = "✎ updated"
+
+
+# ----------------------------------------------------------------------------- push buttons
+
+MORE_BUTTON = "More ⌄"
+LESS_BUTTON = "Less ⌃"
+MUTE_BUTTON = "Mute this feed here"
+UNDO_BUTTON = "↶ Undo"
+
+
+def fewer_button(tag: str) -> str:
+    return f"Less of {tag}"
+
+
+def muted_feed(feed: str) -> str:
+    return f"Muted {feed} in this chat: no more pushes from it here. Undo is under the message."
+
+
+def unmuted_feed(feed: str) -> str:
+    return f"{feed} is back on in this chat."
+
+
+def fewer_of(tag: str) -> str:
+    return f"This chat now skips {tag}. Undo is under the message."
+
+
+def more_of(tag: str) -> str:
+    return f"This chat takes {tag} again."

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import ChatInfo
-from bot.store import chats, edits, feeds, maintenance, outbox, pages, topics
+from bot.store import actions, chats, edits, feeds, maintenance, outbox, pages, topics
 from bot.store.chats import ChannelSpec
 from bot.store.engine import WRITE, create_engine, redacted
 from bot.store.maintenance import FeedState, PruneResult, Stats
@@ -200,6 +200,11 @@ class Store:
     #: fail, with the reason, pending rows nobody will send (see ``outbox.sweep``)
     sweep_outbox = _Transaction(outbox.sweep, write=True)
     queue_counts = _Transaction(outbox.queue_counts)
+
+    # ------------------------------------------------------------------ push buttons
+
+    pushed_entry = _Transaction(actions.pushed_entry)
+    set_muted = _Transaction(actions.set_muted, write=True)
 
     # ------------------------------------------------------------------ the edit queue
 

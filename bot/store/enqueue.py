@@ -15,6 +15,7 @@ from bot.store.sql import chunks, insert_ignoring_duplicates
 from bot.store.tables import (
     PENDING,
     chat_excluded_topics,
+    chat_muted_feeds,
     chat_topics,
     chats,
     entries,
@@ -64,6 +65,13 @@ async def enqueue(
             chat_topics.c.chat_id == chats.c.id,
             entry_topics.c.topic_id == chat_topics.c.topic_id,
             entry_topics.c.entry_id == entries.c.id,
+        ),
+    )
+    wants_entry = and_(  # the chat did not mute the entry's feed
+        wants_entry,
+        ~exists().where(
+            chat_muted_feeds.c.chat_id == chats.c.id,
+            chat_muted_feeds.c.feed_id == entries.c.feed_id,
         ),
     )
     if dedup_since is not None:

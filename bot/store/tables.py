@@ -228,6 +228,14 @@ duplicates = Table(
     Index("ix_duplicates_chat_entry", "chat_id", "entry_id"),
 )
 
+#: Feeds a chat muted (the "mute this feed here" button): no pushes from them to it.
+chat_muted_feeds = Table(
+    "chat_muted_feeds",
+    metadata,
+    Column("chat_id", Id, ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True),
+    Column("feed_id", Id, ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True),
+)
+
 #: Key/value facts the process keeps (e.g. the bot's username); small and rarely written.
 settings = Table(
     "settings",
@@ -242,6 +250,7 @@ __all__ = [
     "SENT",
     "UTCDateTime",
     "chat_excluded_topics",
+    "chat_muted_feeds",
     "chat_topics",
     "chats",
     "duplicates",
