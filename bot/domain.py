@@ -240,6 +240,10 @@ class TopicChoice:
     only: frozenset[str] = frozenset()
     excluded: frozenset[str] = frozenset()
 
+    def takes(self, topic: str) -> bool:
+        """Whether entries with ``topic`` reach the chat."""
+        return topic not in self.excluded if self.everything else topic in self.only
+
 
 @dataclass(frozen=True, slots=True)
 class ChatInfo:
@@ -296,6 +300,7 @@ class EditJob:
     entries: tuple[EntryView, ...]  #: in the message's order
     transmission_id: int | None  #: set when the message pages through its entries
     position: int  #: index in ``entries`` of the first changed one (its page is shown)
+    muted: bool = False  #: a single push whose feed the chat muted (its button is an undo)
 
 
 @dataclass(frozen=True, slots=True)

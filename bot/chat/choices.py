@@ -51,9 +51,7 @@ def toggle_topic(choice: TopicChoice, topic: str) -> TopicChoice | None:
 
 def takes_topic(choice: TopicChoice, topic: str) -> bool:
     """Whether entries with ``topic`` reach the chat."""
-    if choice.everything:
-        return topic not in choice.excluded
-    return topic in choice.only
+    return choice.takes(topic)
 
 
 def restore_topic(choice: TopicChoice, topic: str) -> TopicChoice | None:

@@ -267,7 +267,7 @@ class Commands:
         ids = await self._store.transmission_entries(transmission_id, chat.id)
         if ids is None:
             return ButtonReply(answer=strings.EXPIRED)
-        views = await self._store.entry_views(ids)
+        views = await self._store.views_for_chat(chat.id, ids)
         count = -(-len(views) // self._page_size)
         if not views or page > count:
             return ButtonReply(answer=strings.EXPIRED)

@@ -33,7 +33,7 @@ from bot.delivery.port import (
 from bot.delivery.ratelimit import PACED_AS_GROUP, Pacer
 from bot.domain import EditJob
 from bot.render.message import Rendered
-from bot.render.pages import transmission
+from bot.render.pages import single_push, transmission
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,12 @@ class Editor:
 
     def render(self, job: EditJob) -> Rendered:
         """The message as it would be sent now, on the page of the first changed entry."""
+        if len(job.entries) == 1:  # a single push keeps its buttons as the chat left them
+            entry = job.entries[0]
+            fewer = bool(entry.topics) and not job.chat.topic_choice.takes(entry.topics[0])
+            return single_push(
+                entry, summary_length=self._summary_length, muted=job.muted, fewer=fewer
+            )
         paged = job.transmission_id is not None
         return transmission(
             job.entries,

@@ -205,6 +205,7 @@ class Store:
 
     pushed_entry = _Transaction(actions.pushed_entry)
     set_muted = _Transaction(actions.set_muted, write=True)
+    views_for_chat = _Transaction(actions.views_for_chat)
 
     # ------------------------------------------------------------------ the edit queue
 

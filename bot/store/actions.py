@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy import delete, select
@@ -27,34 +28,53 @@ async def pushed_entry(
     connection: AsyncConnection, chat_id: int, entry_id: int
 ) -> PushedEntry | None:
     """The entry, if it was pushed to this chat (None: unknown, or someone else's)."""
-    row = (
+    feed_id = (
         await connection.execute(
-            select(outbox.c.sent_at, entries.c.updated_at, entries.c.feed_id)
-            .join(entries, entries.c.id == outbox.c.entry_id)
+            select(entries.c.feed_id)
+            .join(outbox, outbox.c.entry_id == entries.c.id)
             .where(
                 outbox.c.chat_id == chat_id,
                 outbox.c.entry_id == entry_id,
                 outbox.c.state == SENT,
             )
         )
-    ).first()
-    views = await entry_views(connection, [entry_id]) if row is not None else []
-    if row is None or not views:
+    ).scalar()
+    views = await views_for_chat(connection, chat_id, [entry_id]) if feed_id else []
+    if feed_id is None or not views:
         return None
-    others = await also_in(connection, chat_id, [entry_id])
-    updated = (
-        row.updated_at is not None and row.sent_at is not None and row.updated_at > row.sent_at
-    )
-    view = replace(views[0], also_in=others.get(entry_id, ()), updated=updated)
-    muted = await _is_muted(connection, chat_id, row.feed_id)
-    return PushedEntry(view=view, feed_id=row.feed_id, muted=muted)
+    muted = await is_muted(connection, chat_id, entry_id)
+    return PushedEntry(view=views[0], feed_id=feed_id, muted=muted)
 
 
-async def _is_muted(connection: AsyncConnection, chat_id: int, feed_id: int) -> bool:
-    found = await connection.execute(
-        select(chat_muted_feeds.c.feed_id).where(
-            chat_muted_feeds.c.chat_id == chat_id, chat_muted_feeds.c.feed_id == feed_id
+async def views_for_chat(
+    connection: AsyncConnection, chat_id: int, entry_ids: Sequence[int]
+) -> list[EntryView]:
+    """The entries (order kept) as this chat's pushes show them: with the feeds that also
+    carried them, and marked when they changed after they were pushed."""
+    views = await entry_views(connection, entry_ids)
+    rows = await connection.execute(
+        select(outbox.c.entry_id)
+        .join(entries, entries.c.id == outbox.c.entry_id)
+        .where(
+            outbox.c.chat_id == chat_id,
+            outbox.c.entry_id.in_(list(entry_ids)),
+            entries.c.updated_at > outbox.c.sent_at,
         )
+    )
+    changed = set(rows.scalars())
+    others = await also_in(connection, chat_id, list(entry_ids))
+    return [
+        replace(v, also_in=others.get(v.entry_id, ()), updated=v.entry_id in changed)
+        for v in views
+    ]
+
+
+async def is_muted(connection: AsyncConnection, chat_id: int, entry_id: int) -> bool:
+    """Whether the chat muted the feed of this entry."""
+    found = await connection.execute(
+        select(chat_muted_feeds.c.feed_id)
+        .join(entries, entries.c.feed_id == chat_muted_feeds.c.feed_id)
+        .where(chat_muted_feeds.c.chat_id == chat_id, entries.c.id == entry_id)
     )
     return found.first() is not None
 

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_, select, 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import EditJob, EntryView
+from bot.store.actions import is_muted
 from bot.store.chats import chat_info
 from bot.store.dedup import also_in
 from bot.store.pages import entry_views
@@ -170,6 +171,7 @@ async def _job(
         replace(v, also_in=others.get(v.entry_id, ()), updated=v.entry_id in changed) for v in views
     ]
     first_changed = next((i for i, v in enumerate(views) if v.updated), 0)
+    muted = len(views) == 1 and await is_muted(connection, chat_id, views[0].entry_id)
     return EditJob(
         chat=chat,
         edit_id=edit_id,
@@ -178,6 +180,7 @@ async def _job(
         entries=tuple(views),
         transmission_id=paged_by,
         position=first_changed,
+        muted=muted,
     )
 
 
