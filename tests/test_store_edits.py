@@ -82,3 +82,12 @@ async def test_a_claimed_edit_comes_back_after_its_lease_and_a_requeue_is_not_lo
         if j.edit_id == again.edit_id
     ]
     assert last.entries[0].text == "Third words."
+
+
+async def test_pruning_drops_settled_edits_after_the_retention(store: Store, now: datetime) -> None:
+    feed_id, _ = await sent_to_two_chats(store, now)
+    await store.record_poll(edited(feed_id, now, text="Other words."))
+    for job in await store.claim_edits(now, LEASE, limit=10):
+        await store.mark_edit_done(job.edit_id, job.queued_at, now)
+    await store.prune(now + timedelta(days=31), timedelta(days=90), 200)
+    assert await store.edit_counts() == {"pending": 0, "sent": 0, "failed": 0}
