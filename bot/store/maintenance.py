@@ -69,9 +69,8 @@ async def prune(
         delete(outbox).where(outbox.c.state == SENT, outbox.c.sent_at < old)
     )
     await connection.execute(delete(transmissions).where(transmissions.c.created_at < old))
-    await connection.execute(
-        delete(edits).where(edits.c.state != PENDING, edits.c.queued_at < old)
-    )
+    # an edit still pending after all this time (its chat went away) is of no use either
+    await connection.execute(delete(edits).where(edits.c.queued_at < old))
     await connection.execute(delete(duplicates).where(duplicates.c.created_at < old))
     return PruneResult(bodies=bodies, keys=keys, outbox_rows=max(result.rowcount, 0))
 
