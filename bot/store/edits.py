@@ -121,8 +121,7 @@ async def claim_edits(
     """Lease up to ``limit`` due edits, one per chat, oldest first."""
     query = (
         select(edits.c.id, edits.c.chat_id, edits.c.message_id, edits.c.queued_at)
-        .join(chats, chats.c.id == edits.c.chat_id)
-        .where(_due(now), chats.c.active == true())
+        .where(_due(now), edits.c.chat_id.in_(select(chats.c.id).where(chats.c.active == true())))
         .order_by(edits.c.queued_at, edits.c.id)
         .limit(limit * 4)
     )
