@@ -1,4 +1,4 @@
-"""The command line: ``feedbot run | preview | poll --once | check-config``.
+"""The command line: ``feedbot run | preview | poll --once | check-config | feeds | --version``.
 
 Builds nothing itself: it parses arguments, loads the config, calls into ``bot.app`` and
 turns known failures into one line on stderr and an exit status.
@@ -14,8 +14,15 @@ from collections.abc import Sequence
 
 from bot.clock import utcnow
 from bot.config.errors import ConfigError
-from bot.config.load import ENV_TOKEN, config_is_implicit, config_path, load_config
+from bot.config.load import (
+    DEFAULTS_SOURCE,
+    ENV_TOKEN,
+    config_is_implicit,
+    config_path,
+    load_config,
+)
 from bot.config.schema import Config
+from bot.version import PYTHON, VERSION
 
 EXIT_OK = 0
 EXIT_FAILURE = 1  #: the command ran and something it needs failed (database, token, feed)
@@ -32,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Transmission: a Telegram bot that delivers feed updates.",
         parents=[common],
     )
+    parser.add_argument(
+        "--version", action="version", version=f"feedbot {VERSION} (Python {PYTHON})"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser(
         "run", parents=[common], help="run the bot: Telegram polling, feed scheduler, delivery"
@@ -47,6 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     poll.add_argument("--once", action="store_true", required=True, help="one cycle, then exit")
     commands.add_parser("check-config", parents=[common], help="validate the configuration")
+    feeds = commands.add_parser(
+        "feeds", parents=[common], help="the followed feeds: list, import OPML, export OPML"
+    )
+    feed_commands = feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
+    feed_commands.add_parser("list", parents=[common], help="one line a feed")
+    importing = feed_commands.add_parser(
+        "import", parents=[common], help="follow the feeds of an OPML file"
+    )
+    importing.add_argument("file", metavar="FILE")
+    feed_commands.add_parser("export", parents=[common], help="every feed as OPML, to stdout")
     return parser
 
 
@@ -71,15 +91,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 def dispatch(args: argparse.Namespace) -> int:
     if args.command == "check-config":
         return check_config(args.config)
+    # Only the implicit ./config.yaml may be missing (the built-in defaults then: SQLite in
+    # data/, no feeds); a file named with --config or $FEEDBOT_CONFIG that is not there is a
+    # mistake.
+    missing_ok = config_is_implicit(args.config)
+    config = load_config(config_path(args.config), missing_ok=missing_ok)
     if args.command == "preview":
-        # Only the implicit ./config.yaml may be missing: preview needs no config, but a
-        # file named with --config or $FEEDBOT_CONFIG that is not there is a mistake.
-        missing_ok = config_is_implicit(args.config)
-        config = load_config(config_path(args.config), missing_ok=missing_ok)
         return asyncio.run(preview(config, args.sources))
-    config = load_config(config_path(args.config))
     if args.command == "poll":
         return poll_once(config)
+    if args.command == "feeds":
+        return feeds(config, args.feeds_command, getattr(args, "file", None))
     return run(config)
 
 
@@ -89,7 +111,7 @@ def fail(message: str, status: int) -> int:
 
 
 def check_config(cli_path: str | None) -> int:
-    config = load_config(config_path(cli_path))
+    config = load_config(config_path(cli_path), missing_ok=config_is_implicit(cli_path))
     print(
         f"{config.source}: OK — {len(config.feeds)} feeds, {len(config.topics)} topic rules, "
         f"{len(config.telegram.channels)} channels, {len(config.telegram.admins)} admins"
@@ -122,22 +144,41 @@ def poll_once(config: Config) -> int:
         return fail(f"{error} (check database.url or DATABASE_URL)", EXIT_FAILURE)
 
 
+def feeds(config: Config, action: str, path: str | None) -> int:
+    from bot.app.feeds_cli import FeedsCommandError, export_feeds, import_feeds, list_feeds
+    from bot.store import StoreUnavailable
+
+    try:
+        if action == "list":
+            return asyncio.run(list_feeds(config))
+        if action == "import":
+            assert path is not None
+            return asyncio.run(import_feeds(config, path))
+        return asyncio.run(export_feeds(config))
+    except FeedsCommandError as error:
+        return fail(str(error), EXIT_FAILURE)
+    except StoreUnavailable as error:
+        return fail(f"{error} (check database.url or DATABASE_URL)", EXIT_FAILURE)
+
+
 def run(config: Config) -> int:
     from bot.app.runtime import StartupError, run_bot
+    from bot.logs import Redactor
     from bot.malloc import limit_malloc_arenas
 
     limit_malloc_arenas()  # before any thread starts
 
     if config.token is None:
+        where = "a config file" if config.source == DEFAULTS_SOURCE else config.source
         return fail(
-            f"no bot token: set {ENV_TOKEN} (or telegram.token in {config.source}); "
+            f"no bot token: set {ENV_TOKEN} (or telegram.token in {where}); "
             "@BotFather gives you one",
             EXIT_USAGE,
         )
     try:
         return asyncio.run(run_bot(config))
-    except StartupError as error:
-        return fail(str(error), EXIT_FAILURE)
+    except StartupError as error:  # a proxy's error may quote its URL: no password shown
+        return fail(Redactor(config.secrets())(str(error)), EXIT_FAILURE)
 
 
 if __name__ == "__main__":

@@ -73,6 +73,10 @@ class FetchResult:
     #: ERROR only: True when retrying soon may help (timeouts, 5xx, 429, connection errors),
     #: False for permanent-looking failures (404, 410, not a feed, too large)
     transient: bool = True
+    #: ERROR only: what kind of failure, one of a few short labels (the metrics' ``reason``):
+    #: timeout, dns, refused, tls, proxy, network, http_4xx, http_5xx, redirects,
+    #: invalid_url, body
+    reason: str | None = None
 
 
 # --------------------------------------------------------------------------- parsing
@@ -101,6 +105,21 @@ class ParsedFeed:
     title: str  #: the feed's own title, plain text, '' when absent
     link: str | None  #: the site's home page
     entries: tuple[ParsedEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLimits:
+    """Size bounds applied to a document before the expensive steps of parsing it."""
+
+    max_bytes: int = 10 * 1024 * 1024  #: the body once unpacked (any compression)
+    max_entries: int = 1000  #: entries kept per document, newest first
+
+
+class ParseRefusedError(Exception):
+    """A parse stopped by its bounds: over time, over memory, or its worker died.
+
+    ``str(error)`` is one line for the feed's row ("took longer than 20 s to parse").
+    """
 
 
 class NotAFeedError(Exception):
@@ -153,6 +172,42 @@ class EntryView:
     updated: bool = False  #: changed after the message showing it went out
 
 
+# --------------------------------------------------------------------------- /add
+
+
+@dataclass(frozen=True, slots=True)
+class FeedCandidate:
+    """A feed a web page links to (``<link rel="alternate">``)."""
+
+    url: str  #: absolute
+    title: str  #: the link's title ("" when it has none)
+
+
+class ProbeProblem(enum.Enum):
+    """Why a URL given to /add cannot be followed."""
+
+    UNREACHABLE = "unreachable"  #: the fetch failed (detail: the error)
+    NOT_A_FEED = "not_a_feed"  #: neither a feed nor a page (detail: the parser's reason)
+    NO_FEEDS_ON_PAGE = "no_feeds_on_page"  #: a web page that links to no feed
+
+
+@dataclass(frozen=True, slots=True)
+class FeedProbe:
+    """What fetching a URL for /add found: a feed (with its newest entries, for a preview),
+    the feeds a page links to, or a problem."""
+
+    url: str
+    title: str = ""  #: the feed's own title
+    entries: tuple[EntryView, ...] = ()  #: newest first
+    candidates: tuple[FeedCandidate, ...] = ()
+    problem: ProbeProblem | None = None
+    detail: str = ""
+
+    @property
+    def is_feed(self) -> bool:
+        return self.problem is None and not self.candidates
+
+
 # --------------------------------------------------------------------------- storage records
 
 
@@ -162,6 +217,7 @@ class FeedSpec:
 
     url: str
     name: str | None
+    topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +232,7 @@ class FeedForUpdate:
     body_hash: str | None  #: of the last 200 body; an identical body is not parsed again
     first_fetch: bool  #: never fetched successfully: store silently (but the backfill)
     error_count: int
+    topics: tuple[str, ...] = ()  #: given to every entry (the config's or those of /add)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +273,7 @@ class PollOutcome:
 
     new_entries: int
     queued: int  #: outbox rows created
+    chats: int = 0  #: chats those rows go to
 
 
 #: Telegram's chat kinds with members where only group admins change the subscription
@@ -287,6 +345,7 @@ class Delivery:
     outbox_ids: tuple[int, ...]
     entries: tuple[EntryView, ...]  #: newest first
     attempts: int  #: the most attempts any of the rows has had (before this one)
+    queued_at: tuple[datetime, ...] = ()  #: when each row was queued (for the latency metric)
 
 
 @dataclass(frozen=True, slots=True)

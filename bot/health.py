@@ -1,8 +1,9 @@
 """Health and metrics: ``/healthz`` and Prometheus ``/metrics`` on an optional HTTP port.
 
 ``/healthz`` answers 200 only when the feed scheduler has ticked within ``stale_after``,
-Telegram long polling is running and the database answers a query within two seconds;
-otherwise 503 with the reason, which is what a container HEALTHCHECK wants.
+Telegram answers long polling and the database answers a query within two seconds;
+otherwise 503 with the reason, which is what a container HEALTHCHECK wants. Either way its
+last line names the version running (``version: 0.1.0``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from socketserver import ThreadingMixIn
 from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -21,8 +22,14 @@ from prometheus_client import (
     CollectorRegistry,
     Counter,
     Gauge,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    disable_created_metrics,
     generate_latest,
 )
+
+from bot.version import PYTHON, VERSION
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse
@@ -30,14 +37,41 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+#: seconds; a fetch is cut off at polling.timeout (30 s by default)
+FETCH_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+#: seconds from queued to sent: a poll cycle's gathering, rate limits, 429s, outages
+SEND_BUCKETS = (1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 900.0, 3600.0, 21600.0, 86400.0)
+
+# No `_created` series: they double the series count, and a restart already shows in
+# process_start_time_seconds. Process-wide, set before any metric exists.
+disable_created_metrics()  # type: ignore[no-untyped-call]
+
+
 class Metrics:
-    """The counters and gauges of one process (own registry: tests stay independent)."""
+    """The metrics of one process, by Prometheus' conventions (own registry: tests stay
+    independent). Each event is counted once: a feed check in ``feedbot_polls_total``
+    (its failure's ``reason`` label included), a given-up row in
+    ``feedbot_deliveries_failed_total{reason}``."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
-        self.polls = Counter("feedbot_polls", "Feed checks by outcome", ["outcome"], registry=r)
-        self.fetch_errors = Counter("feedbot_fetch_errors", "Feed checks that failed", registry=r)
+        ProcessCollector(registry=r)  # resident memory, CPU seconds, open fds (Linux)
+        PlatformCollector(registry=r)  # python_info
+        build = Gauge("feedbot_build_info", "Version running", ["version", "python"], registry=r)
+        build.labels(VERSION, PYTHON).set(1)
+        self.polls = Counter(
+            "feedbot_polls",
+            "Feed checks by outcome; a failure's reason (empty for the others)",
+            ["outcome", "reason"],
+            registry=r,
+        )
+        self.fetch_duration = Histogram(
+            "feedbot_fetch_duration_seconds",
+            "Time of one feed fetch (redirects and body included)",
+            buckets=FETCH_BUCKETS,
+            registry=r,
+        )
         self.new_entries = Counter(
             "feedbot_new_entries", "Entries stored for the first time", registry=r
         )
@@ -46,20 +80,29 @@ class Metrics:
         self.delivered = Counter(
             "feedbot_entries_delivered", "Entries delivered to chats", registry=r
         )
+        self.send_latency = Histogram(
+            "feedbot_send_latency_seconds",
+            "From queued to sent, per outbox row delivered",
+            buckets=SEND_BUCKETS,
+            registry=r,
+        )
         self.rate_limited = Counter("feedbot_rate_limited", "429 answers from Telegram", registry=r)
         self.blocked = Counter(
             "feedbot_chats_blocked", "Chats deactivated (blocked, kicked)", registry=r
         )
         self.failed = Counter(
-            "feedbot_deliveries_failed", "Outbox rows given up, with reason", registry=r
+            "feedbot_deliveries_failed", "Outbox rows given up, by reason", ["reason"], registry=r
         )
         self.edits = Counter(
             "feedbot_edits", "Messages edited in place because an entry changed", registry=r
         )
         self.queue_depth = Gauge("feedbot_queue_depth", "Outbox rows waiting", registry=r)
         self.last_tick = Gauge(
-            "feedbot_last_tick_timestamp", "Unix time of the last poll tick", registry=r
+            "feedbot_last_tick_timestamp_seconds", "Unix time of the last poll tick", registry=r
         )
+
+    def polled(self, outcome: str, reason: str | None) -> None:
+        self.polls.labels(outcome, reason or "").inc()
 
 
 class SenderMetrics:
@@ -68,9 +111,11 @@ class SenderMetrics:
     def __init__(self, metrics: Metrics) -> None:
         self._m = metrics
 
-    def sent(self, messages: int, entries: int) -> None:
+    def sent(self, messages: int, entries: int, waited: Sequence[float]) -> None:
         self._m.sent.inc(messages)
         self._m.delivered.inc(entries)
+        for seconds in waited:
+            self._m.send_latency.observe(max(seconds, 0.0))
 
     def rate_limited(self) -> None:
         self._m.rate_limited.inc()
@@ -78,8 +123,9 @@ class SenderMetrics:
     def chat_gone(self) -> None:
         self._m.blocked.inc()
 
-    def failed(self, rows: int) -> None:
-        self._m.failed.inc(rows)
+    def failed(self, rows: int, reason: str) -> None:
+        if rows:
+            self._m.failed.labels(reason).inc(rows)
 
     def edited(self) -> None:
         self._m.edits.inc()
@@ -93,7 +139,7 @@ class Health:
         *,
         stale_after: float,
         ping: Callable[[], Awaitable[None]],
-        polling: Callable[[], bool],
+        polling: Callable[[], str | None],
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._stale_after = stale_after
@@ -109,8 +155,8 @@ class Health:
         found = []
         if self._last_tick is None or self._clock() - self._last_tick > self._stale_after:
             found.append("the feed scheduler has not run recently")
-        if not self._polling():
-            found.append("Telegram long polling is not running")
+        if (polling := self._polling()) is not None:
+            found.append(polling)
         try:
             await asyncio.wait_for(self._ping(), 2.0)
         except Exception as error:  # any failure to answer is "unreachable"
@@ -164,10 +210,11 @@ class HealthServer:
             return _respond(start_response, "200 OK", body, CONTENT_TYPE_LATEST)
         if path == "/healthz":
             problems = self._problems()
+            version = f"version: {VERSION}\n"
             if problems:
-                text = "unhealthy: " + "; ".join(problems) + "\n"
+                text = "unhealthy: " + "; ".join(problems) + "\n" + version
                 return _respond(start_response, "503 Service Unavailable", text.encode())
-            return _respond(start_response, "200 OK", b"ok\n")
+            return _respond(start_response, "200 OK", f"ok\n{version}".encode())
         return _respond(start_response, "404 Not Found", b"not found: try /healthz or /metrics\n")
 
     def _problems(self) -> list[str]:

@@ -1,10 +1,10 @@
-"""APScheduler: the recurring jobs of ``feedbot run`` (poll tick, pruning, health refresh).
+"""APScheduler: the recurring jobs of ``feedbot run`` (heartbeat, pruning, health refresh).
 
-Each feed's own timing (interval, jitter, backoff, server hints) lives in the database as
-``next_check_at``, so it survives restarts and is shared by replicas; APScheduler only
-provides the steady tick that asks storage which feeds are due. Jobs never overlap
-themselves (``max_instances=1``), a late tick runs once rather than many times
-(``coalesce``), and a tick delayed by a busy loop still runs (no 1 s misfire grace).
+Polling is not one of them: each feed's own timing lives in the database as
+``next_check_at`` and the poll loop (:mod:`bot.ingest.loop`) wakes when the earliest is
+due. Jobs never overlap themselves (``max_instances=1``), a late run happens once rather
+than many times (``coalesce``), and a run delayed by a busy loop still happens (no 1 s
+misfire grace).
 """
 
 from __future__ import annotations
@@ -55,9 +55,7 @@ class Jobs:
         # next_run_time=None would add the job *paused*; left out, the first run is one
         # interval from now.
         first: dict[str, Any] = {"next_run_time": utcnow()} if start_now else {}
-        self._scheduler.add_job(
-            guarded, "interval", seconds=seconds, id=name, name=name, **first
-        )
+        self._scheduler.add_job(guarded, "interval", seconds=seconds, id=name, name=name, **first)
 
     def start(self) -> None:
         self._scheduler.start()

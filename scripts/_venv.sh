@@ -1,5 +1,6 @@
 # Sourced by scripts/run and scripts/test: make .venv with the project installed.
-# $1: the extras to install ("" or "test").
+# $1: the extras to install ("" or "test"). Versions come from constraints.txt (the lock;
+# refresh it with scripts/lock), so every machine, CI and the image test the same set.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PYTHON=${PYTHON:-python3}
@@ -18,12 +19,12 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 stamp=".venv/.installed-${1:-base}"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   if [ -n "${1:-}" ]; then
-    .venv/bin/python -m pip install --quiet -e ".[$1]"
+    .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[$1]"
   else
-    .venv/bin/python -m pip install --quiet -e .
+    .venv/bin/python -m pip install --quiet -c constraints.txt -e .
   fi
   touch "$stamp"
 fi

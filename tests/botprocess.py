@@ -49,6 +49,11 @@ _OWN_ENV = (
     "FEEDBOT_LOG_FORMAT",
 )
 READY_LINE = "running:"
+
+
+def _own(variable: str) -> bool:
+    """A variable the bot reads (its config overrides, their *_FILE forms included)."""
+    return variable in _OWN_ENV or variable.startswith(("FEEDBOT_", "TELEGRAM_", "DATABASE_URL"))
 _LIVE: set[BotProcess] = set()
 
 
@@ -102,8 +107,11 @@ class BotProcess:
         *,
         token: str | None,
         env: Mapping[str, str] | None = None,
+        config_file: bool = True,
     ) -> None:
         self.config = dict(config)
+        #: False: no config file and no --config (a fresh clone: the built-in defaults)
+        self.config_file = config_file
         self.directory = directory
         self.token = token
         self.env = dict(env or {})
@@ -122,10 +130,11 @@ class BotProcess:
         return self.config_path
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "bot", "run", "--config", str(self.config_path)]
+        config = ["--config", str(self.config_path)] if self.config_file else []
+        return [sys.executable, "-m", "bot", "run", *config]
 
     def environment(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k not in _OWN_ENV}
+        env = {k: v for k, v in os.environ.items() if not _own(k)}
         env["PYTHONUNBUFFERED"] = "1"
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
         if self.token is not None:
@@ -137,7 +146,8 @@ class BotProcess:
         """Start the bot; with ``wait``, return once its log says it is running."""
         if self.running:
             raise RuntimeError("the bot is already running")
-        self.write_config()
+        if self.config_file:
+            self.write_config()
         self.runs += 1
         with self.out_path.open("wb") as out, self.err_path.open("wb") as err:
             self.process = subprocess.Popen(

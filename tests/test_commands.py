@@ -9,7 +9,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.chat.choices import MAX_CHAT_TOPICS, drop_topic, follow_topic, toggle_topic
+from bot.chat.choices import (
+    MAX_CHAT_TOPICS,
+    drop_topic,
+    follow_topic,
+    keep_or_everything,
+    toggle_topic,
+)
 from bot.chat.commands import ChatContext, Commands, read_press
 from bot.chat.pauses import STOPPED, resumes_on_return
 from bot.domain import ChatInfo, TopicChoice
@@ -306,6 +312,24 @@ async def test_pushes_resume_when_the_bot_is_back_unless_the_chat_stopped_them(
     assert back.active
     assert back.topics == ("ml",)  # as it was
     assert not (await store.chat(stopped.tg_chat_id)).active  # type: ignore[union-attr]
+
+
+@pytest.mark.store
+async def test_start_keeps_a_chosen_subscription_and_unsubscribe_says_when_pushes_are_off(
+    commands: Commands, store: Store
+) -> None:
+    never = ChatContext(tg_chat_id=43, kind="private", title="Newcomer")
+    off = visible_text((await commands.unsubscribe(never, "ml")).html)
+    assert "Pushes are off in this chat" in off
+    assert "everything except: ml" in off
+    started = visible_text((await commands.start(never)).html)
+    assert "This chat receives everything except: ml." in started  # not reset to everything
+
+    await commands.stop(never)
+    again = visible_text((await commands.start(never)).html)
+    assert "everything except: ml" in again
+    assert keep_or_everything(only()) == EVERYTHING  # nothing chosen: everything
+    assert keep_or_everything(only("ml")) == only("ml")
 
 
 def test_restore_topic_undoes_drop_topic() -> None:

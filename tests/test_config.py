@@ -66,6 +66,29 @@ def test_defaults_without_a_file() -> None:
     assert config.telegram.api_base_url == "https://api.telegram.org"
 
 
+def test_the_bot_api_server_can_be_set_without_a_file() -> None:
+    env = {"TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/"}
+    config = load_config(Path("/nonexistent/config.yaml"), env, missing_ok=True)
+    assert config.telegram.api_base_url == "http://127.0.0.1:8081"
+    assert config.source == "defaults"
+
+
+def test_a_named_config_file_that_is_missing_stays_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.__main__ import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FEEDBOT_CONFIG", raising=False)
+    assert main(["check-config"]) == 0  # nothing named: the built-in defaults
+    assert "defaults: OK" in capsys.readouterr().out
+    assert main(["run", "--config", "missing.yaml"]) == 2
+    assert "missing.yaml: no such config file" in capsys.readouterr().err
+    monkeypatch.setenv("FEEDBOT_CONFIG", "gone.yaml")
+    assert main(["run"]) == 2
+    assert "gone.yaml: no such config file" in capsys.readouterr().err
+
+
 def test_missing_file_is_an_error_for_commands_that_need_it() -> None:
     with pytest.raises(ConfigError, match="no such config file"):
         load_config(Path("/nonexistent/config.yaml"), {})
@@ -100,7 +123,18 @@ def test_config_path_precedence() -> None:
         ("polling:\n  interval: 10x\n", "polling.interval", "not a duration"),
         ("feeds:\n  - url: ftp://a.example/x\n", "feeds[0].url", "not an http(s) URL"),
         ("delivery:\n  page_size: 0\n", "delivery.page_size", "greater than or equal to 1"),
-        ("delivery:\n  summary_length: many\n", "delivery.summary_length", "valid integer"),
+        ("delivery:\n  summary_length: many\n", "delivery.summary_length", "a whole number"),
+        # pydantic's common complaints in the config's words (issue 11)
+        (
+            "feeds:\n  - url: https://a.example/x\n    topics: ml\n",
+            "feeds[0].topics",
+            "a list of topic names, e.g. [ml]",
+        ),
+        ("feeds:\n  - https://a.example/x\n", "feeds[0]", "a feed as a mapping, e.g. {url:"),
+        ("telegram:\n  admins: 123\n", "telegram.admins", "a list of Telegram user ids"),
+        ("telegram:\n  admins: [abc]\n", "telegram.admins[0]", "a Telegram user id"),
+        ("topics: ml\n", "topics", "a mapping of topic names to rules"),
+        ("topics:\n  ml: {keywords: torch}\n", "topics.ml.keywords", "e.g. [torch]"),
         ("telegram:\n  admins: [-4]\n", "telegram.admins", "not a user id"),
         (
             "telegram:\n  channels:\n    - chat: mychannel\n",
@@ -280,9 +314,7 @@ def test_deeply_nested_yaml_is_a_one_line_error(tmp_path: Path) -> None:
         load_config(write(tmp_path, "feeds: " + "[" * 5000 + "]" * 5000 + "\n"), {})
 
 
-@pytest.mark.parametrize(
-    ("value", "days"), [("30", 30.0), ("'7'", 7.0), ("12h", 0.5), ("2d", 2.0)]
-)
+@pytest.mark.parametrize(("value", "days"), [("30", 30.0), ("'7'", 7.0), ("12h", 0.5), ("2d", 2.0)])
 def test_keep_days_reads_a_bare_number_as_days(tmp_path: Path, value: str, days: float) -> None:
     path = tmp_path / "config.yaml"
     path.write_text(f"storage:\n  keep_days: {value}\n")

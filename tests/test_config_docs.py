@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
+from bot.config.environment import SECRETS, environment_fields
 from bot.config.load import load_config
 from bot.config.schema import Config
 
@@ -86,3 +87,14 @@ def test_example_defaults_are_the_code_defaults() -> None:
     example = load_config(EXAMPLE, {})
     defaults = Config()
     assert example.model_dump(exclude={"source"}) == defaults.model_dump(exclude={"source"})
+
+
+@pytest.mark.parametrize(("variable", "field"), sorted(environment_fields().items()))
+def test_every_variable_is_in_the_row_of_its_key(variable: str, field: tuple[str, str]) -> None:
+    key = ".".join(field)
+    rows = README.read_text(encoding="utf-8").splitlines()
+    row = next(line for line in rows if line.startswith(f"| `{key}` |"))
+    environment = row.split(" | ")[2]
+    assert f"`{variable}`" in environment
+    if variable in SECRETS:
+        assert f"`{variable}_FILE`" in environment

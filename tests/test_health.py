@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import io
 import logging
+import platform
 import socket
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
+from bot.delivery.port import FailReason
 from bot.health import Health, HealthServer, Metrics, SenderMetrics
 from bot.logs import RedactingFormatter, Redactor
+from bot.version import VERSION
 
 TOKEN = "123456789:AAEexampleTOKENvalue_with-32chars"
 
@@ -56,14 +60,19 @@ async def serve(health: Health, metrics: Metrics) -> tuple[HealthServer, int]:
 
 async def test_healthz_is_ok_only_when_ticking_polling_and_database_answers(clock: Clock) -> None:
     polling = {"up": True}
-    health = Health(stale_after=60, ping=ok_ping, polling=lambda: polling["up"], clock=clock)
+    health = Health(
+        stale_after=60,
+        ping=ok_ping,
+        polling=lambda: None if polling["up"] else "Telegram long polling is not running",
+        clock=clock,
+    )
     server, port = await serve(health, Metrics())
     try:
         before = await get(port, "/healthz")
         assert before.status_code == 503
         assert "scheduler" in before.text
         health.ticked()
-        assert (await get(port, "/healthz")).text == "ok\n"
+        assert (await get(port, "/healthz")).text == f"ok\nversion: {VERSION}\n"
         polling["up"] = False
         down = await get(port, "/healthz")
         assert down.status_code == 503
@@ -78,7 +87,7 @@ async def test_healthz_is_ok_only_when_ticking_polling_and_database_answers(cloc
 
 
 async def test_healthz_fails_when_the_database_does_not_answer(clock: Clock) -> None:
-    health = Health(stale_after=60, ping=failing_ping, polling=lambda: True, clock=clock)
+    health = Health(stale_after=60, ping=failing_ping, polling=lambda: None, clock=clock)
     health.ticked()
     server, port = await serve(health, Metrics())
     try:
@@ -89,29 +98,67 @@ async def test_healthz_fails_when_the_database_does_not_answer(clock: Clock) -> 
         await server.stop()
 
 
+async def metrics_page(metrics: Metrics, clock: Clock) -> str:
+    health = Health(stale_after=60, ping=ok_ping, polling=lambda: None, clock=clock)
+    server, port = await serve(health, metrics)
+    try:
+        return (await get(port, "/metrics")).text
+    finally:
+        await server.stop()
+
+
 async def test_metrics_are_prometheus_text(clock: Clock) -> None:
     metrics = Metrics()
     observer = SenderMetrics(metrics)
-    observer.sent(1, 3)
+    observer.sent(1, 3, [2.0, 3.0, 700.0])
     observer.rate_limited()
     observer.chat_gone()
-    metrics.polls.labels("new").inc()
+    observer.failed(2, FailReason.CHAT_GONE)
+    metrics.polled("new", None)
+    metrics.polled("error", "timeout")
+    metrics.fetch_duration.observe(0.3)
     metrics.queue_depth.set(7)
-    health = Health(stale_after=60, ping=ok_ping, polling=lambda: True, clock=clock)
-    server, port = await serve(health, metrics)
-    try:
-        page = (await get(port, "/metrics")).text
-    finally:
-        await server.stop()
+    page = await metrics_page(metrics, clock)
     for line in (
         "feedbot_messages_sent_total 1.0",
         "feedbot_entries_delivered_total 3.0",
         "feedbot_rate_limited_total 1.0",
         "feedbot_chats_blocked_total 1.0",
-        'feedbot_polls_total{outcome="new"} 1.0',
+        'feedbot_deliveries_failed_total{reason="chat_gone"} 2.0',
+        'feedbot_polls_total{outcome="new",reason=""} 1.0',
+        'feedbot_polls_total{outcome="error",reason="timeout"} 1.0',
         "feedbot_queue_depth 7.0",
+        "feedbot_send_latency_seconds_count 3.0",
+        'feedbot_send_latency_seconds_bucket{le="5.0"} 2.0',
+        "feedbot_fetch_duration_seconds_count 1.0",
     ):
-        assert line in page
+        assert line in page, line
+
+
+async def test_metrics_follow_prometheus_conventions(clock: Clock) -> None:
+    metrics = Metrics()
+    metrics.polled("new", None)
+    metrics.last_tick.set(1_700_000_000)
+    families = {
+        f.name: f for f in text_string_to_metric_families(await metrics_page(metrics, clock))
+    }
+    samples = [s for f in families.values() for s in f.samples]
+    assert not [s.name for s in samples if s.name.endswith("_created")]
+    assert families["feedbot_fetch_duration_seconds"].type == "histogram"
+    assert families["feedbot_send_latency_seconds"].type == "histogram"
+    (build,) = families["feedbot_build_info"].samples
+    assert build.labels == {"version": VERSION, "python": platform.python_version()}
+    assert build.value == 1
+    for process in ("process_resident_memory_bytes", "process_cpu_seconds", "process_open_fds"):
+        assert process in families, sorted(families)
+    # timestamps say so, in seconds; counters end in _total (the parser strips it)
+    gauges = [name for name, f in families.items() if f.type == "gauge"]
+    assert "feedbot_last_tick_timestamp_seconds" in gauges
+    assert not [n for n in families if "timestamp" in n and not n.endswith("_timestamp_seconds")]
+    assert "feedbot_fetch_errors" not in families  # was polls{outcome="error"} counted again
+    counters = [s.name for f in families.values() if f.type == "counter" for s in f.samples]
+    assert counters
+    assert all(name.endswith("_total") for name in counters)
 
 
 @pytest.mark.parametrize("as_json", [False, True])

@@ -56,7 +56,7 @@ async def test_a_start_on_an_up_to_date_database_does_not_import_alembic(
     assert done.stdout.strip() == "False", done.stderr
 
 
-async def test_0003_dedup_backfills_canonical_links_of_stored_entries(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_0007_dedup_backfills_canonical_links_of_stored_entries(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from alembic import command
     from sqlalchemy import create_engine
 

@@ -88,7 +88,7 @@ def test_preview_fetches_urls_and_applies_config_topics(tmp_path: Path) -> None:
         )
         done = run_cli("preview", "--config", str(config))
     assert done.returncode == 0, done.stderr
-    assert "Named · 2026-11-20 · #python #blogs" in done.stdout
+    assert "Named · 2026-11-20 · #blogs #python" in done.stdout
     assert "Named · 2026-11-19 · #blogs #plain" in done.stdout
 
 

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from bot.delivery.ratelimit import MARGIN, Limits, Pacer, RateLimiter, Window
+from bot.delivery.ratelimit import MARGIN, PUSH, REPLY, Limits, Pacer, RateLimiter, Window
 
 TELEGRAM = Limits(per_second=30.0, per_chat_interval=1.0, group_per_minute=20)
 
@@ -134,3 +134,37 @@ async def test_the_pacer_holds_a_chat_without_holding_up_the_others() -> None:
     assert order[1][1] == pytest.approx(0.5, abs=0.1)  # chat 1 after its second
     assert not waiting_for_2.done()  # chat 2 still waits out its retry_after
     waiting_for_2.cancel()
+
+
+async def test_replies_go_ahead_of_pushes_already_waiting() -> None:
+    pacer = Pacer(RateLimiter(Limits(per_second=20.0, per_chat_interval=0.01)))
+    order: list[str] = []
+
+    async def one(name: str, chat: int, priority: int) -> None:
+        await pacer.wait_turn(chat, False, priority)
+        order.append(name)
+
+    pushes = [asyncio.create_task(one(f"push{n}", 100 + n, PUSH)) for n in range(6)]
+    await asyncio.sleep(0.01)  # the pushes queue up behind the first
+    await one("reply", 1, REPLY)
+    await asyncio.gather(*pushes)
+    assert order.index("reply") <= 2, order  # not behind the whole fan-out
+    assert [name for name in order if name != "reply"] == [f"push{n}" for n in range(6)]
+
+
+async def test_edits_count_toward_the_overall_rate_only() -> None:
+    pacer = Pacer(RateLimiter(Limits(per_second=1000.0, per_chat_interval=5.0)))
+    await pacer.wait_turn(7, False)
+    start = time.monotonic()
+    await pacer.wait_overall()  # chat 7's own second is not waited for
+    assert time.monotonic() - start < 1.0
+    assert pacer.limiter.chat_slot(7, False, time.monotonic()) > time.monotonic()
+
+
+async def test_a_waiter_cancelled_in_line_does_not_block_the_next() -> None:
+    pacer = Pacer(RateLimiter(Limits(per_second=10.0, per_chat_interval=0.01)))
+    await pacer.wait_turn(1, False)
+    cancelled = asyncio.create_task(pacer.wait_turn(2, False))
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    await asyncio.wait_for(pacer.wait_turn(3, False), 2.0)

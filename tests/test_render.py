@@ -91,7 +91,7 @@ def test_single_entry_push_has_title_link_topics_date_summary_and_its_buttons() 
     rendered = transmission([entry], page=1, page_size=5, summary_length=350, transmission_id=None)
     text = visible_text(rendered.html)
     assert text.startswith("INCOMING TRANSMISSION\n\nSigLIP 概述\n")
-    assert "#ml #deep_learning" in text
+    assert "#deep_learning #ml" in text
     assert "2026-11-20" in text
     assert "一" * 350 + "..." in text
     assert "一" * 351 not in text

@@ -38,7 +38,7 @@ from bot.delivery.port import (
     Sent,
     Transient,
 )
-from bot.delivery.ratelimit import Limits, Pacer, RateLimiter
+from bot.delivery.ratelimit import PUSH, ChatKey, Limits, Pacer, RateLimiter
 from bot.delivery.sender import Sender, SenderSettings
 from bot.domain import (
     EntryWrite,
@@ -121,11 +121,11 @@ class ScriptedPort:
 class SpyPacer(Pacer):
     def __init__(self) -> None:
         super().__init__(RateLimiter(FAST))
-        self.turns: list[tuple[int, bool]] = []
+        self.turns: list[tuple[ChatKey, bool]] = []
 
-    async def wait_turn(self, chat: int, is_group: bool) -> None:
+    async def wait_turn(self, chat: ChatKey, is_group: bool, priority: int = PUSH) -> None:
         self.turns.append((chat, is_group))
-        await super().wait_turn(chat, is_group)
+        await super().wait_turn(chat, is_group, priority)
 
 
 def settings(**overrides: Any) -> SenderSettings:
@@ -410,14 +410,13 @@ async def test_a_channel_removed_from_the_config_leaves_nothing_pending(store: S
 
 @pytest.mark.store
 async def test_groups_supergroups_and_channels_are_paced_as_groups(store: Store) -> None:
-    ids = {
-        "private": await chat(store, 11),
-        "group": await chat(store, -12, "group"),
-        "supergroup": await chat(store, -10013, "supergroup"),
-    }
+    # the pacer knows chats by Telegram's ids: replies to the same chat share its limits
+    ids = {"private": 11, "group": -12, "supergroup": -10013, "channel": -10014}
+    await chat(store, 11)
+    await chat(store, -12, "group")
+    await chat(store, -10013, "supergroup")
     await store.sync_channels([ChannelSpec("@paced_channel", ())], utcnow())
     await store.resolve_channel("@paced_channel", -10014, "Paced")
-    ids["channel"] = (await store.chat(-10014)).id  # type: ignore[union-attr]
     await queue(store)
     pacer = SpyPacer()
     port = ScriptedPort(lambda target, plain, n: None)

@@ -91,3 +91,45 @@ async def test_pruning_drops_settled_edits_after_the_retention(store: Store, now
         await store.mark_edit_done(job.edit_id, job.queued_at, now)
     await store.prune(now + timedelta(days=31), timedelta(days=90), 200)
     assert await store.edit_counts() == {"pending": 0, "sent": 0, "failed": 0}
+
+
+LONG_LEASE = timedelta(minutes=10)
+
+
+async def test_an_edit_claimed_by_a_dead_process_is_free_once_its_heartbeat_stops(
+    store: Store, now: datetime
+) -> None:
+    from bot.store.processes import ALIVE_WITHIN
+
+    feed_id, _ = await sent_to_two_chats(store, now)
+    await store.record_poll(edited(feed_id, now, text="Other words."))
+    await store.register_process("p1", now)
+    assert len(await store.claim_edits(now, LONG_LEASE, limit=10, owner="p1")) == 2
+    # a live owner holds them (the lease has minutes to run)...
+    soon = now + ALIVE_WITHIN / 2
+    assert await store.claim_edits(soon, LONG_LEASE, limit=10, owner="p2") == []
+    # ...a dead one's come back within seconds, long before the lease ends, as a send's do
+    later = now + ALIVE_WITHIN + timedelta(seconds=1)
+    assert len(await store.claim_edits(later, LONG_LEASE, limit=10, owner="p2")) == 2
+
+
+async def test_on_sqlite_a_process_that_starts_takes_back_every_edit_claim(
+    store: Store, now: datetime
+) -> None:
+    if store.dialect != "sqlite":
+        pytest.skip("on PostgreSQL claims come back by heartbeat, not at start")
+    feed_id, _ = await sent_to_two_chats(store, now)
+    await store.record_poll(edited(feed_id, now, text="Other words."))
+    assert len(await store.claim_edits(now, LONG_LEASE, limit=10, owner="crashed")) == 2
+    await store.register_process("restarted", now)
+    assert len(await store.claim_edits(now, LONG_LEASE, limit=10, owner="restarted")) == 2
+
+
+async def test_edits_skip_chats_the_limiter_holds_by_their_telegram_id(
+    store: Store, now: datetime
+) -> None:
+    feed_id, chats = await sent_to_two_chats(store, now)
+    await store.record_poll(edited(feed_id, now, text="Other words."))
+    (job,) = await store.claim_edits(now, LEASE, limit=10, skip_tg_chats={1})
+    assert job.chat.id == chats[1]
+    assert job.chat.tg_chat_id == 2

@@ -11,39 +11,65 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
 import signal
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.app.settings import (
+    parser,
     poll_settings,
+    proxy_routes,
     rate_limits,
     scheduler_stale_after,
     sender_settings,
 )
 from bot.app.startup import configure_logging, open_store
+from bot.chat.claim import ClaimGate, new_claim_code
 from bot.chat.commands import Commands
+from bot.chat.feedadmin import FeedAdmin
 from bot.clock import utcnow
+from bot.config.fields import redact_url
+from bot.config.load import DEFAULT_CONFIG_PATH, DEFAULTS_SOURCE
 from bot.config.schema import DEFAULT_API_BASE_URL, Config
 from bot.delivery.ratelimit import Pacer, RateLimiter
 from bot.delivery.sender import Sender
 from bot.health import Health, HealthServer, Metrics, SenderMetrics
 from bot.ingest.fetch import Fetcher, FetchLimits
+from bot.ingest.loop import PollLoop
 from bot.ingest.poller import FeedOutcome, FeedReport, Poller
+from bot.ingest.probe import Prober
+from bot.ingest.workers import Parser
 from bot.jobs import Jobs
 from bot.oneline import one_line
+from bot.render import feedlist
 from bot.store import Store, StoreUnavailable
 from bot.store.engine import redacted
+from bot.store.processes import HEARTBEAT_EVERY
 from bot.tg.application import BotApiUnreachable, TelegramApp, TokenRejected
 from bot.tg.handlers import Handlers
+from bot.version import VERSION
 
 log = logging.getLogger(__name__)
 
 #: seconds that jobs and sends in flight get to finish on shutdown
 SHUTDOWN_GRACE = 8.0
+#: seconds a supervisor should allow between SIGTERM and SIGKILL: jobs, then sends, get
+#: SHUTDOWN_GRACE each, one after the other, and closing connections takes a few more
+#: (docker-compose.yml stop_grace_period, `docker run --stop-timeout`, the systemd unit's
+#: TimeoutStopSec; tests/test_packaging.py keeps them equal)
+STOP_TIMEOUT = 30
 HEALTH_REFRESH = 15.0
+ALERT_CHECK_MAX = 60.0  #: seconds between looks for dead feeds, at most
+
+
+def process_id() -> str:
+    """This process's name in the ``processes`` table: host, pid and a random part."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 class StartupError(Exception):
@@ -75,28 +101,43 @@ class Runtime:
     store: Store
     telegram: TelegramApp
     fetcher: Fetcher
+    parser: Parser
     poller: Poller
     sender: Sender
     sender_task: asyncio.Task[None]
+    poll_loop: PollLoop
+    process_id: str
     jobs: Jobs
     metrics: Metrics
     health: Health
     health_server: HealthServer | None
+    commands: Commands
 
     @classmethod
     async def start(cls, config: Config) -> Runtime:
+        if config.source == DEFAULTS_SOURCE:
+            log.info(
+                "no config file (%s): built-in defaults, database %s, no feeds in a file "
+                "(add them in chat with /add)",
+                DEFAULT_CONFIG_PATH,
+                redacted(config.database.url),
+            )
         log.info(
-            "starting: %d feeds, database %s, Bot API %s",
+            "starting %s: %d feeds in the config, database %s, Bot API %s%s",
+            VERSION,
             len(config.feeds),
             redacted(config.database.url),
             config.telegram.api_base_url,
+            _via(config.telegram.proxy),
         )
+        if config.polling.proxy:
+            log.info("feeds through the proxy %s", redact_url(config.polling.proxy))
         try:
             store = await open_store(config)
         except StoreUnavailable as error:
             raise StartupError(f"{error} (check database.url or DATABASE_URL)") from None
         assert config.token is not None
-        telegram = TelegramApp(config.token, config.telegram.api_base_url)
+        telegram = TelegramApp(config.token, config.telegram.api_base_url, config.telegram.proxy)
         try:
             await _connect(telegram, config)
         except StartupError:
@@ -115,58 +156,91 @@ class Runtime:
     async def _assemble(cls, config: Config, store: Store, telegram: TelegramApp) -> Runtime:
         delivery = config.delivery
         metrics = Metrics()
+        me = process_id()
+        taken_back = await store.register_process(me, utcnow())
+        if taken_back:
+            log.info("took back %d deliveries claimed before the restart", taken_back)
+        pacer = Pacer(RateLimiter(rate_limits(config)))
         sender = Sender(
             store,
             telegram.message_port,
-            Pacer(RateLimiter(rate_limits(config))),
+            pacer,
             sender_settings(config),
             observer=SenderMetrics(metrics),
+            owner=me,
         )
-        fetcher = Fetcher(FetchLimits.from_config(config.polling))
-        poller = Poller(store, fetcher, poll_settings(config), on_queued=sender.wake)
+        fetcher = Fetcher(
+            FetchLimits.from_config(config.polling),
+            routes=proxy_routes(config),
+            on_fetched=metrics.fetch_duration.observe,
+        )
+        parse = parser(config)
+        poller = Poller(
+            store, fetcher, parse, poll_settings(config), on_queued=sender.wake, owner=me
+        )
         commands = Commands(
             store,
             page_size=delivery.page_size,
             summary_length=delivery.summary_length,
             admins=frozenset(config.telegram.admins),
+            claim=await _claim_gate(config, store),
         )
-        telegram.add_handlers(Handlers(commands, store))
+        poll_loop = PollLoop(store.next_feed_check, config.polling.tick)
+        feed_admin = FeedAdmin(
+            store,
+            Prober(fetcher, parse, poll_settings(config).rules),
+            page_size=delivery.page_size,
+            summary_length=delivery.summary_length,
+            poll_soon=poll_loop.wake,
+        )
+        telegram.add_handlers(Handlers(commands, store, feed_admin, pacer))
         health = Health(
             stale_after=scheduler_stale_after(config),
             ping=store.ping,
-            polling=lambda: telegram.polling_alive(config.health.stale_after),
+            polling=lambda: telegram.polling_problem(config.health.stale_after),
         )
         # The health port first: a port already taken is a startup error, not a crash later.
         health_server = await _serve_health(config, health, metrics)
-        await _prepare_chat_side(telegram, store, config)
+        await _prepare_chat_side(telegram, store, await commands.admins.all())
         await telegram.start_polling()
         runtime = cls(
             config=config,
             store=store,
             telegram=telegram,
             fetcher=fetcher,
+            parser=parse,
             poller=poller,
             sender=sender,
             sender_task=asyncio.create_task(sender.run(), name="sender"),
+            poll_loop=poll_loop,
+            process_id=me,
             jobs=Jobs(),
             metrics=metrics,
             health=health,
             health_server=health_server,
+            commands=commands,
         )
         runtime._start_jobs()
-        log.info("running: polling Telegram and %d feeds", len(config.feeds))
+        followed = await store.followed_feeds()
+        paused = sum(feed.paused for feed in followed)
+        log.info(
+            "running: polling Telegram and %d feeds (%d paused)", len(followed) - paused, paused
+        )
         return runtime
 
     # ------------------------------------------------------------------ jobs
 
     def _start_jobs(self) -> None:
+        self.poll_loop.start(self.poll_cycle)
         jobs = self.jobs
-        jobs.every(self.config.polling.tick, self.poll_tick, name="poll")
+        jobs.every(HEARTBEAT_EVERY, self.heartbeat, name="heartbeat", start_now=False)
         jobs.every(self.config.storage.prune_every, self.prune, name="prune", start_now=False)
         jobs.every(HEALTH_REFRESH, self.refresh_gauges, name="gauges")
+        alert_every = min(max(self.config.polling.alert_after / 4, 1.0), ALERT_CHECK_MAX)
+        jobs.every(alert_every, self.send_alerts, name="alerts")
         jobs.start()
 
-    async def poll_tick(self) -> None:
+    async def poll_cycle(self) -> None:
         self.health.ticked()
         self.metrics.last_tick.set(time.time())
         # What this cycle queues goes out when it is over: one transmission per chat for
@@ -174,12 +248,22 @@ class Runtime:
         with self.sender.gathering():
             reports = await self.poller.poll_due()
         self._count(reports)
+        if reports:
+            log.info(
+                "poll cycle: %d feeds (%d failed), %d new entries, %d deliveries queued",
+                len(reports),
+                sum(1 for r in reports if r.outcome is FeedOutcome.ERROR),
+                sum(r.new for r in reports),
+                sum(r.queued for r in reports),
+            )
+
+    async def heartbeat(self) -> None:
+        """Keeps this process's claims its own (see bot.store.processes)."""
+        await self.store.heartbeat(self.process_id, utcnow())
 
     def _count(self, reports: list[FeedReport]) -> None:
         for report in reports:
-            self.metrics.polls.labels(report.outcome).inc()
-            if report.outcome is FeedOutcome.ERROR:
-                self.metrics.fetch_errors.inc()
+            self.metrics.polled(report.outcome, report.reason)
             self.metrics.new_entries.inc(report.new)
             self.metrics.queued.inc(report.queued)
 
@@ -194,6 +278,31 @@ class Runtime:
             result.keys,
             result.outbox_rows,
         )
+
+    async def send_alerts(self) -> None:
+        """Dead-feed alerts (and recoveries) to each admin."""
+        now = utcnow()
+        alerts = await self.store.claim_alerts(
+            now, timedelta(seconds=self.config.polling.alert_after)
+        )
+        if not alerts:
+            return
+        admins = await self.commands.admins.all()
+        for alert in alerts:
+            if alert.recovered:
+                rendered = feedlist.recovered(alert.name, alert.since, now)
+            else:
+                rendered = feedlist.alert(
+                    alert.name, alert.url, alert.since, alert.last_error, now, alert.feed_id
+                )
+            log.info(
+                "%s %s: telling %d admins",
+                "recovered" if alert.recovered else "failing",
+                alert.url,
+                len(admins),
+            )
+            for admin in sorted(admins):
+                await self.telegram.notify(admin, rendered)
 
     async def refresh_gauges(self) -> None:
         counts = await self.store.queue_counts()
@@ -223,13 +332,20 @@ class Runtime:
 
         return [
             ("telegram polling", self.telegram.stop_polling),
+            ("poll loop", lambda: self.poll_loop.stop(SHUTDOWN_GRACE)),
             ("jobs", lambda: self.jobs.shutdown(SHUTDOWN_GRACE)),
             ("sender", stop_sender),
+            ("process row", lambda: self.store.retire_process(self.process_id)),
             ("telegram", self.telegram.shutdown),
             ("fetcher", self.fetcher.aclose),
+            ("parsers", self.parser.aclose),
             ("health server", stop_health),
             ("database", self.store.close),
         ]
+
+
+def _via(proxy: str | None) -> str:
+    return f" through the proxy {redact_url(proxy)}" if proxy else ""
 
 
 async def _step(step: tuple[str, Callable[[], Awaitable[object]]]) -> bool:
@@ -254,7 +370,8 @@ async def _connect(telegram: TelegramApp, config: Config) -> None:
             f"TELEGRAM_BOT_TOKEN or telegram.token, @BotFather shows the current token{hint}"
         ) from None
     except BotApiUnreachable as error:
-        raise StartupError(f"cannot reach the Bot API at {where}: {error}") from None
+        via = _via(config.telegram.proxy)
+        raise StartupError(f"cannot reach the Bot API at {where}{via}: {error}") from None
 
 
 async def _serve_health(config: Config, health: Health, metrics: Metrics) -> HealthServer | None:
@@ -271,9 +388,22 @@ async def _serve_health(config: Config, health: Health, metrics: Metrics) -> Hea
     return server
 
 
-async def _prepare_chat_side(telegram: TelegramApp, store: Store, config: Config) -> None:
+async def _claim_gate(config: Config, store: Store) -> ClaimGate:
+    """No admins in the config and none claimed: a one-time code, in the log only."""
+    if config.telegram.admins or await store.stored_admins():
+        return ClaimGate(None)
+    code = new_claim_code()
+    log.warning(
+        "no admins yet: send /claim %s to the bot in a private chat to become its admin "
+        "(the code works once, until the bot restarts)",
+        code,
+    )
+    return ClaimGate(code)
+
+
+async def _prepare_chat_side(telegram: TelegramApp, store: Store, admins: frozenset[int]) -> None:
     """Command menu and configured channels' ids; failures here are logged, not fatal."""
-    await telegram.publish_menu(frozenset(config.telegram.admins))
+    await telegram.publish_menu(admins)
     for ref in await store.unresolved_channels():
         found = await telegram.find_channel(ref)
         if found is not None:

@@ -7,10 +7,12 @@ from datetime import timedelta
 from bot.config.schema import Config
 from bot.delivery.ratelimit import Limits
 from bot.delivery.sender import SenderSettings
-from bot.domain import FeedSpec
+from bot.domain import DocumentLimits, FeedSpec
 from bot.ingest.poller import PollSettings
+from bot.ingest.proxies import ProxyRoutes
 from bot.ingest.schedule import SchedulePolicy
 from bot.ingest.topics import compile_rules
+from bot.ingest.workers import Parser, PoolSettings, cpu_count, make_parser
 from bot.store import ChannelSpec
 
 
@@ -40,8 +42,25 @@ def poll_settings(config: Config) -> PollSettings:
     )
 
 
+def document_limits(config: Config) -> DocumentLimits:
+    return DocumentLimits(
+        max_bytes=config.polling.max_bytes, max_entries=config.polling.max_entries
+    )
+
+
+def pool_settings(config: Config) -> PoolSettings:
+    polling = config.polling
+    workers = cpu_count() if polling.parse_workers is None else polling.parse_workers
+    return PoolSettings(workers=workers, timeout=polling.parse_timeout, memory=polling.parse_memory)
+
+
+def parser(config: Config) -> Parser:
+    """The document parser: worker processes, or one thread with ``parse_workers: 0``."""
+    return make_parser(pool_settings(config), document_limits(config))
+
+
 def feed_specs(config: Config) -> list[FeedSpec]:
-    return [FeedSpec(url=feed.url, name=feed.name) for feed in config.feeds]
+    return [FeedSpec(url=feed.url, name=feed.name, topics=feed.topics) for feed in config.feeds]
 
 
 def channel_specs(config: Config) -> list[ChannelSpec]:
@@ -76,3 +95,11 @@ def sender_settings(config: Config) -> SenderSettings:
 def scheduler_stale_after(config: Config) -> float:
     """Seconds without a poll tick after which /healthz fails (at least three ticks)."""
     return max(config.health.stale_after, config.polling.tick * 3)
+
+
+def proxy_routes(config: Config) -> ProxyRoutes:
+    """Feeds through ``polling.proxy`` (none by default), or through their own."""
+    return ProxyRoutes(
+        default=config.polling.proxy,
+        per_feed={feed.url: feed.proxy for feed in config.feeds if feed.proxy is not None},
+    )

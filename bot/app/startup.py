@@ -15,7 +15,7 @@ from bot.store import Store
 def configure_logging(config: Config, default_level: str = "INFO") -> None:
     setup_logging(
         os.environ.get(ENV_LOG_LEVEL, default_level),
-        secrets=[config.token] if config.token else [],
+        secrets=config.secrets(),
         as_json=os.environ.get("FEEDBOT_LOG_FORMAT", "").lower() == "json",
     )
 

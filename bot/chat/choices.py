@@ -14,6 +14,14 @@ def follow_everything(_choice: TopicChoice) -> TopicChoice:
     return TopicChoice(everything=True)
 
 
+def keep_or_everything(choice: TopicChoice) -> TopicChoice:
+    """/start: a chat that chose its topics keeps them (an unblock, or a /start after /stop,
+    does not undo "everything except ml"); one that follows nothing takes everything."""
+    if choice.everything or choice.only:
+        return choice
+    return TopicChoice(everything=True)
+
+
 def follow_topic(choice: TopicChoice, topic: str) -> TopicChoice | None:
     """/subscribe: from everything, only ``topic``; else ``topic`` added (None: too many)."""
     if choice.everything:

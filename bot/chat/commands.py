@@ -7,30 +7,37 @@ a :class:`~bot.render.ButtonReply`), so the behaviour is testable without Telegr
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.chat.actions import CHANGING_OPS, EntryActions
+from bot.chat.admins import AdminRoster
 from bot.chat.choices import (
     MAX_CHAT_TOPICS,
     drop_topic,
     follow_everything,
     follow_topic,
+    keep_or_everything,
     parse_topic,
     takes_everything,
     toggle_topic,
     topic_state,
 )
+from bot.chat.claim import ClaimGate
 from bot.chat.pauses import STOPPED, resumes_on_return
 from bot.clock import utcnow
-from bot.domain import GROUP_CHAT_KINDS, ChatInfo
+from bot.domain import GROUP_CHAT_KINDS, ChatInfo, TopicChoice
 from bot.render import callbacks, pages, replies, strings
 from bot.render.choice_text import following, receives, toggled
 from bot.render.keyboards import Paging
 from bot.render.menu import TopicOption, topics_menu, topics_pages
 from bot.render.message import ButtonReply, Rendered, message
 from bot.store import Store
+from bot.version import PYTHON, VERSION
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,34 +69,62 @@ class Commands:
         page_size: int,
         summary_length: int,
         admins: frozenset[int],
+        claim: ClaimGate | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._store = store
         self._page_size = page_size
         self._summary_length = summary_length
-        self._admins = admins
+        self.admins = AdminRoster(store, admins, claim or ClaimGate(None), clock)
         self._clock = clock
         self._actions = EntryActions(store, summary_length=summary_length, clock=clock)
 
-    def is_bot_admin(self, user_id: int | None) -> bool:
-        return user_id is not None and user_id in self._admins
+    async def is_bot_admin(self, user_id: int | None) -> bool:
+        """Listed in ``telegram.admins`` or claimed the bot (``/claim``)."""
+        return await self.admins.is_admin(user_id)
 
     async def _chat(self, ctx: ChatContext) -> ChatInfo:
         return await self._store.ensure_chat(ctx.tg_chat_id, ctx.kind, ctx.title, self._clock())
+
+    async def _change_topics(
+        self,
+        chat_id: int,
+        decide: Callable[[TopicChoice], TopicChoice | None],
+        now: datetime,
+        *,
+        activate: bool = False,
+    ) -> tuple[ChatInfo, ChatInfo]:
+        """The store's change, and one INFO line when the subscription changed."""
+        before, after = await self._store.change_topics(chat_id, decide, now, activate=activate)
+        if (before.active, before.topic_choice) != (after.active, after.topic_choice):
+            log.info(
+                "chat %s: subscription %s (%s) -> %s (%s)",
+                after.tg_chat_id or after.channel_ref,
+                "on" if before.active else "off",
+                following(before.topic_choice),
+                "on" if after.active else "off",
+                following(after.topic_choice),
+            )
+        return before, after
 
     # ------------------------------------------------------------------ subscription
 
     async def start(self, ctx: ChatContext) -> Rendered:
         chat = await self._chat(ctx)
-        await self._store.change_topics(chat.id, follow_everything, self._clock(), activate=True)
+        _, after = await self._change_topics(
+            chat.id, keep_or_everything, self._clock(), activate=True
+        )
         where = strings.THIS_GROUP if ctx.kind in GROUP_CHAT_KINDS else strings.THIS_CHAT
-        return message(strings.subscribed_all(where))
+        if takes_everything(after.topic_choice):
+            return message(strings.subscribed_all(where))
+        return message(strings.subscribed_keeping(where, receives(after.topic_choice)))
 
     async def stop(self, ctx: ChatContext) -> Rendered:
         chat = await self._chat(ctx)
         if not chat.active:
             return message(strings.NOT_SUBSCRIBED)
         await self._store.deactivate_chat(chat, STOPPED, self._clock())
+        log.info("chat %s: subscription stopped (/stop)", chat.tg_chat_id or chat.channel_ref)
         return message(strings.STOPPED_PUSHES)
 
     async def subscribe(self, ctx: ChatContext, argument: str) -> Rendered:
@@ -98,11 +133,9 @@ class Commands:
             return message(problem)
         chat = await self._chat(ctx)
         if topic == "all":
-            await self._store.change_topics(
-                chat.id, follow_everything, self._clock(), activate=True
-            )
+            await self._change_topics(chat.id, follow_everything, self._clock(), activate=True)
             return message(strings.RECEIVES_EVERY_TOPIC)
-        before, after = await self._store.change_topics(
+        before, after = await self._change_topics(
             chat.id, lambda choice: follow_topic(choice, topic), self._clock(), activate=True
         )
         if follow_topic(before.topic_choice, topic) is None:
@@ -118,7 +151,7 @@ class Commands:
         if topic == "all":
             return await self.stop(ctx)
         chat = await self._chat(ctx)
-        before, after = await self._store.change_topics(
+        before, after = await self._change_topics(
             chat.id, lambda choice: drop_topic(choice, topic), self._clock()
         )
         was = before.topic_choice
@@ -130,6 +163,8 @@ class Commands:
             return message(strings.already_skips(topic, receives(after.topic_choice)))
         if not after.all_topics and not after.topics:
             return message(strings.unsubscribed_none_left(topic))
+        if not after.active:  # kept for when pushes are turned on; say that they are off
+            return message(strings.unsubscribed_while_off(topic, receives(after.topic_choice)))
         return message(strings.unsubscribed_from(topic, receives(after.topic_choice)))
 
     async def bot_removed(self, tg_chat_id: int, reason: str) -> bool:
@@ -289,7 +324,7 @@ class Commands:
     async def _toggle(self, chat: ChatInfo, topic_id: int | None, page: int) -> ButtonReply:
         now = self._clock()
         if topic_id is None:
-            before, after = await self._store.change_topics(chat.id, follow_everything, now)
+            before, after = await self._change_topics(chat.id, follow_everything, now)
             if before.topic_choice == after.topic_choice:
                 return ButtonReply(answer=strings.ALREADY_EVERYTHING)
             answer = strings.FOLLOWING_EVERYTHING
@@ -297,7 +332,7 @@ class Commands:
             name = await self._store.topic_name(topic_id)
             if name is None:
                 return ButtonReply(answer=strings.EXPIRED)
-            before, after = await self._store.change_topics(
+            before, after = await self._change_topics(
                 chat.id, lambda choice: toggle_topic(choice, name), now
             )
             if toggle_topic(before.topic_choice, name) is None:
@@ -308,15 +343,12 @@ class Commands:
 
     # ------------------------------------------------------------------ help and admin
 
-    def help(self, user_id: int | None) -> Rendered:
-        admin = strings.ADMIN_COMMANDS if self.is_bot_admin(user_id) else ()
+    async def help(self, user_id: int | None) -> Rendered:
+        admin = strings.ADMIN_COMMANDS if await self.is_bot_admin(user_id) else ()
         return replies.help_text(strings.PUBLIC_COMMANDS + admin)
 
     async def stats(self) -> Rendered:
-        return replies.stats(await self._store.stats())
-
-    async def feeds(self) -> Rendered:
-        return replies.feeds(await self._store.feed_states(), self._clock())
+        return replies.stats(await self._store.stats(), VERSION, PYTHON)
 
 
 def _menu(chat: ChatInfo, options: list[TopicOption], page: int = 1) -> Rendered:

@@ -24,9 +24,9 @@ def describe(
     environment is blamed on its variable, not on the file."""
     lines = []
     from_file = False
-    for item in error.errors(include_url=False, include_input=False):
+    for item in error.errors(include_url=False, include_input=True):
         location = _dotted(item["loc"])
-        message = item["msg"]
+        message = _in_words(item["type"], item["loc"], item.get("input")) or item["msg"]
         if item["type"] == "extra_forbidden":
             message = "unknown key (check the spelling; see config.example.yaml)"
         elif message.startswith("Value error, "):
@@ -42,6 +42,48 @@ def describe(
             lines.append(f"{location}: {message}")
     where = f"{source}: " if from_file else "invalid configuration: "
     return where + "; ".join(lines)
+
+
+#: what a list at this key holds, and an example (``{}``: the value given, when it is text)
+_LISTS = {
+    "topics": ("a list of topic names", "[{}]", "[ml, python]"),
+    "keywords": ("a list of words", "[{}]", "[torch, pytorch]"),
+    "admins": ("a list of Telegram user ids", "[{}]", "[123456789]"),
+    "feeds": ("a list of feeds", "[{{url: {}}}]", "[{url: https://example.com/feed.xml}]"),
+    "channels": ("a list of channels", "[{{chat: '{}'}}]", "[{chat: '@mychannel'}]"),
+}
+#: what a mapping at this key (or an item of this list) holds
+_MAPPINGS = {
+    "feeds": "a feed as a mapping, e.g. {url: https://example.com/feed.xml, topics: [ml]}",
+    "channels": "a channel as a mapping, e.g. {chat: '@mychannel', topics: [ml]}",
+    "topics": "a mapping of topic names to rules, e.g. {ml: {keywords: [torch]}}",
+}
+_LIST_TYPES = {"tuple_type", "list_type", "set_type", "frozen_set_type"}
+_MAPPING_TYPES = {"dict_type", "model_type", "model_attributes_type", "mapping_type"}
+
+
+def _in_words(kind: str, location: tuple[int | str, ...], given: object) -> str | None:
+    """Pydantic's common complaints as what the field wants, in the config's terms."""
+    names = [part for part in location if isinstance(part, str)]
+    key = names[-1] if names else ""
+    if kind in _LIST_TYPES:
+        what, with_value, example = _LISTS.get(key, ("a list", "[{}]", "[a, b]"))
+        simple = isinstance(given, str | int) and not isinstance(given, bool) and given != ""
+        return f"{what}, e.g. {with_value.format(given) if simple else example}"
+    if kind in _MAPPING_TYPES:
+        listed = isinstance(location[-1], int) if location else False
+        return _MAPPINGS.get(
+            key if listed or key == "topics" else "", "a mapping of keys (see config.example.yaml)"
+        )
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "a Telegram user id, e.g. 123456789" if key == "admins" else "a whole number, e.g. 5"
+    if kind in ("float_parsing", "float_type"):
+        return "a number, e.g. 2.5"
+    if kind in ("bool_parsing", "bool_type"):
+        return "true or false"
+    if kind == "string_type":
+        return "text (put it in quotes if it looks like a number or a list)"
+    return None
 
 
 def _dotted(location: tuple[int | str, ...]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from typing import Annotated
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -81,3 +81,62 @@ class Strict(BaseModel):
         if any(isinstance(item, bool) for item in items):
             raise ValueError("true/false is not a valid value here")
         return value
+
+
+#: the proxy schemes httpx speaks (socks5h: the proxy resolves host names, as socks5 does
+#: in httpx anyway)
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+
+
+def redact_url(url: str) -> str:
+    """``url`` with the password of its userinfo replaced by ``***`` (for logs and errors)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    userinfo, at, host = rest.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"
+
+
+def _check_proxy_url(value: object) -> str:
+    # Never echo the value: it may carry a password.
+    text = str(value).strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    if (
+        parts is None
+        or parts.scheme.lower() not in PROXY_SCHEMES
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        raise ValueError(
+            "not a proxy URL: write http://host:port, https://host:port or "
+            "socks5://user:password@host:port"
+        )
+    if port is None:
+        raise ValueError("a proxy URL needs its port (http://host:3128, socks5://host:1080)")
+    return text
+
+
+ProxyUrl = Annotated[str, BeforeValidator(_check_proxy_url)]
+#: a feed's own proxy: a proxy URL, or "direct" to bypass ``polling.proxy``
+DIRECT = "direct"
+FeedProxy = Annotated[
+    str, BeforeValidator(lambda v: DIRECT if str(v).strip() == DIRECT else _check_proxy_url(v))
+]
+
+
+def proxy_secrets(url: str | None) -> list[str]:
+    """The password in a proxy URL's userinfo, as written and percent-decoded (what the
+    log redactor must hide); none for a URL without one."""
+    if not url or url == DIRECT:
+        return []
+    password = urlsplit(url).password
+    return sorted({password, unquote(password)}, key=len, reverse=True) if password else []

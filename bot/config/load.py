@@ -1,6 +1,7 @@
 """Where the config comes from: the YAML file (strictly read) plus environment overrides.
 
-This is the only code that reads the config file or the environment for settings;
+This is the only code that reads the config file or the environment for settings (the
+variables and secret files: :mod:`bot.config.environment`);
 everything else receives the frozen :class:`~bot.config.schema.Config` (or a part of it).
 Errors come out as :class:`~bot.config.errors.ConfigError`, whose message names the field
 (``feeds[2].interval: ...``) and never contains the bot token.
@@ -16,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bot.config.environment import overrides_from
 from bot.config.errors import ConfigError, describe
 from bot.config.schema import Config
 
@@ -26,6 +28,10 @@ ENV_DATABASE_URL = "DATABASE_URL"
 ENV_CONFIG_PATH = "FEEDBOT_CONFIG"
 ENV_HEALTH_PORT = "FEEDBOT_HEALTH_PORT"
 ENV_LOG_LEVEL = "FEEDBOT_LOG_LEVEL"
+#: every other override is listed by :func:`bot.config.environment.environment_fields`
+
+#: Config.source when no file was read (the built-in defaults, plus the environment)
+DEFAULTS_SOURCE = "defaults"
 
 
 def config_path(cli_value: str | None, environ: Mapping[str, str] | None = None) -> Path:
@@ -53,7 +59,7 @@ def load_config(
     """
     env = os.environ if environ is None else environ
     raw: Any = {}
-    source = "defaults"
+    source = DEFAULTS_SOURCE
     if path is not None:
         if path.is_file():
             raw = _read_yaml(path)
@@ -68,7 +74,7 @@ def load_config(
         raise ConfigError(
             f"{source}: the top level must be a mapping of sections (telegram:, feeds:, ...)"
         )
-    overrides = _env_overrides(env)
+    overrides = overrides_from(env)
     raw = _apply_env(raw, overrides)
     try:
         return Config.model_validate({**raw, "source": source})
@@ -120,23 +126,6 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}:{where}: {problem}") from None
     except RecursionError:
         raise ConfigError(f"{path}: nested too deeply to be a configuration") from None
-
-
-#: Environment variables that override a config field (the environment wins).
-_ENV_FIELDS: dict[str, tuple[str, ...]] = {
-    ENV_TOKEN: ("telegram", "token"),
-    ENV_DATABASE_URL: ("database", "url"),
-    ENV_HEALTH_PORT: ("health", "port"),
-}
-
-
-def _env_overrides(env: Mapping[str, str]) -> dict[tuple[str, ...], tuple[str, str]]:
-    """(section, key) -> (variable, value) for each override set in ``env``."""
-    return {
-        field: (variable, env[variable].strip())
-        for variable, field in _ENV_FIELDS.items()
-        if env.get(variable, "").strip()
-    }
 
 
 def _apply_env(

@@ -15,12 +15,15 @@ from bot.config.durations import format_duration, parse_duration
 from bot.config.fields import (
     SHORTEST_INTERVAL,
     Duration,
+    FeedProxy,
     HttpUrlStr,
     Interval,
     LongDuration,
+    ProxyUrl,
     Strict,
     Topic,
     at_least,
+    proxy_secrets,
 )
 from bot.domain import normalise_topic
 
@@ -52,6 +55,9 @@ class TelegramConfig(Strict):
     api_base_url: HttpUrlStr = DEFAULT_API_BASE_URL
     admins: tuple[int, ...] = ()
     channels: tuple[ChannelConfig, ...] = ()
+    #: the Bot API (and nothing else) through this proxy: http://, https:// or socks5://,
+    #: credentials allowed (user:password@); none by default
+    proxy: ProxyUrl | None = None
 
     @field_validator("token")
     @classmethod
@@ -115,7 +121,26 @@ class PollingConfig(Strict):
     max_redirects: int = Field(5, ge=0, le=20)
     concurrency: int = Field(20, ge=1, le=500)  #: fetches in flight overall
     per_host: int = Field(2, ge=1, le=50)  #: fetches in flight per host
-    tick: Annotated[Duration, at_least(0.1)] = 15.0  #: how often it looks for due feeds
+    #: the longest the poller sleeps (it wakes when the next feed is due)
+    tick: Annotated[Duration, at_least(0.1)] = 15.0
+    #: feeds (and nothing else) through this proxy, unless a feed says otherwise; none by
+    #: default
+    proxy: ProxyUrl | None = None
+    #: a feed failing this long is reported to each admin (once a day at most), and again
+    #: when it works
+    alert_after: Annotated[Duration, at_least(1.0)] = 6 * 3600.0
+    #: entries kept per document, newest first (the rest are not read further)
+    max_entries: int = Field(1000, ge=1, le=100_000)
+    #: processes that parse documents; unset: one per core; 0: in the main process (no
+    #: time or memory bound then)
+    parse_workers: int | None = Field(None, ge=0, le=64)
+    #: longest time one document may take to parse; past it the parse is stopped
+    parse_timeout: Annotated[Duration, at_least(1.0)] = 20.0
+    #: address space one parsing process may use (bytes); past it the parse is stopped
+    parse_memory: int = Field(512 * 1024 * 1024, ge=128 * 1024 * 1024)
+    #: follow a feed (or a redirect) to a link-local address (169.254.0.0/16, fe80::/10:
+    #: cloud metadata services); loopback and private networks are always allowed
+    allow_link_local: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -145,6 +170,8 @@ class FeedConfig(Strict):
     name: str | None = Field(None, min_length=1, max_length=100)
     interval: Interval | None = None
     topics: tuple[Topic, ...] = ()
+    #: this feed through its own proxy, or "direct" (no proxy); unset: polling.proxy
+    proxy: FeedProxy | None = None
 
 
 class TopicRule(Strict):
@@ -217,7 +244,9 @@ class StorageConfig(Strict):
 
 class HealthConfig(Strict):
     port: int | None = Field(None, ge=1, le=65535)  #: serves /healthz and /metrics when set
-    host: str = "0.0.0.0"
+    #: loopback unless told otherwise (the container image sets 0.0.0.0 through
+    #: FEEDBOT_HEALTH_HOST and publishes the port on the host's loopback)
+    host: str = Field("127.0.0.1", min_length=1)
     #: /healthz fails when the scheduler has not run for this long
     stale_after: Duration = 120.0
 
@@ -278,3 +307,11 @@ class Config(Strict):
     @property
     def token(self) -> str | None:
         return self.telegram.token.get_secret_value() if self.telegram.token else None
+
+    def secrets(self) -> list[str]:
+        """What must never reach a log line or an error: the token, the proxy passwords."""
+        proxies = [self.telegram.proxy, self.polling.proxy, *(f.proxy for f in self.feeds)]
+        found = [self.token] if self.token else []
+        for url in proxies:
+            found.extend(proxy_secrets(url))
+        return found

@@ -1,13 +1,15 @@
 """One claimed edit: the message rendered again from storage, edited in place, settled.
 
-Edits go under the same limits as sends (the chat's turn from the pacer, the circuit of
-:mod:`bot.delivery.backoff`), and their outcomes are settled like a send's:
+Edits go under the same limits as sends (the chat's turn from the pacer, behind replies to
+people like a push; the circuit of :mod:`bot.delivery.backoff`), and their outcomes are
+settled like a send's:
 
     Sent          done ("message is not modified" included); counted in feedbot_edits_total
     RateLimited   the chat waits ``retry_after``, the edit with it
     ChatGone      the chat is deactivated (its queue failed), the edit failed
     Migrated      retried at once under the chat's new id
     Rejected      the message is gone or cannot be edited any more: failed, with the reason
+                  (counted as ``FailReason.EDIT_REFUSED``)
     Transient     retried with backoff, never given up for it before the message is too old
 """
 
@@ -21,6 +23,7 @@ from datetime import datetime, timedelta
 from bot.delivery.backoff import Backoff
 from bot.delivery.port import (
     ChatGone,
+    FailReason,
     MessagePort,
     Migrated,
     RateLimited,
@@ -108,7 +111,7 @@ class Editor:
         """One edit when the limits allow it; a time: not done (network, 5xx, the API
         paused), try again then."""
         chat = job.chat
-        await self._pacer.wait_turn(chat.id, chat.kind in PACED_AS_GROUP)
+        await self._pacer.wait_turn(chat.send_target, chat.kind in PACED_AS_GROUP)
         permit = self._backoff.permit(self._clock())
         if permit is None:
             return self._backoff.held_until(self._clock())
@@ -130,7 +133,7 @@ class Editor:
                 await self._store.mark_edit_done(job.edit_id, job.queued_at, now)
                 self._observer.edited()
             case RateLimited(retry_after):
-                self._pacer.limiter.block(job.chat.id, time.monotonic() + retry_after)
+                self._pacer.limiter.block(job.chat.send_target, time.monotonic() + retry_after)
                 until = now + timedelta(seconds=retry_after)
                 await self._store.mark_edit_retry(
                     job.edit_id, until, f"429: retry after {retry_after:g}s"
@@ -140,13 +143,14 @@ class Editor:
                 await self._store.mark_edit_failed(job.edit_id, reason)
                 failed = await self._store.deactivate_chat(job.chat, reason, now)
                 self._observer.chat_gone()
-                self._observer.failed(failed)
+                self._observer.failed(failed, FailReason.CHAT_GONE)
             case Migrated(new_chat_id):
                 assert job.chat.tg_chat_id is not None
                 await self._store.migrate_chat(job.chat.tg_chat_id, new_chat_id, now)
                 await self._store.mark_edit_retry(job.edit_id, now, "group migrated to supergroup")
             case Rejected(reason):
                 await self._store.mark_edit_failed(job.edit_id, f"rejected by Telegram: {reason}")
+                self._observer.failed(1, FailReason.EDIT_REFUSED)
                 log.info("chat %s: message %s not edited: %s", job.chat.id, job.message_id, reason)
             case datetime():
                 reason = f"waiting for the Bot API: {self._backoff.last_error}"

@@ -15,6 +15,8 @@ delivery's rows (see :mod:`bot.delivery.transmit`)::
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -70,20 +72,34 @@ class MessagePort(Protocol):
         ...
 
 
+class FailReason(enum.StrEnum):
+    """Why deliveries were given up (the label of the failures metric)."""
+
+    CHAT_GONE = "chat_gone"  #: blocked, kicked, chat deleted
+    REJECTED = "rejected"  #: Telegram refused the message itself, plain text too
+    ATTEMPTS = "attempts"  #: max_attempts failures of our own
+    EXPIRED = "expired"  #: not sent within give_up_after
+    ENTRY_GONE = "entry_gone"  #: the entries were pruned before they went out
+    INACTIVE = "inactive"  #: queued for a chat that no longer takes pushes
+    EDIT_REFUSED = "edit_refused"  #: an edit in place refused (message deleted, too old)
+
+
 class SenderObserver(Protocol):
     """Hooks for metrics; every method must be cheap and must not raise."""
 
-    def sent(self, messages: int, entries: int) -> None: ...
+    def sent(self, messages: int, entries: int, waited: Sequence[float]) -> None:
+        """``waited``: seconds from queued to sent, one per row delivered."""
+
     def rate_limited(self) -> None: ...
     def chat_gone(self) -> None: ...
-    def failed(self, rows: int) -> None: ...
+    def failed(self, rows: int, reason: FailReason) -> None: ...
     def edited(self) -> None: ...
 
 
 class NoObserver:
     """The observer when nobody counts (the tests)."""
 
-    def sent(self, messages: int, entries: int) -> None:
+    def sent(self, messages: int, entries: int, waited: Sequence[float]) -> None:
         pass
 
     def rate_limited(self) -> None:
@@ -92,7 +108,7 @@ class NoObserver:
     def chat_gone(self) -> None:
         pass
 
-    def failed(self, rows: int) -> None:
+    def failed(self, rows: int, reason: FailReason) -> None:
         pass
 
     def edited(self) -> None:

@@ -13,8 +13,10 @@ One transmission per chat and poll cycle: while a cycle runs (:meth:`Sender.gath
 rows it queued are not claimed until it ends (or ``gather_max`` after they were queued), so
 entries of feeds that finish seconds apart still go out together.
 
-Rows claimed but not sent when the sender stops are released; after a crash their lease
-runs out and they are claimed again.
+Claims are small: at most ``in_flight`` chats' rows (about two seconds of sending), each
+claimed just before its send. Rows claimed but not sent when the sender stops are
+released; after a crash they are free again as soon as the process's heartbeat stops
+(:mod:`bot.store.processes`), or at once when the next process starts on SQLite.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,7 +34,7 @@ from typing import Any
 from bot.clock import utcnow
 from bot.delivery.backoff import Backoff
 from bot.delivery.edits import Editor
-from bot.delivery.port import MessagePort, NoObserver, SenderObserver
+from bot.delivery.port import FailReason, MessagePort, NoObserver, SenderObserver
 from bot.delivery.ratelimit import Pacer
 from bot.delivery.transmit import Transmitter
 from bot.domain import Delivery, EditJob
@@ -59,6 +61,54 @@ class SenderSettings:
     sweep_every: float = 60.0  #: seconds between sweeps of undeliverable rows
 
 
+class _Batch(SenderObserver):
+    """What one drain of the queue did, for its one INFO line; forwards to the metrics."""
+
+    def __init__(self, metrics: SenderObserver) -> None:
+        self._metrics = metrics
+        self.reset()
+
+    def reset(self) -> None:
+        self.started: float | None = None
+        self.chats: set[int] = set()
+        self.messages = self.entries = self.limited = self.failures = 0
+
+    def sent(self, messages: int, entries: int, waited: Sequence[float]) -> None:
+        self.messages += messages
+        self.entries += entries
+        self._metrics.sent(messages, entries, waited)
+
+    def rate_limited(self) -> None:
+        self.limited += 1
+        self._metrics.rate_limited()
+
+    def chat_gone(self) -> None:
+        self._metrics.chat_gone()
+
+    def failed(self, rows: int, reason: FailReason) -> None:
+        self.failures += rows
+        self._metrics.failed(rows, reason)
+
+    def edited(self) -> None:
+        self._metrics.edited()
+
+    def report(self) -> None:
+        """One line when the queue has drained, then start counting afresh."""
+        if self.started is None:
+            return
+        log.info(
+            "transmission batch: %d chats, %d messages sent (%d entries), %d 429s, "
+            "%d deliveries failed, in %.1fs",
+            len(self.chats),
+            self.messages,
+            self.entries,
+            self.limited,
+            self.failures,
+            time.monotonic() - self.started,
+        )
+        self.reset()
+
+
 class Sender:
     """Claims due deliveries and runs one :class:`Transmitter` task per chat at a time."""
 
@@ -71,12 +121,15 @@ class Sender:
         *,
         clock: Callable[[], datetime] = utcnow,
         observer: SenderObserver | None = None,
+        owner: str | None = None,
     ) -> None:
         self._store = store
+        self._owner = owner  # the process id its claims carry (bot.store.processes)
         self._pacer = pacer
         self._settings = settings
         self._clock = clock
-        self._observer: SenderObserver = observer or NoObserver()
+        self._batch = _Batch(observer or NoObserver())
+        self._observer: SenderObserver = self._batch
         self._wake = asyncio.Event()
         self._stopping = False
         self._tasks: dict[int, asyncio.Task[None]] = {}  # our chat id -> its delivery
@@ -165,8 +218,10 @@ class Sender:
                 swept.expired,
                 self._settings.give_up_after,
             )
-        if swept.inactive or swept.expired:
-            self._observer.failed(swept.inactive + swept.expired)
+        if swept.inactive:
+            self._observer.failed(swept.inactive, FailReason.INACTIVE)
+        if swept.expired:
+            self._observer.failed(swept.expired, FailReason.EXPIRED)
 
     def _room(self, now: datetime) -> int:
         """How many more deliveries may start now."""
@@ -180,17 +235,27 @@ class Sender:
         room = self._room(now)
         if room <= 0:
             return 0
-        busy = self._pacer.limiter.busy_chats(time.monotonic()) | set(self._tasks)
+        busy = self._pacer.limiter.busy_chats(time.monotonic())
         deliveries = await self._store.claim_deliveries(
             now,
             self._settings.lease,
             max_chats=room,
             per_chat=self._settings.batch_max,
-            skip_chats=busy,
+            skip_chats=set(self._tasks),
+            skip_tg_chats={chat for chat in busy if isinstance(chat, int)},
             queued_before=self._queued_before(now),
+            owner=self._owner,
         )
+        if self._stopping and deliveries:  # stop() began while we claimed: hand them back
+            await self._store.release([i for d in deliveries for i in d.outbox_ids])
+            return 0
+        if deliveries:
+            log.debug("claimed deliveries for %d chats", len(deliveries))
+            if self._batch.started is None:
+                self._batch.started = time.monotonic()
         for delivery in deliveries:
             chat_id = delivery.chat.id
+            self._batch.chats.add(chat_id)
             self._claimed[chat_id] = delivery.outbox_ids
             self._start(chat_id, self._deliver(delivery), f"deliver-{chat_id}")
         return len(deliveries) + await self._claim_edits(now, room - len(deliveries))
@@ -199,8 +264,18 @@ class Sender:
         """Edits fill the room sends leave, one per chat, never beside a send to it."""
         if room <= 0:
             return 0
-        busy = self._pacer.limiter.busy_chats(time.monotonic()) | set(self._tasks)
-        jobs = await self._store.claim_edits(now, self._settings.lease, limit=room, skip_chats=busy)
+        busy = self._pacer.limiter.busy_chats(time.monotonic())
+        jobs = await self._store.claim_edits(
+            now,
+            self._settings.lease,
+            limit=room,
+            skip_chats=set(self._tasks),
+            skip_tg_chats={chat for chat in busy if isinstance(chat, int)},
+            owner=self._owner,
+        )
+        if self._stopping and jobs:  # stop() began while we claimed: hand them back
+            await self._store.release_edits([job.edit_id for job in jobs])
+            return 0
         for job in jobs:
             self._claimed_edits[job.chat.id] = job.edit_id
             self._start(job.chat.id, self._edit(job), f"edit-{job.chat.id}")
@@ -221,6 +296,8 @@ class Sender:
             timeout = 0.05  # more may be due right away (chats skipped as busy a moment ago)
         else:
             timeout = await self._idle_timeout()
+            if not claimed and not self._tasks:
+                self._batch.report()
         self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout)
@@ -248,8 +325,10 @@ class Sender:
         """Stop claiming; let sends in flight finish (up to ``grace`` s); release the rest."""
         self._stopping = True
         self._wake.set()
-        if self._tasks:
-            await asyncio.wait(list(self._tasks.values()), timeout=grace)
+        deadline = time.monotonic() + grace
+        # Until none is left: a claim that was under way when stop() began may add more.
+        while self._tasks and (left := deadline - time.monotonic()) > 0:
+            await asyncio.wait(list(self._tasks.values()), timeout=left)
         for task in list(self._tasks.values()):
             task.cancel()
         with contextlib.suppress(Exception):

@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from bot.delivery.backoff import Backoff, Permit
 from bot.delivery.port import (
     ChatGone,
+    FailReason,
     MessagePort,
     Migrated,
     RateLimited,
@@ -90,7 +91,7 @@ class Transmitter:
         except asyncio.CancelledError:
             raise  # the sender releases the rows it still holds
         except Exception as error:
-            log.exception("delivery to chat %s failed unexpectedly", delivery.chat.id)
+            log.exception("delivery to chat %s failed unexpectedly", delivery.chat.send_target)
             with contextlib.suppress(Exception):  # if storage is down, the lease runs out
                 await self._retry(delivery, f"internal error: {error!r}")
 
@@ -98,7 +99,7 @@ class Transmitter:
         chat = delivery.chat
         if not delivery.entries:
             await self._store.mark_failed(delivery.outbox_ids, "entries no longer stored")
-            self._observer.failed(len(delivery.outbox_ids))
+            self._observer.failed(len(delivery.outbox_ids), FailReason.ENTRY_GONE)
             return
         paused = self._backoff.resumes_at(self._clock())
         if paused is not None:  # the API went down after the claim: do not even try
@@ -119,7 +120,9 @@ class Transmitter:
         result = await self._attempt(chat, message)
         if isinstance(result, Rejected):
             log.error(
-                "chat %s rejected a transmission (%s); trying plain text", chat.id, result.reason
+                "chat %s rejected a transmission (%s); trying plain text",
+                chat.send_target,
+                result.reason,
             )
             result = await self._attempt(chat, message, plain=True)
         await self._settle(delivery, result, transmission_id)
@@ -129,7 +132,7 @@ class Transmitter:
     ) -> SendResult | _Postponed:
         """One send, when the chat's limits and the circuit allow it; transient failures
         come back as :class:`_Postponed` with the time the chat may try again."""
-        await self._pacer.wait_turn(chat.id, chat.kind in PACED_AS_GROUP)
+        await self._pacer.wait_turn(chat.send_target, chat.kind in PACED_AS_GROUP)
         backoff = self._backoff
         permit = backoff.permit(self._clock())
         if permit is None:
@@ -154,7 +157,9 @@ class Transmitter:
                 wait,
             )
         else:
-            log.warning("chat %s: send failed (%s); retry in %.3gs", chat.id, result.reason, wait)
+            log.warning(
+                "chat %s: send failed (%s); retry in %.3gs", chat.send_target, result.reason, wait
+            )
         return _Postponed(until, result.reason)
 
     def _held(self, until: datetime) -> _Postponed:
@@ -165,6 +170,9 @@ class Transmitter:
     async def _settle(
         self, delivery: Delivery, result: SendResult | _Postponed, transmission_id: int | None
     ) -> None:
+        log.debug(
+            "chat %s: %d entries -> %s", delivery.chat.send_target, len(delivery.entries), result
+        )
         match result:
             case Sent():
                 await self._sent(delivery, result, transmission_id)
@@ -191,12 +199,14 @@ class Transmitter:
         )
         if chat.tg_chat_id is None and chat.channel_ref:
             await self._store.resolve_channel(chat.channel_ref, sent.tg_chat_id, chat.title)
-        self._observer.sent(1, len(delivery.entries))
+        now = self._clock()
+        waited = [(now - queued).total_seconds() for queued in delivery.queued_at]
+        self._observer.sent(1, len(delivery.entries), waited)
 
     async def _rate_limited(self, delivery: Delivery, retry_after: float) -> None:
         chat = delivery.chat
         until = self._clock() + timedelta(seconds=retry_after)
-        self._pacer.limiter.block(chat.id, time.monotonic() + retry_after)
+        self._pacer.limiter.block(chat.send_target, time.monotonic() + retry_after)
         await self._store.mark_retry(
             delivery.outbox_ids,
             until,
@@ -205,13 +215,18 @@ class Transmitter:
         )
         await self._store.defer_chat(chat.id, until)
         self._observer.rate_limited()
-        log.warning("chat %s rate-limited by Telegram for %gs", chat.id, retry_after)
+        log.warning("chat %s rate-limited by Telegram for %gs", chat.send_target, retry_after)
 
     async def _chat_gone(self, chat: ChatInfo, reason: str) -> None:
         failed = await self._store.deactivate_chat(chat, reason, self._clock())
         self._observer.chat_gone()
-        self._observer.failed(failed)
-        log.info("chat %s deactivated: %s (%d deliveries kept as failed)", chat.id, reason, failed)
+        self._observer.failed(failed, FailReason.CHAT_GONE)
+        log.info(
+            "chat %s deactivated: %s (%d deliveries kept as failed)",
+            chat.send_target,
+            reason,
+            failed,
+        )
 
     async def _migrated(self, delivery: Delivery, new_chat_id: int) -> None:
         chat = delivery.chat
@@ -225,8 +240,12 @@ class Transmitter:
 
     async def _rejected(self, delivery: Delivery, reason: str) -> None:
         await self._store.mark_failed(delivery.outbox_ids, f"rejected by Telegram: {reason}")
-        self._observer.failed(len(delivery.outbox_ids))
-        log.error("chat %s: transmission rejected even as plain text: %s", delivery.chat.id, reason)
+        self._observer.failed(len(delivery.outbox_ids), FailReason.REJECTED)
+        log.error(
+            "chat %s: transmission rejected even as plain text: %s",
+            delivery.chat.send_target,
+            reason,
+        )
 
     async def _retry(self, delivery: Delivery, reason: str) -> None:
         """The delivery itself failed (a bug, not the network): counted, at most
@@ -236,11 +255,16 @@ class Transmitter:
             await self._store.mark_failed(
                 delivery.outbox_ids, f"gave up after {attempts} attempts: {reason}"
             )
-            self._observer.failed(len(delivery.outbox_ids))
+            self._observer.failed(len(delivery.outbox_ids), FailReason.ATTEMPTS)
             log.error(
-                "chat %s: giving up after %d attempts: %s", delivery.chat.id, attempts, reason
+                "chat %s: giving up after %d attempts: %s",
+                delivery.chat.send_target,
+                attempts,
+                reason,
             )
             return
         delay = self._backoff.delay(attempts)
         await self._store.mark_retry(delivery.outbox_ids, self._clock() + delay, reason)
-        log.warning("chat %s: send failed (%s); retry in %s", delivery.chat.id, reason, delay)
+        log.warning(
+            "chat %s: send failed (%s); retry in %s", delivery.chat.send_target, reason, delay
+        )

@@ -28,14 +28,16 @@ from bot.domain import (
     NotAFeedError,
     ParsedEntry,
     ParsedFeed,
+    ParseRefusedError,
     PollOutcome,
     PollRecord,
 )
 from bot.ingest.diff import diff_feed
 from bot.ingest.fetch import Fetcher
-from bot.ingest.parse import parse_in_thread
 from bot.ingest.schedule import SchedulePolicy, after_failure, after_success
 from bot.ingest.topics import TopicRules, entry_topics
+from bot.ingest.workers import Parser
+from bot.render.durations import short_span
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -79,12 +81,20 @@ class FeedReport:
     outcome: FeedOutcome
     entries: int = 0  #: in the document (when parsed)
     new: int = 0
-    queued: int = 0
+    queued: int = 0  #: outbox rows (one per chat and entry)
+    chats: int = 0  #: chats the new entries were queued for
     error: str | None = None
+    #: ERROR only: the kind of failure (:attr:`bot.domain.FetchResult.reason`, or
+    #: not_a_feed, store, internal), the label of the failures metric
+    reason: str | None = None
     next_check_at: datetime | None = None
 
     def line(self, now: datetime) -> str:
-        wait = _human_delay(self.next_check_at - now) if self.next_check_at else "?"
+        wait = (
+            short_span(max(int((self.next_check_at - now).total_seconds()), 0))
+            if self.next_check_at
+            else "?"
+        )
         if self.outcome is FeedOutcome.ERROR:
             return f"ERROR  {self.name}: {self.error} (retry in {wait})"
         if self.outcome is FeedOutcome.NOT_MODIFIED:
@@ -92,8 +102,8 @@ class FeedReport:
         if self.outcome is FeedOutcome.UNCHANGED:
             return f"OK     {self.name}: same document as last time; next check in {wait}"
         return (
-            f"OK     {self.name}: {self.entries} entries, {self.new} new, "
-            f"{self.queued} deliveries queued; next check in {wait}"
+            f"OK     {self.name}: {self.entries} entries, {self.new} new"
+            f"{_queued_for(self.chats)}; next check in {wait}"
         )
 
 
@@ -104,13 +114,10 @@ def _first_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
 
 
-def _human_delay(delay: timedelta) -> str:
-    seconds = max(int(delay.total_seconds()), 0)
-    if seconds < 120:
-        return f"{seconds}s"
-    if seconds < 7200:
-        return f"{seconds // 60}m"
-    return f"{seconds / 3600:.1f}h"
+def _queued_for(chats: int) -> str:
+    if not chats:
+        return ""
+    return f", queued for {chats} chat{'' if chats == 1 else 's'}"
 
 
 class Poller:
@@ -118,14 +125,18 @@ class Poller:
         self,
         store: Store,
         fetcher: Fetcher,
+        parser: Parser,
         settings: PollSettings,
         *,
         clock: Callable[[], datetime] = utcnow,
         draw: Callable[[], float] = random.random,
         on_queued: Callable[[int], None] | None = None,
+        owner: str | None = None,
     ) -> None:
         self._store = store
+        self._owner = owner  #: the process id its feed claims carry (bot.store.processes)
         self._fetcher = fetcher
+        self._parser = parser
         self._settings = settings
         self._clock = clock
         self._draw = draw
@@ -146,7 +157,7 @@ class Poller:
             while True:
                 if (more and len(running) <= batch // 2) or not running:
                     due = await self._store.claim_due_feeds(
-                        self._clock(), batch - len(running), CLAIM_LEASE
+                        self._clock(), batch - len(running), CLAIM_LEASE, self._owner
                     )
                     more = len(due) == batch - len(running)
                     running.update(asyncio.create_task(self.poll_feed(f)) for f in due)
@@ -166,13 +177,15 @@ class Poller:
             record, report = await self._check(feed)
         except Exception as error:  # a bug must cost one feed one cycle, not the whole run
             log.exception("poll of %s failed unexpectedly", feed.url)
-            record, report = self._failure(feed, self._clock(), f"internal error: {error!r}")
+            record, report = self._failure(
+                feed, self._clock(), f"internal error: {error!r}", reason="internal"
+            )
         try:
             stored = await self._writer.write(record)
         except Exception as error:  # the database refused this record: this feed's error
             log.exception("storing the poll of %s failed", feed.url)
             problem = f"could not store the result: {_first_line(error)}"
-            record, report = self._failure(feed, record.checked_at, problem)
+            record, report = self._failure(feed, record.checked_at, problem, reason="store")
             try:
                 stored = await self._writer.write(record)
             except Exception:  # the database itself fails: retried when the claim lapses
@@ -181,14 +194,18 @@ class Poller:
         if stored.queued and self._on_queued is not None:
             self._on_queued(stored.queued)
         if report.outcome is FeedOutcome.NEW:
-            report = replace(report, new=stored.new_entries, queued=stored.queued)
+            report = replace(
+                report, new=stored.new_entries, queued=stored.queued, chats=stored.chats
+            )
+        log.debug("polled %s", report.line(self._clock()))
         return report
 
     async def _check(self, feed: FeedForUpdate) -> tuple[PollRecord, FeedReport]:
         now = self._clock()
         result = await self._fetcher.fetch(feed.url, feed.validators)
         if result.status is FetchStatus.ERROR:
-            return self._failure(feed, now, result.error or "fetch failed", result)
+            reason = result.reason or "network"
+            return self._failure(feed, now, result.error or "fetch failed", result, reason=reason)
         if result.status is FetchStatus.NOT_MODIFIED:
             return self._unchanged(feed, now, result, FeedOutcome.NOT_MODIFIED)
         body = result.body or b""
@@ -196,9 +213,11 @@ class Poller:
         if body_hash == feed.body_hash and not feed.first_fetch:
             return self._unchanged(feed, now, result, FeedOutcome.UNCHANGED)
         try:
-            parsed = await parse_in_thread(body, result.headers, result.final_url or feed.url)
+            parsed = await self._parser.parse(body, result.headers, result.final_url or feed.url)
         except NotAFeedError as error:
-            return self._failure(feed, now, str(error), result)
+            return self._failure(feed, now, str(error), result, reason="not_a_feed")
+        except ParseRefusedError as error:
+            return self._failure(feed, now, str(error), result, reason="parse_refused")
         known = await self._known(feed, parsed.entries)
         diff = diff_feed(
             parsed.entries, known, first_fetch=feed.first_fetch, backfill=self._settings.backfill
@@ -222,7 +241,7 @@ class Poller:
             entry.categories,
             entry.title,
             entry.text,
-            self._settings.feed_topics.get(feed.url, ()),
+            self._settings.feed_topics.get(feed.url, ()) or feed.topics,
             self._settings.rules,
         )
         return EntryWrite(entry=entry, topics=topics)
@@ -245,6 +264,8 @@ class Poller:
         now: datetime,
         error: str,
         result: FetchResult | None = None,
+        *,
+        reason: str,
     ) -> tuple[PollRecord, FeedReport]:
         schedule = after_failure(
             self._settings.policy(feed.url),
@@ -254,7 +275,8 @@ class Poller:
             retry_after=result.retry_after if result else None,
         )
         log.info("feed %s failed (%d in a row): %s", feed.url, schedule.error_count, error)
-        return self._settled(feed, now, schedule, FeedOutcome.ERROR, result, error=error)
+        settled = self._settled(feed, now, schedule, FeedOutcome.ERROR, result, error=error)
+        return settled[0], replace(settled[1], reason=reason)
 
     def _settled(
         self,

@@ -13,6 +13,10 @@ Shapes (ids are ours, pages 1-based):
     ``N``                          the current-page marker (does nothing)
     ``E:<op>:<entry id>:<0|1>``    an action under a single-entry push (``op``: one of
                                    :data:`ENTRY_OPS`), the message shown expanded (1) or not
+    ``A:<pending>:<n>``            /add: preview the n-th feed a page links to
+    ``A:<pending>:+`` / ``:x``     /add: Add / Cancel the previewed feed
+    ``F:<verb>:<feed id>:<page>``  a feed's button in /feeds or an alert (verbs below)
+    ``FP:<page>`` / ``SP:<page>``  a page of /feeds / of /sources
 """
 
 from __future__ import annotations
@@ -65,13 +69,76 @@ class EntryAction:
     expanded: bool  #: the message shows the entry's full text now
 
 
-Action = LatestPage | TransmissionPage | ToggleTopic | TopicsPage | Noop | EntryAction
+@dataclass(frozen=True, slots=True)
+class AddPick:
+    pending: str  #: the pending /add's id (lowercase letters and digits)
+    index: int  #: 1-based, among the feeds the page links to
+
+
+@dataclass(frozen=True, slots=True)
+class AddConfirm:
+    pending: str
+
+
+@dataclass(frozen=True, slots=True)
+class AddCancel:
+    pending: str
+
+
+#: what a feed's button does: F:<verb>:...
+FEED_VERBS = {
+    "p": "pause",
+    "r": "resume",
+    "d": "remove",  # asks to confirm
+    "y": "remove_confirmed",
+    "k": "keep",  # the confirmation's "no"
+    "c": "check",
+}
+_VERB_CODES = {name: code for code, name in FEED_VERBS.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class FeedButton:
+    verb: str  #: a value of FEED_VERBS
+    feed_id: int
+    page: int = 1  #: the /feeds page it is on (0: an alert, not /feeds)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedsPage:
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourcesPage:
+    page: int
+
+
+Action = (
+    LatestPage
+    | TransmissionPage
+    | ToggleTopic
+    | TopicsPage
+    | Noop
+    | AddPick
+    | AddConfirm
+    | AddCancel
+    | FeedButton
+    | FeedsPage
+    | SourcesPage
+    | EntryAction
+)
+#: the actions only the bot's admins may take
+ADMIN_ACTIONS = (AddPick, AddConfirm, AddCancel, FeedButton, FeedsPage)
 
 _LATEST = re.compile(r"L:(-|[1-9][0-9]{0,18}):([1-9][0-9]{0,5})")
 _TRANSMISSION = re.compile(r"T:([1-9][0-9]{0,18}):([1-9][0-9]{0,5})")
 _TOGGLE = re.compile(r"G:(\*|[1-9][0-9]{0,18})(?::([1-9][0-9]{0,5}))?")
 _TOPICS = re.compile(r"P:([1-9][0-9]{0,5})")
 _ENTRY = re.compile(r"E:([xcmutr]):([1-9][0-9]{0,18}):([01])")
+_ADD = re.compile(r"A:([a-z0-9]{4,16}):(\+|x|[1-9][0-9]?)")
+_FEED = re.compile(r"F:([a-z]):([1-9][0-9]{0,18}):(0|[1-9][0-9]{0,5})")
+_LIST_PAGE = re.compile(r"(FP|SP):([1-9][0-9]{0,5})")
 
 
 def encode(action: Action) -> str:
@@ -90,6 +157,18 @@ def encode(action: Action) -> str:
             data = "N"
         case EntryAction(op, entry_id, expanded):
             data = f"E:{op}:{entry_id}:{int(expanded)}"
+        case AddPick(pending, index):
+            data = f"A:{pending}:{index}"
+        case AddConfirm(pending):
+            data = f"A:{pending}:+"
+        case AddCancel(pending):
+            data = f"A:{pending}:x"
+        case FeedButton(verb, feed_id, page):
+            data = f"F:{_VERB_CODES[verb]}:{feed_id}:{page}"
+        case FeedsPage(page):
+            data = f"FP:{page}"
+        case SourcesPage(page):
+            data = f"SP:{page}"
     assert len(data.encode()) <= MAX_BYTES, data
     return data
 
@@ -113,6 +192,21 @@ def decode(data: str | None) -> Action | None:
     if match := _ENTRY.fullmatch(data):
         op, entry_id, expanded = match.groups()
         return _bounded(EntryAction(op, int(entry_id), expanded == "1"))
+    return _decode_admin(data)
+
+
+def _decode_admin(data: str) -> Action | None:
+    if match := _ADD.fullmatch(data):
+        pending, step = match.groups()
+        if step == "+":
+            return AddConfirm(pending)
+        return AddCancel(pending) if step == "x" else AddPick(pending, int(step))
+    if (match := _FEED.fullmatch(data)) and match.group(1) in FEED_VERBS:
+        verb, feed_id, page = FEED_VERBS[match.group(1)], int(match.group(2)), int(match.group(3))
+        return FeedButton(verb, feed_id, page) if feed_id <= MAX_ID else None
+    if match := _LIST_PAGE.fullmatch(data):
+        kind, page = match.group(1), int(match.group(2))
+        return _bounded(FeedsPage(page) if kind == "FP" else SourcesPage(page))
     return None
 
 

@@ -1,4 +1,5 @@
-"""A span of time in a few characters ("90s", "12m", "3.5h", "4d"), before or after now."""
+"""A span of time in a few characters ("45s", "1m 55s", "12m", "3h 5m", "4d"), before or
+after now: one rule everywhere, so that "115s" never stands next to "2m"."""
 
 from __future__ import annotations
 
@@ -8,18 +9,35 @@ from bot.render import strings
 
 
 def short_span(seconds: int) -> str:
-    """``seconds`` (not negative) in the largest unit that keeps a few digits."""
-    if seconds < 120:
+    """``seconds`` (not negative) in its largest unit, with the next one below ten."""
+    if seconds < 60:
         return f"{seconds}s"
-    if seconds < 7200:
-        return f"{seconds // 60}m"
+    if seconds < 3600:
+        return _two_units(seconds, (60, "m"), (1, "s"))
     if seconds < 172800:
-        return f"{seconds / 3600:.1f}h"
+        return _two_units(seconds, (3600, "h"), (60, "m"))
     return f"{seconds // 86400}d"
 
 
-def ago_or_in(moment: datetime, now: datetime) -> str:
-    """A moment ahead of ``now`` as "in 5m", one behind it as "5m ago"."""
+def _two_units(seconds: int, large: tuple[int, str], small: tuple[int, str]) -> str:
+    whole, rest = divmod(seconds, large[0])
+    part = rest // small[0]
+    if whole < 10 and part:
+        return f"{whole}{large[1]} {part}{small[1]}"
+    return f"{whole}{large[1]}"
+
+
+#: a moment this close to now reads as "just now" / "now" rather than "0s ago" / "in 0s"
+_NOW = 1
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    """A past moment ("5m ago"); a moment at or just after now (clocks) is "just now"."""
+    seconds = int((now - moment).total_seconds())
+    return strings.JUST_NOW if seconds < _NOW else strings.time_ago(short_span(seconds))
+
+
+def due_in(moment: datetime, now: datetime) -> str:
+    """A moment something is due ("in 5m"); one already past is "now" (it is overdue)."""
     seconds = int((moment - now).total_seconds())
-    span = short_span(abs(seconds))
-    return strings.in_time(span) if seconds >= 0 else strings.time_ago(span)
+    return strings.DUE_NOW if seconds < _NOW else strings.in_time(short_span(seconds))

@@ -62,7 +62,9 @@ def meta_line(entry: EntryView) -> str:
     parts = [entry.feed_name] if entry.feed_name else []
     if entry.published is not None:
         parts.append(format_date(entry.published))
-    tags = " ".join(hashtag(topic) for topic in entry.topics[:6])
+    # One order wherever the topics came from (the store, or a parse for `preview`).
+    ordered = sorted(entry.topics, key=lambda topic: (topic.casefold(), topic))
+    tags = " ".join(hashtag(topic) for topic in ordered[:6])
     if tags.strip():
         parts.append(tags)
     if entry.also_in:
@@ -86,12 +88,18 @@ def hashtag(topic: str) -> str:
 
 
 def fit_blocks(
-    entries: Sequence[EntryView], summary_length: int, budget: int, *, numbered: bool
+    entries: Sequence[EntryView],
+    summary_length: int,
+    budget: int,
+    *,
+    numbered: bool,
+    first: int = 1,
 ) -> list[str]:
     """Blocks for ``entries`` whose visible text fits ``budget`` UTF-16 units together:
-    each entry gets an equal share (the blank line between blocks included)."""
+    each entry gets an equal share (the blank line between blocks included). Numbered,
+    they count from ``first`` (page 2 of five a page starts at 6, as its link buttons)."""
     share = budget // max(len(entries), 1) - 2
     return [
         entry_block(entry, summary_length, position if numbered else None, share)
-        for position, entry in enumerate(entries, start=1)
+        for position, entry in enumerate(entries, start=first)
     ]

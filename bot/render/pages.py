@@ -45,12 +45,15 @@ def transmission(
     if len(entries) > 1:
         header += escape_html(f" · {strings.new_entries(len(entries))}")
     numbered = len(entries) > 1
-    blocks = fit_blocks(shown, summary_length, MESSAGE_LIMIT - _RESERVE, numbered=numbered)
+    first = (page - 1) * page_size + 1
+    blocks = fit_blocks(
+        shown, summary_length, MESSAGE_LIMIT - _RESERVE, numbered=numbered, first=first
+    )
     body = header + "\n\n" + "\n\n".join(blocks)
     rows: list[tuple[Button, ...]] = []
     links = [
-        Button(text=_open_label(i, numbered, page, page_size), url=e.link)
-        for i, e in enumerate(shown)
+        Button(text=_open_label(number, numbered), url=e.link)
+        for number, e in enumerate(shown, start=first)
         if e.link
     ]
     if links:
@@ -84,10 +87,9 @@ def single_push(
     return Rendered(html=f"<b>{strings.TRANSMISSION_HEADER}</b>\n\n{block}", keyboard=keyboard)
 
 
-def _open_label(i: int, numbered: bool, page: int, page_size: int) -> str:
-    if not numbered:
-        return strings.OPEN_LINK
-    return f"{(page - 1) * page_size + i + 1} ↗"
+def _open_label(number: int, numbered: bool) -> str:
+    """The link button of the entry numbered ``number`` in the message."""
+    return f"{number} ↗" if numbered else strings.OPEN_LINK
 
 
 def latest(

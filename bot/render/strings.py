@@ -19,18 +19,24 @@ FEEDS_HEADER = "FEEDS"
 # ----------------------------------------------------------------------------- the command menu
 
 PUBLIC_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", "Subscribe this chat to every update"),
+    ("start", "Subscribe this chat (every topic, unless it chose some)"),
     ("latest", "Newest updates, optionally for one topic"),
     ("next", "The next page of updates"),
     ("topics", "Choose topics with buttons"),
     ("subscribe", "Receive a topic (all = everything)"),
     ("unsubscribe", "Stop receiving a topic"),
     ("stop", "No more pushes to this chat"),
+    ("sources", "The feeds this bot follows"),
     ("help", "What this bot does"),
 )
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("stats", "Feeds, entries, chats and queue"),
-    ("feeds", "Each feed's state and last error"),
+    ("feeds", "Each feed's state, with buttons"),
+    ("add", "Follow a feed or a web page's feed: /add <url> [topics]"),
+    ("remove", "Stop following a feed: /remove <url or name>"),
+    ("pause", "Stop checking a feed for now: /pause <url or name>"),
+    ("resume", "Check a paused feed again: /resume <url or name>"),
+    ("export", "Every feed as an OPML file (send me one to import)"),
 )
 
 # ----------------------------------------------------------------------------- entries and pages
@@ -138,6 +144,21 @@ def subscribed_all(where: str) -> str:
     )
 
 
+def subscribed_keeping(where: str, receives: str) -> str:
+    """/start in a chat that chose its topics before: they are kept."""
+    return (
+        f"Subscribed: {where} gets new updates as an INCOMING TRANSMISSION. {receives}\n"
+        "/subscribe all takes every topic, /topics changes them, /stop ends it."
+    )
+
+
+def unsubscribed_while_off(topic: str, receives: str) -> str:
+    return (
+        f"Noted: {topic} is skipped. Pushes are off in this chat, though: /start turns them "
+        f"on, and then {receives[0].lower()}{receives[1:]}"
+    )
+
+
 def follows_most(limit: int) -> str:
     return (
         f"This chat already follows {limit} topics, the most it can. "
@@ -199,7 +220,10 @@ def no_entries_with(topic: str) -> str:
 
 # ----------------------------------------------------------------------------- /help
 
-HELP_INTRO = "New entries from the configured feeds arrive here as INCOMING TRANSMISSION."
+HELP_INTRO = (
+    "New entries from the feeds this bot follows (/sources) arrive here as INCOMING "
+    "TRANSMISSION."
+)
 HELP_GROUPS = "In groups, only group admins change the subscription."
 HELP_PAUSES = (
     "Blocked the bot, or removed it from a group? Pushes pause, and resume when it "
@@ -230,16 +254,15 @@ def stats_queue(pending: int, failed: int, sent: int) -> str:
     return f"Queue: {pending} pending, {failed} failed, {sent:,} sent"
 
 
+def stats_version(version: str, python: str) -> str:
+    return f"Version: Transmission {version} (Python {python})"
+
+
 NEVER = "never"
-NO_FEEDS = "No feeds configured."
 
 
-def feed_failing(name: str, errors: int, last_error: str | None, retry: str) -> str:
-    return f"⚠️ {name}: {errors} errors, last: {last_error}; retry {retry}"
-
-
-def feed_working(name: str, entries: int, checked: str, next_check: str) -> str:
-    return f"✅ {name}: {entries} entries, checked {checked}, next {next_check}"
+JUST_NOW = "just now"
+DUE_NOW = "due now"
 
 
 def in_time(span: str) -> str:
@@ -259,6 +282,192 @@ FAILED_ON_OUR_SIDE = "Sorry, that failed on our side. Please try again."
 
 def unknown_command(name: str) -> str:
     return f"Unknown command {name}. /help lists what I can do."
+
+
+# ----------------------------------------------------------------------------- /claim
+
+CLAIM_IN_PRIVATE = "Send /claim CODE in a private chat with me: the code is a secret."
+CLAIM_USAGE = "Send /claim followed by the code this bot wrote to its log when it started."
+CLAIMED = (
+    "You are now an admin of this bot. Send /add followed by a feed or web page URL to follow "
+    "it; /help lists the admin commands."
+)
+CLAIM_WRONG = "That is not the claim code. Check the bot's log for the code and try again."
+CLAIM_CLOSED = "This bot has its admins already, so there is nothing to claim. Ask one of them."
+ALREADY_ADMIN = "You are an admin of this bot already."
+
+
+def claim_limited(wait: str) -> str:
+    return f"Too many wrong codes. Try again in {wait}."
+
+
+# ----------------------------------------------------------------------------- feeds from chat
+
+SOURCES_HEADER = "SOURCES"
+ADD_USAGE = (
+    "Send /add followed by the URL of a feed or of a web page, and optionally topics: "
+    "/add https://example.org/blog ml rl"
+)
+ADD_NOT_A_URL = "That is not a web address. Send /add followed by an http:// or https:// URL."
+ADD_PICK = "That page links to several feeds. Which one do you want to follow?"
+ADD_QUESTION = "Follow this feed?"
+ADD_BUTTON = "Add"
+CANCEL_BUTTON = "Cancel"
+ADD_CANCELLED = "Cancelled: nothing was added."
+NO_SOURCES = "This bot follows no feeds yet."
+NO_FEEDS_FOLLOWED = "No feeds yet. /add <url> follows one."
+FEED_GONE = "That feed is no longer followed."
+PAUSE_BUTTON = "Pause"
+RESUME_BUTTON = "Resume"
+REMOVE_BUTTON = "Remove"
+CHECK_BUTTON = "Check now"
+YES_REMOVE_BUTTON = "Yes, remove it"
+KEEP_BUTTON = "Keep it"
+KEPT = "Kept."
+CHECKING = "It will be checked in a moment."
+PAUSED_ALREADY = "That feed is paused already."
+RUNNING_ALREADY = "That feed is not paused."
+PAUSED_STATE = "paused: not checked until resumed"
+NOT_CHECKED_YET = "not checked yet"
+IN_CONFIG = "from the config file"
+ADDED_IN_CHAT = "added in chat"
+
+
+def add_problem_unreachable(url: str, detail: str) -> str:
+    return f"Could not fetch {url}: {detail}. Nothing was added."
+
+
+def add_problem_not_a_feed(url: str, detail: str) -> str:
+    return f"{url} is not a feed ({detail}), nor a web page that links to one. Nothing was added."
+
+
+def add_problem_no_feeds(url: str) -> str:
+    return (
+        f"{url} is a web page, but it links to no RSS, Atom or JSON feed. Nothing was added. "
+        "If you know the feed's own address, /add that."
+    )
+
+
+def add_problem_page_again(url: str) -> str:
+    return f"{url} is another web page, not a feed. Nothing was added."
+
+
+def add_duplicate(name: str) -> str:
+    return f"This bot follows {name} already. Nothing was added."
+
+
+def added(name: str, topics: str) -> str:
+    with_topics = f" with the topics {topics}" if topics else ""
+    return (
+        f"Added {name}{with_topics}. It is being checked now; what it has already is not "
+        "pushed, only what it publishes from now on."
+    )
+
+
+def candidate_label(index: int, title: str) -> str:
+    return f"{index}. {title}"
+
+
+def feed_removed(name: str) -> str:
+    return f"Removed {name}. Its pushes stop; what it published stays readable in /latest."
+
+
+def feed_paused(name: str) -> str:
+    return f"Paused {name}: it is not checked until /resume."
+
+
+def feed_resumed(name: str) -> str:
+    return f"Resumed {name}: it is being checked now."
+
+
+def confirm_remove(name: str) -> str:
+    return f"Remove {name}? The bot stops checking it and pushing its entries."
+
+
+def in_config_file(name: str) -> str:
+    return (
+        f"{name} is listed in the config file: remove it there and restart the bot "
+        "(/pause stops it meanwhile)."
+    )
+
+
+def no_feed_named(ref: str) -> str:
+    return f"No followed feed has the URL or name {ref}. /feeds lists them."
+
+
+def several_feeds_named(ref: str, count: int) -> str:
+    return f"{count} feeds are named {ref}: give the URL instead (/feeds lists them)."
+
+
+def feed_ref_usage(command: str) -> str:
+    return f"Send /{command} followed by the feed's URL or name (/feeds lists them)."
+
+
+def feed_state_working(entries: int, checked: str, next_check: str) -> str:
+    return f"working: {entries} entries, checked {checked}, next check {next_check}"
+
+
+def feed_state_failing(errors: int, last_error: str, worked: str, retry: str) -> str:
+    failures = "1 error in a row" if errors == 1 else f"{errors} errors in a row"
+    return f"failing ({failures}): {last_error}; last worked {worked}; next try {retry}"
+
+
+# ----------------------------------------------------------------------------- OPML
+
+EXPORT_CAPTION = "Every feed this bot follows, as OPML: import it into any feed reader."
+OPML_FILENAME = "transmission-feeds.opml"
+OPML_INVALID_SHOWN = 20  #: invalid outlines listed in an import's summary
+OPML_TITLE = "Transmission: followed feeds"
+OPML_ONLY_IN_PRIVATE = "Send OPML files to me in a private chat."
+OPML_NOT_OPML = (
+    "I read OPML files only (.opml or .xml). Send a feed reader's export, or /add a URL."
+)
+
+
+def opml_too_large(limit_kib: int) -> str:
+    return f"That file is larger than {limit_kib} KiB: nothing was imported."
+
+
+def opml_unreadable(reason: str) -> str:
+    return f"Could not read that file: {reason}. Nothing was imported."
+
+
+def opml_download_failed(reason: str) -> str:
+    return f"Could not download that file from Telegram ({reason}). Please send it again."
+
+
+def opml_summary(added: int, skipped: int, invalid: list[str]) -> str:
+    lines = [f"OPML import: {added} feeds added, {skipped} already followed (skipped)."]
+    if invalid:
+        lines.append(f"{len(invalid)} could not be taken:")
+        lines.extend(f"- {line}" for line in invalid[:OPML_INVALID_SHOWN])
+        if len(invalid) > OPML_INVALID_SHOWN:
+            lines.append(and_more(len(invalid) - OPML_INVALID_SHOWN))
+    if added:
+        lines.append("The new feeds are checked now; only what they publish from now on is pushed.")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- dead-feed alerts
+
+
+def feed_alert(name: str, url: str, failing_for: str, last_error: str) -> str:
+    return (
+        f"⚠️ {name} has been failing for {failing_for}.\n{url}\nLast error: {last_error}\n"
+        "The bot keeps retrying, less often the longer it fails."
+    )
+
+
+def feed_recovered(name: str, was_down: str) -> str:
+    return f"✅ {name} works again, after failing for {was_down}."
+
+
+def group_hello(bot_name: str) -> str:
+    return (
+        f"Hello! I am {bot_name}: I post updates from the feeds this bot follows "
+        "(/sources lists them). A group admin sends /start to subscribe this group, "
+        "/topics to choose topics; /help lists everything."
+    )
 
 
 # ----------------------------------------------------------------------------- dedup and edits

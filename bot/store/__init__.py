@@ -22,16 +22,40 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import ChatInfo
-from bot.store import actions, chats, edits, feeds, maintenance, outbox, pages, topics
+from bot.store import (
+    actions,
+    admins,
+    alerts,
+    chats,
+    edits,
+    feedlist,
+    feeds,
+    maintenance,
+    outbox,
+    pages,
+    processes,
+    topics,
+)
+from bot.store.alerts import FeedAlert
 from bot.store.chats import ChannelSpec
 from bot.store.engine import WRITE, create_engine, redacted
+from bot.store.feedlist import FollowedFeed
 from bot.store.maintenance import FeedState, PruneResult, Stats
 from bot.store.migrate import upgrade_to_head
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
-__all__ = ["ChannelSpec", "FeedState", "PruneResult", "Stats", "Store", "StoreUnavailable"]
+__all__ = [
+    "ChannelSpec",
+    "FeedAlert",
+    "FeedState",
+    "FollowedFeed",
+    "PruneResult",
+    "Stats",
+    "Store",
+    "StoreUnavailable",
+]
 
 Query = Callable[Concatenate[AsyncConnection, P], Awaitable[T]]
 
@@ -146,10 +170,31 @@ class Store:
     sync_feeds = _Transaction(feeds.sync_feeds, write=True)
     claim_due_feeds = _Transaction(feeds.claim_due_feeds, write=True)
     make_feeds_due = _Transaction(feeds.make_feeds_due, write=True)
+    next_feed_check = _Transaction(feeds.next_feed_check)
+    chats_queued_since = _Transaction(feeds.chats_queued_since)
     known_entries = _Transaction(feeds.known_entries)
     record_poll = _Transaction(feeds.record_poll, write=True)
     #: several polls in one transaction (all or nothing); outcomes in the same order
     record_polls = _Transaction(feeds.record_polls, write=True)
+
+    # ------------------------------------------------------------------ the feed list
+
+    followed_feeds = _Transaction(feedlist.followed_feeds)
+    followed_feed = _Transaction(feedlist.followed_feed)
+    find_feeds = _Transaction(feedlist.find_feeds)
+    add_feed = _Transaction(feedlist.add_feed, write=True)
+    remove_feed = _Transaction(feedlist.remove_feed, write=True)
+    set_paused = _Transaction(feedlist.set_paused, write=True)
+    check_now = _Transaction(feedlist.check_now, write=True)
+    import_feeds = _Transaction(feedlist.import_feeds, write=True)
+    #: dead-feed alerts to send (claimed: each is returned once)
+    claim_alerts = _Transaction(alerts.claim_alerts, write=True)
+
+    # ------------------------------------------------------------------ admins
+
+    stored_admins = _Transaction(admins.stored_admins)
+    is_stored_admin = _Transaction(admins.is_stored_admin)
+    add_admin = _Transaction(admins.add_admin, write=True)
 
     # ------------------------------------------------------------------ chats
 
@@ -216,6 +261,14 @@ class Store:
     release_edits = _Transaction(edits.release_edits, write=True)
     next_edit_due_at = _Transaction(edits.next_edit_due_at)
     edit_counts = _Transaction(edits.edit_counts)
+
+    # ------------------------------------------------------------------ processes
+
+    #: this process is alive; on SQLite it takes back every claim left by an earlier one
+    register_process = _Transaction(processes.register_process, write=True)
+    heartbeat = _Transaction(processes.heartbeat, write=True)
+    retire_process = _Transaction(processes.retire_process, write=True)
+    live_processes = _Transaction(processes.live_processes)
 
     # ------------------------------------------------------------------ maintenance
 

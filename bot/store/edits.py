@@ -1,10 +1,12 @@
 """The edit queue: messages to edit in place because an entry they show changed.
 
 A row per (chat, message), like an outbox row (``pending`` -> ``sent`` | ``failed``, a
-lease while a sender holds it; a crash leaves the lease to run out and the edit is claimed
-again). What the message shows is read from storage when the edit goes out, so edits that
-pile up while one waits become one. Queueing a message again moves ``queued_at``: an edit
-that was in flight meanwhile is only marked done if nothing was queued after its claim.
+lease and ``claimed_by`` while a sender holds it; after a crash the edit is free again as
+soon as its owner's heartbeat stops, see :mod:`bot.store.processes`, or at once when the
+next process starts on SQLite). What the message shows is read from storage when the edit
+goes out, so edits that pile up while one waits become one. Queueing a message again moves
+``queued_at``: an edit that was in flight meanwhile is only marked done if nothing was
+queued after its claim.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from bot.store.actions import is_muted
 from bot.store.chats import chat_info
 from bot.store.dedup import also_in
 from bot.store.pages import entry_views
+from bot.store.processes import owner_dead
 from bot.store.sql import chunks, insert_ignoring_duplicates, skip_locked
 from bot.store.tables import (
     FAILED,
@@ -106,8 +109,14 @@ async def _queue(
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
-    unleased = or_(edits.c.lease_until.is_(None), edits.c.lease_until < now)
-    return and_(edits.c.state == PENDING, edits.c.not_before <= now, unleased)
+    """Pending, due, and held by nobody: never claimed, its lease over, or its owner dead
+    (like an outbox row, :func:`bot.store.processes.claim_free`)."""
+    unclaimed = or_(
+        edits.c.lease_until.is_(None),
+        edits.c.lease_until < now,
+        owner_dead(edits.c.claimed_by, now),
+    )
+    return and_(edits.c.state == PENDING, edits.c.not_before <= now, unclaimed)
 
 
 async def claim_edits(
@@ -117,11 +126,21 @@ async def claim_edits(
     *,
     limit: int,
     skip_chats: Collection[int] = (),
+    skip_tg_chats: Collection[int] = (),
+    owner: str | None = None,
 ) -> list[EditJob]:
-    """Lease up to ``limit`` due edits, one per chat, oldest first."""
+    """Lease up to ``limit`` due edits, one per chat, oldest first, for the process ``owner``.
+
+    ``skip_chats`` (our chat ids) and ``skip_tg_chats`` (Telegram's) are chats the sender
+    cannot send to yet (a send or edit in progress, rate limits)."""
+    active = select(chats.c.id).where(chats.c.active == true())
+    if skip_tg_chats:
+        active = active.where(
+            or_(chats.c.tg_chat_id.is_(None), chats.c.tg_chat_id.not_in(list(skip_tg_chats)))
+        )
     query = (
         select(edits.c.id, edits.c.chat_id, edits.c.message_id, edits.c.queued_at)
-        .where(_due(now), edits.c.chat_id.in_(select(chats.c.id).where(chats.c.active == true())))
+        .where(_due(now), edits.c.chat_id.in_(active))
         .order_by(edits.c.queued_at, edits.c.id)
         .limit(limit * 4)
     )
@@ -136,7 +155,7 @@ async def claim_edits(
         leased = await connection.execute(
             update(edits)
             .where(edits.c.id == edit_id, _due(now))
-            .values(lease_until=now + lease)
+            .values(lease_until=now + lease, claimed_by=owner)
             .returning(edits.c.id)
         )
         if leased.first() is not None:

@@ -6,7 +6,16 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, true, update
+from sqlalchemy import (
+    bindparam,
+    delete,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import (
@@ -20,11 +29,14 @@ from bot.domain import (
 )
 from bot.store.edits import queue_for_entries
 from bot.store.enqueue import enqueue, one_per_story
+from bot.store.processes import owner_dead
 from bot.store.sql import chunks, insert_ignoring_duplicates, skip_locked
 from bot.store.tables import (
+    CONFIG,
     entries,
     entry_topics,
     feeds,
+    outbox,
 )
 from bot.store.topics import ensure_topic_ids
 from bot.text.links import canonical_link
@@ -33,18 +45,34 @@ from bot.text.links import canonical_link
 
 
 async def sync_feeds(connection: AsyncConnection, specs: Sequence[FeedSpec], now: datetime) -> None:
-    """Make the feeds table match the config: add new feeds (due now), rename, retire others.
+    """Bring the config's feeds in: add new ones (due now), rename, and remove the
+    config-managed feeds the file no longer lists. Feeds added in chat stay; one the file
+    now lists becomes the config's.
 
-    Retired feeds keep their rows and entries (so re-adding one does not re-announce
-    anything); they are just no longer polled.
+    Removed feeds keep their rows and entries (so re-adding one does not re-announce
+    anything); they are just no longer followed.
     """
     rows = await connection.execute(
-        select(feeds.c.id, feeds.c.url, feeds.c.name, feeds.c.configured)
+        select(
+            feeds.c.id,
+            feeds.c.url,
+            feeds.c.name,
+            feeds.c.configured,
+            feeds.c.managed_by,
+            feeds.c.topics,
+        )
     )
     existing = {row.url: row for row in rows}
     wanted = {spec.url: spec for spec in specs}
     new_rows = [
-        {"url": spec.url, "name": spec.name, "created_at": now, "next_check_at": now}
+        {
+            "url": spec.url,
+            "name": spec.name,
+            "topics": join_topics(spec.topics),
+            "managed_by": CONFIG,
+            "created_at": now,
+            "next_check_at": now,
+        }
         for url, spec in wanted.items()
         if url not in existing
     ]
@@ -52,24 +80,44 @@ async def sync_feeds(connection: AsyncConnection, specs: Sequence[FeedSpec], now
         await connection.execute(insert_ignoring_duplicates(connection, feeds), new_rows)
     for url, row in existing.items():
         spec = wanted.get(url)
-        if spec is None and row.configured:
-            await connection.execute(
-                update(feeds).where(feeds.c.id == row.id).values(configured=False)
-            )
-        elif spec is not None and (not row.configured or row.name != spec.name):
-            await connection.execute(
-                update(feeds).where(feeds.c.id == row.id).values(configured=True, name=spec.name)
-            )
+        if spec is None:
+            if row.configured and row.managed_by == CONFIG:
+                await connection.execute(
+                    update(feeds).where(feeds.c.id == row.id).values(configured=False)
+                )
+            continue
+        values = {
+            "configured": True,
+            "managed_by": CONFIG,
+            "name": spec.name,
+            "topics": join_topics(spec.topics),
+        }
+        if any(getattr(row, name) != value for name, value in values.items()):
+            await connection.execute(update(feeds).where(feeds.c.id == row.id).values(**values))
+
+
+def join_topics(topics: Sequence[str]) -> str:
+    """A feed's topics as stored (one per line: a topic never holds a line break)."""
+    return "\n".join(topics)
+
+
+def split_topics(stored: str) -> tuple[str, ...]:
+    return tuple(topic for topic in stored.split("\n") if topic)
 
 
 async def claim_due_feeds(
-    connection: AsyncConnection, now: datetime, limit: int, lease: timedelta
+    connection: AsyncConnection,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    owner: str | None = None,
 ) -> list[FeedForUpdate]:
-    """Up to ``limit`` configured feeds due for a check, most overdue first.
+    """Up to ``limit`` configured feeds due for a check, most overdue first, for ``owner``.
 
-    Their ``next_check_at`` moves ``lease`` ahead so that another worker (or the next tick,
-    while this poll is still running) does not take them too; recording the poll sets the
-    real next check. A crash mid-poll therefore only delays the feed by the lease.
+    Their ``next_check_at`` moves ``lease`` ahead so that another worker (or the next
+    cycle, while this poll is still running) does not take them too; recording the poll
+    sets the real next check. A feed whose owner died mid-poll is due again once its
+    heartbeat has stopped (:mod:`bot.store.processes`), at the latest after the lease.
     """
     query = (
         select(
@@ -82,8 +130,13 @@ async def claim_due_feeds(
             feeds.c.body_hash,
             feeds.c.last_success_at,
             feeds.c.error_count,
+            feeds.c.topics,
         )
-        .where(feeds.c.configured == true(), feeds.c.next_check_at <= now)
+        .where(
+            feeds.c.configured == true(),
+            feeds.c.paused == false(),
+            or_(feeds.c.next_check_at <= now, owner_dead(feeds.c.claimed_by, now)),
+        )
         .order_by(feeds.c.next_check_at, feeds.c.id)
         .limit(limit)
     )
@@ -92,7 +145,7 @@ async def claim_due_feeds(
         await connection.execute(
             update(feeds)
             .where(feeds.c.id.in_([row.id for row in rows]))
-            .values(next_check_at=now + lease)
+            .values(next_check_at=now + lease, claimed_by=owner)
         )
     return [
         FeedForUpdate(
@@ -104,16 +157,31 @@ async def claim_due_feeds(
             body_hash=row.body_hash,
             first_fetch=row.last_success_at is None,
             error_count=row.error_count,
+            topics=split_topics(row.topics),
         )
         for row in rows
     ]
 
 
 async def make_feeds_due(connection: AsyncConnection, now: datetime) -> None:
-    """Every configured feed becomes due (``poll --once`` checks them all)."""
+    """Every followed feed but the paused becomes due (``poll --once`` checks them all)."""
     await connection.execute(
-        update(feeds).where(feeds.c.configured == true()).values(next_check_at=now)
+        update(feeds)
+        .where(feeds.c.configured == true(), feeds.c.paused == false())
+        .values(next_check_at=now)
     )
+
+
+async def next_feed_check(connection: AsyncConnection) -> datetime | None:
+    """When the next configured, unpaused feed is due (the poller sleeps until then)."""
+    value: datetime | None = (
+        await connection.execute(
+            select(func.min(feeds.c.next_check_at)).where(
+                feeds.c.configured == true(), feeds.c.paused == false()
+            )
+        )
+    ).scalar()
+    return value
 
 
 # ----------------------------------------------------------------------------- entries
@@ -153,7 +221,29 @@ async def record_poll(connection: AsyncConnection, record: PollRecord) -> PollOu
     queued = 0
     if to_queue:
         queued = await enqueue(connection, to_queue, record.checked_at, record.dedup_since)
-    return PollOutcome(new_entries=len(inserted), queued=queued)
+    chats_reached = await _chats_queued_for(connection, to_queue) if queued else 0
+    return PollOutcome(new_entries=len(inserted), queued=queued, chats=chats_reached)
+
+
+async def _chats_queued_for(connection: AsyncConnection, entry_ids: Sequence[int]) -> int:
+    """How many chats the (new) entries were queued for."""
+    reached: set[int] = set()
+    for part in chunks(entry_ids):
+        rows = await connection.execute(
+            select(outbox.c.chat_id).where(outbox.c.entry_id.in_(part)).distinct()
+        )
+        reached.update(rows.scalars())
+    return len(reached)
+
+
+async def chats_queued_since(connection: AsyncConnection, since: datetime) -> int:
+    """How many chats got deliveries queued since ``since`` (``poll --once``'s summary)."""
+    value = (
+        await connection.execute(
+            select(func.count(func.distinct(outbox.c.chat_id))).where(outbox.c.created_at >= since)
+        )
+    ).scalar()
+    return int(value or 0)
 
 
 async def record_polls(
@@ -202,6 +292,7 @@ def _feed_values(record: PollRecord) -> dict[str, Any]:
         "next_check_at": record.schedule.next_check_at,
         "error_count": record.schedule.error_count,
         "http_status": record.http_status,
+        "claimed_by": None,
     }
     if record.error is not None:
         values.update(last_error=record.error[:1000], last_error_at=record.checked_at)

@@ -11,6 +11,7 @@ process, a good part of a small container's memory.
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import cache
 from pathlib import Path
@@ -24,6 +25,8 @@ from bot.store.engine import WRITE
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _PG_LOCK_KEY = 0x7472616E  # "tran": any constant shared by every replica
@@ -94,5 +97,17 @@ def _upgrade(connection: Connection) -> tuple[str | None, str | None]:
     from alembic import command
 
     before = current_revision(connection)
-    command.upgrade(alembic_config(connection), "head")
-    return before, current_revision(connection)
+    # Alembic says a dozen INFO lines ("Context impl", "Running upgrade" ...): one of ours.
+    alembic_log = logging.getLogger("alembic")
+    level = alembic_log.level
+    alembic_log.setLevel(max(logging.WARNING, level))
+    try:
+        command.upgrade(alembic_config(connection), "head")
+    finally:
+        alembic_log.setLevel(level)
+    after = current_revision(connection)
+    if before is None:
+        log.info("database schema created (revision %s)", after)
+    else:
+        log.info("database schema upgraded from revision %s to %s", before, after)
+    return before, after

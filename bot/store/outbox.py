@@ -3,9 +3,10 @@
 Life of a row: ``pending`` (due when ``not_before`` has passed and no live lease) ->
 ``sent`` (with its transmission) or ``failed`` (the chat is gone or left, the message was
 refused, or it could not be delivered for ``give_up_after``; the reason is kept in
-``last_error``). A claim sets ``lease_until``; a sender that dies leaves the lease to expire
-and the row is claimed again, so a crash re-sends at most what was in flight and never loses
-a row.
+``last_error``). A claim sets ``lease_until`` and ``claimed_by`` (the process); the row is
+free again when the lease ends or, sooner, when its owner's heartbeat stops
+(:mod:`bot.store.processes`), so a crash re-sends at most what was in flight, never loses a
+row, and holds the rest back only seconds.
 """
 
 from __future__ import annotations
@@ -21,16 +22,13 @@ from bot.domain import Delivery, EntryView
 from bot.store.chats import chat_info
 from bot.store.dedup import also_in
 from bot.store.pages import entry_views
+from bot.store.processes import claim_free
 from bot.store.sql import chunks, skip_locked
 from bot.store.tables import FAILED, PENDING, SENT, chats, outbox, transmissions
 
 
-def _unleased(now: datetime) -> ColumnElement[bool]:
-    return or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now)
-
-
 def _due(now: datetime, queued_before: datetime | None = None) -> ColumnElement[bool]:
-    condition = and_(outbox.c.state == PENDING, outbox.c.not_before <= now, _unleased(now))
+    condition = and_(outbox.c.state == PENDING, outbox.c.not_before <= now, claim_free(now))
     if queued_before is not None:
         condition = and_(condition, outbox.c.created_at < queued_before)
     return condition
@@ -44,11 +42,15 @@ async def claim_deliveries(
     max_chats: int,
     per_chat: int,
     skip_chats: Collection[int] = (),
+    skip_tg_chats: Collection[int] = (),
     queued_before: datetime | None = None,
+    owner: str | None = None,
 ) -> list[Delivery]:
-    """Lease the due rows of up to ``max_chats`` chats (oldest first), ``per_chat`` each.
+    """Lease the due rows of up to ``max_chats`` chats (oldest first), ``per_chat`` each,
+    for the process ``owner``.
 
-    ``skip_chats`` (our chat ids) are chats the sender cannot send to yet (rate limits).
+    ``skip_chats`` (our chat ids) and ``skip_tg_chats`` (Telegram's) are chats the sender
+    cannot send to yet (rate limits, a send in progress).
     ``queued_before``: only rows queued before then (a poll cycle still running may queue
     more for the same chats; they wait for it, to go out as one transmission).
     """
@@ -63,21 +65,31 @@ async def claim_deliveries(
     )
     if skip_chats:
         chat_query = chat_query.where(outbox.c.chat_id.not_in(list(skip_chats)))
+    if skip_tg_chats:
+        chat_query = chat_query.where(
+            or_(chats.c.tg_chat_id.is_(None), chats.c.tg_chat_id.not_in(list(skip_tg_chats)))
+        )
     chat_ids = [row.chat_id for row in await connection.execute(chat_query)]
     if not chat_ids:
         return []
     rows_query = (
-        select(outbox.c.id, outbox.c.chat_id, outbox.c.entry_id, outbox.c.attempts)
+        select(
+            outbox.c.id,
+            outbox.c.chat_id,
+            outbox.c.entry_id,
+            outbox.c.attempts,
+            outbox.c.created_at,
+        )
         .where(due, outbox.c.chat_id.in_(chat_ids))
         .order_by(outbox.c.id)
     )
-    per: dict[int, list[tuple[int, int, int]]] = {}
+    per: dict[int, list[_Row]] = {}
     for row in await connection.execute(skip_locked(connection, rows_query)):
         taken = per.setdefault(row.chat_id, [])
         if len(taken) < per_chat:
-            taken.append((row.id, row.entry_id, row.attempts))
-    wanted = [outbox_id for rows in per.values() for outbox_id, _, _ in rows]
-    got = await _lease(connection, wanted, due, now + lease)
+            taken.append((row.id, row.entry_id, row.attempts, row.created_at))
+    wanted = [row[0] for rows in per.values() for row in rows]
+    got = await _lease(connection, wanted, due, now + lease, owner)
     return await _deliveries(connection, per, got)
 
 
@@ -86,6 +98,7 @@ async def _lease(
     outbox_ids: Sequence[int],
     due: ColumnElement[bool],
     until: datetime,
+    owner: str | None,
 ) -> set[int]:
     """Lease the rows that are still ``due``: the ids actually leased."""
     got: set[int] = set()
@@ -95,32 +108,37 @@ async def _lease(
         result = await connection.execute(
             update(outbox)
             .where(outbox.c.id.in_(part), due)
-            .values(lease_until=until)
+            .values(lease_until=until, claimed_by=owner)
             .returning(outbox.c.id)
         )
         got.update(result.scalars())
     return got
 
 
+#: a claimed outbox row: id, entry id, attempts, queued at
+_Row = tuple[int, int, int, datetime]
+
+
 async def _deliveries(
-    connection: AsyncConnection, per: dict[int, list[tuple[int, int, int]]], got: set[int]
+    connection: AsyncConnection, per: dict[int, list[_Row]], got: set[int]
 ) -> list[Delivery]:
     chat_rows = await connection.execute(select(chats).where(chats.c.id.in_(list(per))))
     infos = {row.id: chat_info(row) for row in chat_rows}
     deliveries = []
     for chat_id, rows in per.items():
-        mine = [(o, e, a) for o, e, a in rows if o in got]
+        mine = [row for row in rows if row[0] in got]
         if not mine or chat_id not in infos:
             continue
-        views = await entry_views(connection, [e for _, e, _ in mine])
+        views = await entry_views(connection, [row[1] for row in mine])
         others = await also_in(connection, chat_id, [view.entry_id for view in views])
         views = [replace(v, also_in=others.get(v.entry_id, ())) for v in views]
         deliveries.append(
             Delivery(
                 chat=infos[chat_id],
-                outbox_ids=tuple(o for o, _, _ in mine),
+                outbox_ids=tuple(row[0] for row in mine),
                 entries=tuple(_newest_first(views)),
-                attempts=max(a for _, _, a in mine),
+                attempts=max(row[2] for row in mine),
+                queued_at=tuple(row[3] for row in mine),
             )
         )
     return deliveries
@@ -295,7 +313,7 @@ async def sweep(connection: AsyncConnection, now: datetime, give_up_after: timed
 
     Rows leased by a sender right now are left to it.
     """
-    free = and_(outbox.c.state == PENDING, _unleased(now))
+    free = and_(outbox.c.state == PENDING, claim_free(now))
     reasons = await connection.execute(
         select(chats.c.id, chats.c.inactive_reason)
         .where(

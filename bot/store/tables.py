@@ -53,6 +53,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+#: feeds.managed_by
+CONFIG, CHAT = "config", "chat"
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -85,6 +88,24 @@ feeds = Table(
     Column("entry_count", Integer, nullable=False, server_default="0"),  # in the last document
     Column("last_error", Text),
     Column("last_error_at", UTCDateTime),
+    Column("claimed_by", String(64)),  # the process polling it now (``processes.id``)
+    # who manages the feed: "config" (feeds: in the file, synced at start) or "chat" (/add)
+    Column("managed_by", String(8), nullable=False, server_default=CONFIG),
+    Column("topics", Text, nullable=False, server_default=""),  # a chat-added feed's, "\n"-joined
+    Column("paused", Boolean, nullable=False, server_default="0"),  # paused feeds are not fetched
+    # dead-feed alerts: since when it fails (as the alert job first saw it), the last alert,
+    # and whether a "recovered" note is owed
+    Column("failing_since", UTCDateTime),
+    Column("alerted_at", UTCDateTime),
+    Column("alert_open", Boolean, nullable=False, server_default="0"),
+)
+
+#: Admins who claimed the bot in chat (/claim); the config's telegram.admins come on top.
+admins = Table(
+    "admins",
+    metadata,
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("claimed_at", UTCDateTime, nullable=False),
 )
 
 entries = Table(
@@ -186,6 +207,7 @@ outbox = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("not_before", UTCDateTime, nullable=False),  # backoff and 429 waits
     Column("lease_until", UTCDateTime),  # claimed by a sender until then
+    Column("claimed_by", String(64)),  # the process (``processes.id``) that claimed it
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("transmission_id", Id, ForeignKey("transmissions.id", ondelete="SET NULL")),
     Column("sent_at", UTCDateTime),
@@ -209,6 +231,7 @@ edits = Table(
     Column("queued_at", UTCDateTime, nullable=False),
     Column("not_before", UTCDateTime, nullable=False),
     Column("lease_until", UTCDateTime),
+    Column("claimed_by", String(64)),  # the process holding the lease (bot.store.processes)
     Column("sent_at", UTCDateTime),
     Column("last_error", Text),
     UniqueConstraint("chat_id", "message_id"),
@@ -236,6 +259,15 @@ chat_muted_feeds = Table(
     Column("feed_id", Id, ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True),
 )
 
+#: Running ``feedbot run`` processes: a claim belongs to a process whose heartbeat is fresh.
+processes = Table(
+    "processes",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("heartbeat_at", UTCDateTime, nullable=False),
+)
+
 #: Key/value facts the process keeps (e.g. the bot's username); small and rarely written.
 settings = Table(
     "settings",
@@ -245,10 +277,13 @@ settings = Table(
 )
 
 __all__ = [
+    "CHAT",
+    "CONFIG",
     "FAILED",
     "PENDING",
     "SENT",
     "UTCDateTime",
+    "admins",
     "chat_excluded_topics",
     "chat_muted_feeds",
     "chat_topics",
@@ -260,6 +295,7 @@ __all__ = [
     "feeds",
     "metadata",
     "outbox",
+    "processes",
     "settings",
     "topics",
     "transmissions",

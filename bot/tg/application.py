@@ -17,14 +17,19 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.oneline import one_line
-from bot.tg.api import TelegramPort
+from bot.render.message import Rendered
+from bot.tg.api import TelegramPort, message_kwargs
 from bot.tg.handlers import Handlers, publish_commands, register
 from bot.tg.liveness import WatchedRequest
+from bot.tg.ordering import ChatOrderedProcessor
+from bot.tg.transport import BotApiRequest, client_options
 
 log = logging.getLogger(__name__)
 
 #: seconds Telegram may hold a getUpdates open when there is nothing new
 LONG_POLL_TIMEOUT = 10
+#: updates handled at the same time (of different chats)
+RUNNING_UPDATES = 16
 #: what the handlers use; asking for less keeps getUpdates small
 ALLOWED_UPDATES = [
     UpdateType.MESSAGE,
@@ -42,15 +47,26 @@ class BotApiUnreachable(Exception):
     """getMe got no answer from the Bot API; the message says why, on one line."""
 
 
+#: PTB's own pool size for the calls other than getUpdates
+REQUEST_POOL_SIZE = 256
+
+
 def build_application(
-    token: str, api_base_url: str, polling: WatchedRequest
+    token: str, api_base_url: str, polling: WatchedRequest, proxy: str | None = None
 ) -> Application:  # type: ignore[type-arg]
+    """``proxy``: the calls other than getUpdates go through it (``polling`` carries its
+    own, the same); None: direct."""
+    requests = BotApiRequest(
+        connection_pool_size=REQUEST_POOL_SIZE, proxy=proxy, httpx_kwargs=client_options()
+    )
     return (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{api_base_url}/bot")
         .base_file_url(f"{api_base_url}/file/bot")
-        .concurrent_updates(16)  # one slow /feeds must not hold up everyone's /latest
+        # one slow /feeds must not hold up everyone's /latest; one chat's updates in order
+        .concurrent_updates(ChatOrderedProcessor(RUNNING_UPDATES))
+        .request(requests)
         .get_updates_request(polling)
         .job_queue(None)  # scheduling is ours (bot.jobs); PTB's JobQueue would be a second one
         .build()
@@ -60,12 +76,14 @@ def build_application(
 class TelegramApp:
     """One bot's connection to Telegram: long polling in, the sender's port out."""
 
-    def __init__(self, token: str, api_base_url: str) -> None:
+    def __init__(self, token: str, api_base_url: str, proxy: str | None = None) -> None:
         # On shutdown PTB cancels the long poll and calls getUpdates once more to confirm what
         # it fetched; with one pooled connection that call can find it still taken
         # (PoolTimeout), and the last updates would then be handled again after a restart.
-        self._polling = WatchedRequest(connection_pool_size=2)
-        self._application = build_application(token, api_base_url, self._polling)
+        self._polling = WatchedRequest(
+            connection_pool_size=2, proxy=proxy, httpx_kwargs=client_options()
+        )
+        self._application = build_application(token, api_base_url, self._polling, proxy)
         self.message_port = TelegramPort(self._application.bot)
 
     @property
@@ -101,6 +119,17 @@ class TelegramApp:
             return None
         return chat.id, chat.title or ref
 
+    async def notify(self, chat_id: int, rendered: Rendered) -> bool:
+        """One message to one chat outside the outbox (alerts to admins); False, logged,
+        when Telegram refuses it (an admin who never opened a chat with the bot)."""
+        try:
+            kwargs = message_kwargs(rendered)
+            await self._application.bot.send_message(chat_id=chat_id, **kwargs)
+        except TelegramError as error:
+            log.info("could not notify %s: %s", chat_id, error.message)
+            return False
+        return True
+
     async def start_polling(self) -> None:
         """Handle updates from now on (getUpdates long polling)."""
         await self._application.start()
@@ -113,12 +142,20 @@ class TelegramApp:
             error_callback=_polling_failed,
         )
 
-    def polling_alive(self, stale_after: float) -> bool:
-        """Whether long polling runs and Telegram answered it lately (for /healthz)."""
+    def polling_problem(self, stale_after: float) -> str | None:
+        """What is wrong with long polling, for /healthz (None: it runs and Telegram
+        answered it lately)."""
         updater = self._application.updater
+        if updater is None or not updater.running:
+            return "Telegram long polling is not running"
         # A quiet long poll is answered only when its timeout is over: give it two.
         unanswered = max(stale_after, 2 * LONG_POLL_TIMEOUT)
-        return updater is not None and updater.running and self._polling.answered_within(unanswered)
+        if self._polling.answered_within(unanswered):
+            return None
+        return (
+            f"Telegram has not answered long polling for {self._polling.silent_for():.0f}s "
+            "(the Bot API is unreachable or failing; the bot keeps asking)"
+        )
 
     async def stop_polling(self) -> None:
         """No new updates (those fetched are confirmed to Telegram)."""

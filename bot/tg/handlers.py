@@ -8,7 +8,6 @@ also when something fails on the way.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
@@ -18,11 +17,10 @@ from telegram import (
     BotCommand,
     BotCommandScopeChat,
     BotCommandScopeDefault,
-    CallbackQuery,
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest, RetryAfter, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -35,13 +33,23 @@ from telegram.ext import (
 )
 
 from bot.chat.commands import ChatContext, Commands, changes_subscription, read_press
+from bot.chat.feedadmin import FeedAdmin
 from bot.chat.pauses import bot_removed_reason
 from bot.clock import utcnow
+from bot.delivery.ratelimit import Pacer
 from bot.domain import GROUP_CHAT_KINDS
-from bot.render import strings
+from bot.render import callbacks, strings
 from bot.render.message import ButtonReply, Rendered, message
 from bot.store import Store
-from bot.tg.api import message_kwargs, retry_after_seconds
+from bot.tg.feedhandlers import FeedHandlers
+from bot.tg.replies import (
+    PACER_KEY,
+    answer_query,
+    argument,
+    chat_context,
+    edit_query_message,
+    reply,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,65 +57,6 @@ Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None
 _ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 _GONE_STATUSES = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
 _PRESENT_STATUSES = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR)
-#: BadRequest wording for a press that can no longer be answered (late or answered already)
-_STALE_QUERY = ("query is too old", "query id is invalid")
-#: the longest 429 wait an edit after a button press sits out (the press is stale after it)
-MAX_EDIT_WAIT = 30.0
-#: sends of one reply before a 429 is given up on (replies to a chat go one at a time, so
-#: each usually meets at most one: Telegram's one message per second per chat)
-REPLY_ATTEMPTS = 4
-_REPLY_LOCK = "reply_lock"
-
-
-def chat_context(update: Update) -> ChatContext | None:
-    chat = update.effective_chat
-    if chat is None:
-        return None
-    title = chat.title or chat.full_name or chat.username or str(chat.id)
-    return ChatContext(tg_chat_id=chat.id, kind=chat.type, title=title)
-
-
-async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, rendered: Rendered) -> None:
-    chat = update.effective_chat
-    if chat is None:
-        return
-    kwargs = message_kwargs(rendered)
-    await _in_turn(
-        context,
-        lambda: context.bot.send_message(chat_id=chat.id, **kwargs),  # type: ignore[arg-type]
-    )
-
-
-async def _in_turn(
-    context: ContextTypes.DEFAULT_TYPE,
-    send: Callable[[], Awaitable[object]],
-    *,
-    max_wait: float = float("inf"),
-) -> None:
-    """``send`` in turn with the chat's other replies, waiting out 429s: at most
-    ``REPLY_ATTEMPTS`` tries, each wait at most ``max_wait`` (else the RetryAfter is raised)."""
-    async with _reply_lock(context):
-        for attempt in range(REPLY_ATTEMPTS):
-            try:
-                await send()
-                return
-            except RetryAfter as error:
-                if attempt == REPLY_ATTEMPTS - 1 or retry_after_seconds(error) > max_wait:
-                    raise
-                await asyncio.sleep(retry_after_seconds(error))
-
-
-def _reply_lock(context: ContextTypes.DEFAULT_TYPE) -> asyncio.Lock:
-    """One lock per chat (kept in PTB's chat_data): its replies go out one at a time."""
-    data = context.chat_data
-    if data is None:
-        return asyncio.Lock()
-    lock = data.get(_REPLY_LOCK)
-    if not isinstance(lock, asyncio.Lock):
-        lock = data[_REPLY_LOCK] = asyncio.Lock()
-    return lock
-
-
 async def may_change_subscription(
     update: Update, context: ContextTypes.DEFAULT_TYPE, commands: Commands
 ) -> bool:
@@ -123,7 +72,7 @@ async def may_change_subscription(
         return True  # an anonymous group admin posts as the group itself
     if user is None:
         return False
-    if commands.is_bot_admin(user.id):
+    if await commands.is_bot_admin(user.id):
         return True
     try:
         member = await context.bot.get_chat_member(chat.id, user.id)
@@ -132,54 +81,36 @@ async def may_change_subscription(
     return member.status in _ADMIN_STATUSES
 
 
-async def answer_query(query: CallbackQuery, text: str) -> None:
-    """Answer a button press; a refused answer (too old, already answered) is no failure."""
-    try:
-        await query.answer(text or None)
-    except BadRequest as error:
-        if not any(marker in error.message.lower() for marker in _STALE_QUERY):
-            log.warning("could not answer a button press: %s", error.message)
-    except TelegramError as error:
-        log.warning("could not answer a button press: %s", error.message or error)
-
-
-async def edit_query_message(
-    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, rendered: Rendered
-) -> None:
-    """Edit the pressed button's message, in turn with the chat's replies, waiting out 429s."""
-    kwargs = message_kwargs(rendered)
-    try:
-        await _in_turn(
-            context,
-            lambda: query.edit_message_text(**kwargs),  # type: ignore[arg-type]
-            max_wait=MAX_EDIT_WAIT,
-        )
-    except RetryAfter as error:
-        wait = retry_after_seconds(error)
-        log.warning("gave up editing after a button press: retry after %ss", wait)
-    except BadRequest as error:
-        if "not modified" not in error.message:
-            log.info("could not edit message after a button press: %s", error.message)
-    except TelegramError as error:
-        log.warning("could not edit message after a button press: %s", error)
-
-
-def argument(context: ContextTypes.DEFAULT_TYPE) -> str:
-    return " ".join(context.args or [])
-
-
-class Handlers:
+class Handlers(FeedHandlers):
     """The handlers, bound to the services they call."""
 
-    def __init__(self, commands: Commands, store: Store) -> None:
+    def __init__(
+        self, commands: Commands, store: Store, feeds: FeedAdmin, pacer: Pacer | None = None
+    ) -> None:
         self.commands = commands
         self.store = store
+        self.feeds = feeds
+        self.pacer = pacer  #: the sender's: replies share its limits, ahead of pushes
 
     # ------------------------------------------------------------ commands anyone may use
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user = update.effective_user
-        await reply(update, context, self.commands.help(user.id if user else None))
+        await reply(update, context, await self.commands.help(user.id if user else None))
+
+    async def claim(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """``/claim CODE``: the first admin of a bot that has none; the admin menu follows."""
+        user, ctx = update.effective_user, chat_context(update)
+        if ctx is None:
+            return
+        user_id = user.id if user else None
+        was_admin = await self.commands.is_bot_admin(user_id)
+        await reply(
+            update, context, await self.commands.admins.claim(user_id, ctx.kind, argument(context))
+        )
+        if user_id is not None and not was_admin and await self.commands.is_bot_admin(user_id):
+            log.info("user %s claimed the bot: now an admin", user_id)
+            await publish_commands(context.application, frozenset({user_id}), public=False)
 
     async def latest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if ctx := chat_context(update):
@@ -224,12 +155,30 @@ class Handlers:
 
         async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             user = update.effective_user
-            if not self.commands.is_bot_admin(user.id if user else None):
+            if not await self.commands.is_bot_admin(user.id if user else None):
                 await reply(update, context, message(strings.ONLY_BOT_ADMINS))
                 return
             await reply(update, context, await action())
 
         return handle
+
+    async def _press(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, ctx: ChatContext, data: str | None
+    ) -> ButtonReply:
+        """What a press does: feed buttons here (admins only, but /sources pages), the rest
+        in ``bot.chat.commands``."""
+        action = read_press(data)
+        if isinstance(action, callbacks.SourcesPage):
+            return await self.feeds.button(ctx.tg_chat_id, action)
+        if isinstance(action, callbacks.ADMIN_ACTIONS):
+            user = update.effective_user
+            if not await self.commands.is_bot_admin(user.id if user else None):
+                return ButtonReply(answer=strings.ONLY_BOT_ADMINS)
+            return await self.feeds.button(ctx.tg_chat_id, action)
+        allowed = changes_subscription(action) and await may_change_subscription(
+            update, context, self.commands
+        )
+        return await self.commands.button(ctx, action, may_change=allowed)
 
     # ------------------------------------------------------------ the rest
 
@@ -259,11 +208,7 @@ class Handlers:
             if ctx is None:
                 result = ButtonReply(answer=strings.EXPIRED)
             else:
-                action = read_press(query.data)
-                allowed = changes_subscription(action) and await may_change_subscription(
-                    update, context, self.commands
-                )
-                result = await self.commands.button(ctx, action, may_change=allowed)
+                result = await self._press(update, context, ctx, query.data)
         except Exception:
             # Always answered, also when the work above failed (the error handler logs it).
             await answer_query(query, strings.SOMETHING_WENT_WRONG)
@@ -282,12 +227,12 @@ class Handlers:
             reason = bot_removed_reason(new, change.from_user.id)
             if await self.commands.bot_removed(change.chat.id, reason):
                 log.info("chat %s: %s; pushes pause", change.chat.id, reason)
-        elif (
-            old in _GONE_STATUSES
-            and new in _PRESENT_STATUSES
-            and await self.commands.bot_returned(change.chat.id)
-        ):
-            log.info("chat %s: the bot is back (%s); pushes resume", change.chat.id, new)
+        elif old in _GONE_STATUSES and new in _PRESENT_STATUSES:
+            if await self.commands.bot_returned(change.chat.id):
+                log.info("chat %s: the bot is back (%s); pushes resume", change.chat.id, new)
+            if change.chat.type in GROUP_CHAT_KINDS:  # added to a group: say what it is
+                hello = strings.group_hello(f"@{context.bot.username}")
+                await reply(update, context, message(hello))
 
     async def migration(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg = update.effective_message
@@ -311,12 +256,20 @@ def register(application: Application, handlers: Handlers) -> None:  # type: ign
         CommandHandler("unsubscribe", handlers.group_admins_only(handlers.commands.unsubscribe)),
         # reading (anyone)
         CommandHandler("help", handlers.help),
+        CommandHandler("claim", handlers.claim),
         CommandHandler("latest", handlers.latest),
         CommandHandler("next", handlers.next),
         CommandHandler("topics", handlers.topics),
         # the bot's admins
         CommandHandler("stats", handlers.bot_admins_only(handlers.commands.stats)),
-        CommandHandler("feeds", handlers.bot_admins_only(handlers.commands.feeds)),
+        CommandHandler("feeds", handlers.bot_admins_only(handlers.feeds.feeds)),
+        CommandHandler("add", handlers.admin_command(handlers._add)),
+        CommandHandler("remove", handlers.admin_command(handlers._remove)),
+        CommandHandler("pause", handlers.admin_command(handlers._pause)),
+        CommandHandler("resume", handlers.admin_command(handlers._resume)),
+        CommandHandler("sources", handlers.sources),
+        CommandHandler("export", handlers.export),
+        MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, handlers.document),
         # buttons, membership and migration events
         CallbackQueryHandler(handlers.button),
         ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER),
@@ -326,14 +279,23 @@ def register(application: Application, handlers: Handlers) -> None:  # type: ign
     ]
     for handler in wiring:
         application.add_handler(handler)
+    if handlers.pacer is not None:
+        application.bot_data[PACER_KEY] = handlers.pacer
     application.add_error_handler(handlers.error)
 
 
-async def publish_commands(application: Application, admins: frozenset[int]) -> None:  # type: ignore[type-arg]
-    """The command menu: public commands for everyone, admin commands in admins' chats."""
-    public = [BotCommand(name, text) for name, text in strings.PUBLIC_COMMANDS]
-    await application.bot.set_my_commands(public, scope=BotCommandScopeDefault())
-    admin = public + [BotCommand(name, text) for name, text in strings.ADMIN_COMMANDS]
+async def publish_commands(
+    application: Application,  # type: ignore[type-arg]
+    admins: frozenset[int],
+    *,
+    public: bool = True,
+) -> None:
+    """The command menu: public commands for everyone (unless not ``public``), admin
+    commands in admins' chats."""
+    commands = [BotCommand(name, text) for name, text in strings.PUBLIC_COMMANDS]
+    if public:
+        await application.bot.set_my_commands(commands, scope=BotCommandScopeDefault())
+    admin = commands + [BotCommand(name, text) for name, text in strings.ADMIN_COMMANDS]
     for user_id in admins:
         try:
             await application.bot.set_my_commands(admin, scope=BotCommandScopeChat(user_id))

@@ -13,10 +13,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from telegram.request import HTTPXRequest
+from bot.tg.transport import BotApiRequest
 
 
-class WatchedRequest(HTTPXRequest):
+class WatchedRequest(BotApiRequest):
     """PTB's HTTP transport for getUpdates, noting when Telegram last answered 200."""
 
     def __init__(self, *, clock: Callable[[], float] = time.monotonic, **kwargs: Any) -> None:
@@ -31,4 +31,8 @@ class WatchedRequest(HTTPXRequest):
         return code, body
 
     def answered_within(self, seconds: float) -> bool:
-        return self._clock() - self.last_answer <= seconds
+        return self.silent_for() <= seconds
+
+    def silent_for(self) -> float:
+        """Seconds since Telegram last answered a getUpdates."""
+        return self._clock() - self.last_answer

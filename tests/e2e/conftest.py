@@ -69,8 +69,10 @@ class Bots:
         token: str | None = TOKEN,
         env: Mapping[str, str] | None = None,
         expect_tracebacks: bool = False,
+        config_file: bool = True,
     ) -> BotProcess:
-        bot = BotProcess(config, self.root / f"bot{len(self.made) + 1}", token=token, env=env)
+        directory = self.root / f"bot{len(self.made) + 1}"
+        bot = BotProcess(config, directory, token=token, env=env, config_file=config_file)
         if expect_tracebacks:
             self.tracebacks_expected.add(id(bot))
         self.made.append(bot)

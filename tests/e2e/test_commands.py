@@ -11,8 +11,10 @@ from tests.fakebotapi import FakeBotAPI
 
 pytestmark = pytest.mark.e2e
 
-PUBLIC = ["start", "latest", "next", "topics", "subscribe", "unsubscribe", "stop", "help"]
-ADMIN_ONLY = ["stats", "feeds"]
+PUBLIC = [
+    "start", "latest", "next", "topics", "subscribe", "unsubscribe", "stop", "sources", "help",
+]  # fmt: skip
+ADMIN_ONLY = ["stats", "feeds", "add", "remove", "pause", "resume", "export"]
 
 
 def test_start_subscribes_the_chat_to_new_entries(api: FakeBotAPI, feed: Feed, bots: Bots) -> None:

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
+from . import files
 from .control import control_routes
 from .faults import Fault, describe_status
 from .limits import LimitConfig
@@ -254,6 +255,10 @@ class FakeBotAPI:
     def unblock_chat(self, chat_id: int) -> None:
         self._world.unblock(chat_id)
 
+    def add_bot_to_group(self, chat_id: int) -> None:
+        """Someone adds the bot to the group: the ``my_chat_member`` update (left -> member)."""
+        self._world.bot_joins(chat_id)
+
     def migrate_group(self, old_id: int, new_id: int) -> None:
         """Upgrade a group to a supergroup: the old id answers 400 with migrate_to_chat_id."""
         self._world.migrate(old_id, new_id)
@@ -353,6 +358,21 @@ class FakeBotAPI:
         created when ``chat_id == user_id``; a user who blocked the bot unblocks it.
         """
         return self._world.user_message(chat_id, user_id, text, reply_to)
+
+    def user_sends_document(
+        self,
+        chat_id: int,
+        user_id: int,
+        name: str,
+        data: bytes,
+        mime_type: str = "application/octet-stream",
+    ) -> dict[str, Any]:
+        """Queue the update for a user's document message (getFile then serves it)."""
+        return files.user_document(self._world, chat_id, user_id, name, data, mime_type)
+
+    def file_bytes(self, file_id: str) -> bytes:
+        """The bytes of a file sent to or by the bot (``SentMessage.document["file_id"]``)."""
+        return files.file_bytes(self._world, file_id)
 
     def user_presses(self, chat_id: int, user_id: int, message_id: int, callback_data: str) -> str:
         """Queue a ``callback_query`` for a button press; returns the query id.

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from . import files
 from .errors import bad_request, forbidden
 from .html_check import HtmlError, ParsedText, parse_html, utf16_len
 from .markup import check_commands, check_reply_markup
@@ -339,6 +340,8 @@ METHODS: dict[str, Method] = {
     "getChatMember": get_chat_member,
     "getChatAdministrators": get_chat_administrators,
     "sendChatAction": send_chat_action,
+    "getFile": files.get_file,
+    "sendDocument": files.send_document,
     "close": always_true,
     "logOut": always_true,
 }

@@ -28,6 +28,8 @@ class SentMessage:
     date: int
     edits: int = 0
     edit_date: int | None = None
+    document: dict[str, Any] | None = None
+    """sendDocument: the file's file_id, file_name, mime_type and file_size."""
 
     def buttons(self) -> list[dict[str, Any]]:
         """All inline buttons, row after row."""

@@ -20,6 +20,7 @@ from aiohttp import web
 
 from .errors import ApiError
 from .faults import DROPPED, Fault
+from .files import as_upload, download_route
 from .methods import METHODS
 from .params import Params, normalize
 from .records import ApiCall, LogEntry
@@ -31,7 +32,7 @@ _LOG = logging.getLogger(__name__)
 _TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")
 _BY_LOWER_NAME = {name.lower(): name for name in [*METHODS, "getUpdates"]}
 DELIVERY_METHODS = frozenset(
-    {"sendMessage", "editMessageText", "editMessageReplyMarkup", "deleteMessage"}
+    {"sendMessage", "sendDocument", "editMessageText", "editMessageReplyMarkup", "deleteMessage"}
 )
 CONFLICT = (
     "Conflict: terminated by other getUpdates request; "
@@ -69,7 +70,7 @@ async def read_params(request: web.Request) -> dict[str, Any]:
             form = await request.post()
             for name, value in form.items():
                 if isinstance(value, web.FileField):
-                    value = f"<file {value.filename}>"  # uploads are not emulated
+                    value = as_upload(value)  # sendDocument reads it (files.py)
                 values[name] = value
     return normalize(values)
 
@@ -88,7 +89,7 @@ class FakeServer:
     def application(self, extra_routes: Iterable[web.RouteDef] = ()) -> web.Application:
         """The app: ``extra_routes`` first, then everything else as Bot API paths."""
         app = web.Application(client_max_size=4 * 1024 * 1024)
-        app.add_routes(list(extra_routes))
+        app.add_routes([*extra_routes, download_route(self.world)])
         app.router.add_route("*", "/{tail:.*}", self.handle)
         return app
 

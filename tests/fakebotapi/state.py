@@ -234,8 +234,18 @@ class World:
                 self.queue_member_change(chat, "member")
             self.touch()
 
-    def queue_member_change(self, chat: Chat, new_status: str) -> None:
-        old_status = "kicked" if new_status == "member" else "member"
+    def bot_joins(self, chat_id: int) -> None:
+        """The bot is added to a group it was not in (``left`` -> ``member``)."""
+        with self.lock:
+            chat = self.chat(chat_id)
+            chat.forbidden = None
+            self.queue_member_change(chat, "member", old_status="left")
+            self.touch()
+
+    def queue_member_change(
+        self, chat: Chat, new_status: str, old_status: str | None = None
+    ) -> None:
+        old_status = old_status or ("kicked" if new_status == "member" else "member")
         new_member: dict[str, Any] = {"user": self.bot_user, "status": new_status}
         if new_status == "kicked":
             new_member["until_date"] = 0

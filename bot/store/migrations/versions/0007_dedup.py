@@ -1,7 +1,7 @@
 """dedup: entries.canonical_link (backfilled) and the duplicates a chat was spared
 
-Revision ID: 0003_dedup
-Revises: 0002
+Revision ID: 0007_dedup
+Revises: 0004_feeds_from_chat
 Create Date: 2026-12-02
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from bot.text.links import canonical_link
 
-revision = "0003_dedup"
-down_revision = "0002"
+revision = "0007_dedup"
+down_revision = "0004_feeds_from_chat"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """edits: the message id on each outbox row, and the queue of messages to edit in place
 
-Revision ID: 0004_edits
-Revises: 0003_dedup
+Revision ID: 0008_edits
+Revises: 0007_dedup
 Create Date: 2026-12-02
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_edits"
-down_revision = "0003_dedup"
+revision = "0008_edits"
+down_revision = "0007_dedup"
 branch_labels = None
 depends_on = None
 
@@ -49,6 +49,7 @@ def upgrade() -> None:
         sa.Column("queued_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("not_before", sa.DateTime(timezone=True), nullable=False),
         sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("claimed_by", sa.String(length=64), nullable=True),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(

@@ -1,7 +1,7 @@
 """mutes: the feeds each chat muted with the button under a push
 
-Revision ID: 0005_mutes
-Revises: 0004_edits
+Revision ID: 0009_mutes
+Revises: 0008_edits
 Create Date: 2026-12-02
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_mutes"
-down_revision = "0004_edits"
+revision = "0009_mutes"
+down_revision = "0008_edits"
 branch_labels = None
 depends_on = None
 

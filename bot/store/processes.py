@@ -1,0 +1,95 @@
+"""Running processes and their heartbeats: a claim is held only while its owner is alive.
+
+Each ``feedbot run`` process registers an id and refreshes its heartbeat every few seconds
+(:data:`HEARTBEAT_EVERY`). An outbox row (or edit) it claimed carries that id in
+``claimed_by``; once the owner's heartbeat is older than :data:`ALIVE_WITHIN` (the process
+died, even by ``kill -9``), any process may take the row back at once instead of waiting
+for the lease.
+On SQLite there is only one process: it takes back every claim when it starts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.store.tables import PENDING, edits, feeds, outbox, processes
+
+#: seconds between two heartbeats of a running process
+HEARTBEAT_EVERY = 3.0
+#: a process whose heartbeat is older than this is taken for dead
+ALIVE_WITHIN = timedelta(seconds=10)
+#: rows of processes gone this long are deleted when another one starts
+FORGET_AFTER = timedelta(days=1)
+
+
+def owner_dead(claimed_by: ColumnElement[str | None], now: datetime) -> ColumnElement[bool]:
+    """A row claimed by a process whose heartbeat has stopped (or whose row is gone)."""
+    owner_alive = exists().where(
+        processes.c.id == claimed_by,
+        processes.c.heartbeat_at >= now - ALIVE_WITHIN,
+    )
+    return and_(claimed_by.is_not(None), ~owner_alive)
+
+
+def claim_free(now: datetime) -> ColumnElement[bool]:
+    """An outbox row nobody holds: never claimed, its lease over, or its owner dead."""
+    return or_(
+        outbox.c.lease_until.is_(None),
+        outbox.c.lease_until < now,
+        owner_dead(outbox.c.claimed_by, now),
+    )
+
+
+async def register_process(connection: AsyncConnection, process_id: str, now: datetime) -> int:
+    """This process is alive from now on. On SQLite (one process only) every claim left by
+    an earlier one is taken back (deliveries, edits, and feeds it was polling: due at once);
+    returns how many deliveries that was."""
+    await connection.execute(delete(processes).where(processes.c.heartbeat_at < now - FORGET_AFTER))
+    await connection.execute(
+        processes.insert().values(id=process_id, started_at=now, heartbeat_at=now)
+    )
+    if connection.dialect.name != "sqlite":
+        return 0
+    await connection.execute(
+        update(feeds)
+        .where(feeds.c.claimed_by.is_not(None))
+        .values(next_check_at=now, claimed_by=None)
+    )
+    result = await connection.execute(
+        update(outbox)
+        .where(outbox.c.state == PENDING, outbox.c.lease_until.is_not(None))
+        .values(lease_until=None, claimed_by=None)
+    )
+    await connection.execute(
+        update(edits)
+        .where(edits.c.state == PENDING, edits.c.lease_until.is_not(None))
+        .values(lease_until=None, claimed_by=None)
+    )
+    return max(result.rowcount, 0)
+
+
+async def heartbeat(connection: AsyncConnection, process_id: str, now: datetime) -> None:
+    """Still alive (re-registers a row someone deleted)."""
+    result = await connection.execute(
+        update(processes).where(processes.c.id == process_id).values(heartbeat_at=now)
+    )
+    if result.rowcount == 0:
+        await connection.execute(
+            processes.insert().values(id=process_id, started_at=now, heartbeat_at=now)
+        )
+
+
+async def retire_process(connection: AsyncConnection, process_id: str) -> None:
+    """A clean stop: the process row goes (its claims were released before)."""
+    await connection.execute(delete(processes).where(processes.c.id == process_id))
+
+
+async def live_processes(connection: AsyncConnection, now: datetime) -> list[str]:
+    """Ids of processes whose heartbeat is fresh."""
+    rows = await connection.execute(
+        select(processes.c.id).where(processes.c.heartbeat_at >= now - ALIVE_WITHIN)
+    )
+    return [row.id for row in rows]
