@@ -54,3 +54,35 @@ async def test_a_start_on_an_up_to_date_database_does_not_import_alembic(
         timeout=60,
     )
     assert done.stdout.strip() == "False", done.stderr
+
+
+async def test_0007_dedup_backfills_canonical_links_of_stored_entries(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from bot.store.migrate import alembic_config
+
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0002")
+        connection.exec_driver_sql(
+            "INSERT INTO feeds (id, url, title, created_at, next_check_at) "
+            "VALUES (1, 'https://f.example/a.xml', '', '2026-01-01 00:00:00', "
+            "'2026-01-01 00:00:00')"
+        )
+        for entry_id, link in ((1, "https://www.news.example/s/?utm_source=x"), (2, None)):
+            connection.exec_driver_sql(
+                "INSERT INTO entries (id, feed_id, key, link, sort_at, first_seen_at, "
+                "last_seen_at, content_hash) VALUES (?, 1, ?, ?, '2026-01-01 00:00:00', "
+                "'2026-01-01 00:00:00', '2026-01-01 00:00:00', 'h')",
+                (entry_id, f"k{entry_id}", link),
+            )
+    engine.dispose()
+    store = await Store.open(f"sqlite:///{path}")  # upgrades to the head
+    await store.close()
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT id, canonical_link FROM entries ORDER BY id")
+        assert [tuple(row) for row in rows] == [(1, "news.example/s"), (2, None)]
+    engine.dispose()

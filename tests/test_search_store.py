@@ -210,8 +210,8 @@ async def test_the_migration_indexes_entries_already_stored(
 ) -> None:
     store = await Store.open(database_url, migrate=False)
     try:
-        async with store._engine.begin() as connection:  # the revision before 0005_search
-            await connection.run_sync(_upgrade_to, "0004_feeds_from_chat")
+        async with store._engine.begin() as connection:  # the revision before 0010_search
+            await connection.run_sync(_upgrade_to, "0009_mutes")
         await seeded(store, now)
         async with store._engine.begin() as connection:
             await connection.run_sync(_upgrade_to, "head")

@@ -38,6 +38,7 @@ def poll_settings(config: Config) -> PollSettings:
         feed_topics={feed.url: feed.topics for feed in config.feeds if feed.topics},
         rules=compile_rules({name: rule.keywords for name, rule in config.topics.items()}),
         backfill=config.delivery.first_fetch_backfill,
+        dedup_window=timedelta(days=days) if (days := config.delivery.dedup_days) else None,
     )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.chat.actions import CHANGING_OPS, EntryActions
 from bot.chat.admins import AdminRoster
 from bot.chat.choices import (
     MAX_CHAT_TOPICS,
@@ -56,6 +57,8 @@ def read_press(data: str | None) -> callbacks.Action | None:
 
 def changes_subscription(action: callbacks.Action | None) -> bool:
     """Whether ``action`` changes the chat's subscription (in groups: group admins only)."""
+    if isinstance(action, callbacks.EntryAction):
+        return action.op in CHANGING_OPS
     return isinstance(action, callbacks.ToggleTopic)
 
 
@@ -78,6 +81,7 @@ class Commands:
         self._search = Search(
             store, page_size=page_size, summary_length=summary_length, clock=clock
         )
+        self._actions = EntryActions(store, summary_length=summary_length, clock=clock)
 
     async def is_bot_admin(self, user_id: int | None) -> bool:
         """Listed in ``telegram.admins`` or claimed the bot (``/claim``)."""
@@ -286,6 +290,8 @@ class Commands:
                 if not may_change:
                     return ButtonReply(answer=strings.ONLY_ADMINS_CHANGE_TOPICS)
                 return await self._toggle(chat, topic_id, page)
+            case callbacks.EntryAction():
+                return await self._actions.press(chat, action, may_change=may_change)
         return ButtonReply(answer=strings.EXPIRED)  # pragma: no cover - match is exhaustive
 
     async def _latest_button(self, chat: ChatInfo, topic_id: int | None, page: int) -> ButtonReply:
@@ -306,7 +312,7 @@ class Commands:
         ids = await self._store.transmission_entries(transmission_id, chat.id)
         if ids is None:
             return ButtonReply(answer=strings.EXPIRED)
-        views = await self._store.entry_views(ids)
+        views = await self._store.views_for_chat(chat.id, ids)
         count = -(-len(views) // self._page_size)
         if not views or page > count:
             return ButtonReply(answer=strings.EXPIRED)

@@ -212,6 +212,9 @@ class DeliveryConfig(Strict):
     #: deliveries queued by a poll cycle wait for its end (at most this long), so that a
     #: chat gets one transmission per cycle
     gather_max: Duration = 60.0
+    #: a story (the same canonical link) that reached a chat this many days ago or less is
+    #: not sent to it again from another feed; 0 turns this off
+    dedup_days: int = Field(7, ge=0, le=365)
 
     @model_validator(mode="after")
     def _retry_order(self) -> DeliveryConfig:

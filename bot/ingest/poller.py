@@ -55,6 +55,8 @@ class PollSettings:
     feed_topics: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     rules: TopicRules = field(default_factory=TopicRules)
     backfill: int = 0  #: entries queued from a feed's first fetch
+    #: a story that reached a chat within this span is not queued for it again (None: off)
+    dedup_window: timedelta | None = timedelta(days=7)
     batch: int = 100  #: feeds claimed at a time
 
     def policy(self, url: str) -> SchedulePolicy:
@@ -313,6 +315,7 @@ class Poller:
             updated=tuple(self._write(feed, e) for e in diff.updated) if diff else (),
             seen=diff.seen if diff else (),
             notify=diff.notify if diff else (),
+            dedup_since=now - window if (window := self._settings.dedup_window) else None,
         )
         report = FeedReport(
             url=feed.url,

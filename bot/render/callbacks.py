@@ -12,6 +12,8 @@ Shapes (ids are ours, pages 1-based):
     ``G:<topic id or *>:<page>``   the same on another page of /topics
     ``P:<page>``                   a page of the /topics menu
     ``N``                          the current-page marker (does nothing)
+    ``E:<op>:<entry id>:<0|1>``    an action under a single-entry push (``op``: one of
+                                   :data:`ENTRY_OPS`), the message shown expanded (1) or not
     ``A:<pending>:<n>``            /add: preview the n-th feed a page links to
     ``A:<pending>:+`` / ``:x``     /add: Add / Cancel the previewed feed
     ``F:<verb>:<feed id>:<page>``  a feed's button in /feeds or an alert (verbs below)
@@ -60,6 +62,18 @@ class TopicsPage:
 @dataclass(frozen=True, slots=True)
 class Noop:
     pass
+
+
+MORE, LESS, MUTE, UNMUTE, FEWER, RESTORE = "x", "c", "m", "u", "t", "r"
+#: more / less text; mute the entry's feed here / undo; less of its topic / undo
+ENTRY_OPS = frozenset({MORE, LESS, MUTE, UNMUTE, FEWER, RESTORE})
+
+
+@dataclass(frozen=True, slots=True)
+class EntryAction:
+    op: str  #: one of :data:`ENTRY_OPS`
+    entry_id: int
+    expanded: bool  #: the message shows the entry's full text now
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +134,7 @@ Action = (
     | FeedButton
     | FeedsPage
     | SourcesPage
+    | EntryAction
 )
 #: the actions only the bot's admins may take
 ADMIN_ACTIONS = (AddPick, AddConfirm, AddCancel, FeedButton, FeedsPage)
@@ -129,6 +144,7 @@ _TRANSMISSION = re.compile(r"T:([1-9][0-9]{0,18}):([1-9][0-9]{0,5})")
 _SEARCH = re.compile(r"S:([1-9][0-9]{0,18}):([1-9][0-9]{0,5})")
 _TOGGLE = re.compile(r"G:(\*|[1-9][0-9]{0,18})(?::([1-9][0-9]{0,5}))?")
 _TOPICS = re.compile(r"P:([1-9][0-9]{0,5})")
+_ENTRY = re.compile(r"E:([xcmutr]):([1-9][0-9]{0,18}):([01])")
 _ADD = re.compile(r"A:([a-z0-9]{4,16}):(\+|x|[1-9][0-9]?)")
 _FEED = re.compile(r"F:([a-z]):([1-9][0-9]{0,18}):(0|[1-9][0-9]{0,5})")
 _LIST_PAGE = re.compile(r"(FP|SP):([1-9][0-9]{0,5})")
@@ -150,6 +166,8 @@ def encode(action: Action) -> str:
             data = f"P:{page}"
         case Noop():
             data = "N"
+        case EntryAction(op, entry_id, expanded):
+            data = f"E:{op}:{entry_id}:{int(expanded)}"
         case AddPick(pending, index):
             data = f"A:{pending}:{index}"
         case AddConfirm(pending):
@@ -184,6 +202,9 @@ def decode(data: str | None) -> Action | None:
         return _bounded(ToggleTopic(None if topic == "*" else int(topic), int(page or 1)))
     if match := _TOPICS.fullmatch(data):
         return _bounded(TopicsPage(int(match.group(1))))
+    if match := _ENTRY.fullmatch(data):
+        op, entry_id, expanded = match.groups()
+        return _bounded(EntryAction(op, int(entry_id), expanded == "1"))
     return _decode_admin(data)
 
 
@@ -206,7 +227,7 @@ def _bounded(action: Action) -> Action | None:
     page = getattr(action, "page", 1)
     ids = [
         v
-        for name in ("topic_id", "transmission_id", "search_id")
+        for name in ("topic_id", "transmission_id", "search_id", "entry_id")
         if (v := getattr(action, name, None))
     ]
     if not 1 <= page <= MAX_PAGE or any(v > MAX_ID for v in ids):

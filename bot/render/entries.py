@@ -67,6 +67,10 @@ def meta_line(entry: EntryView) -> str:
     tags = " ".join(hashtag(topic) for topic in ordered[:6])
     if tags.strip():
         parts.append(tags)
+    if entry.also_in:
+        parts.append(strings.also_in(entry.also_in))
+    if entry.updated:
+        parts.append(strings.UPDATED_MARK)
     return " · ".join(parts)
 
 

@@ -516,3 +516,43 @@ def group_hello(bot_name: str) -> str:
         "(/sources lists them). A group admin sends /start to subscribe this group, "
         "/topics to choose topics; /help lists everything."
     )
+
+
+# ----------------------------------------------------------------------------- dedup and edits
+
+
+def also_in(feeds: tuple[str, ...]) -> str:
+    """In a meta line: the same story came from these feeds too (and was not sent again)."""
+    return "also in " + ", ".join(feeds)
+
+
+#: In a meta line: the entry changed after this message went out, and the message shows it.
+UPDATED_MARK = "✎ updated"
+
+
+# ----------------------------------------------------------------------------- push buttons
+
+MORE_BUTTON = "More ⌄"
+LESS_BUTTON = "Less ⌃"
+MUTE_BUTTON = "Mute this feed here"
+UNDO_BUTTON = "↶ Undo"
+
+
+def fewer_button(tag: str) -> str:
+    return f"Less of {tag}"
+
+
+def muted_feed(feed: str) -> str:
+    return f"Muted {feed} in this chat: no more pushes from it here. Undo is under the message."
+
+
+def unmuted_feed(feed: str) -> str:
+    return f"{feed} is back on in this chat."
+
+
+def fewer_of(tag: str) -> str:
+    return f"This chat now skips {tag}. Undo is under the message."
+
+
+def more_of(tag: str) -> str:
+    return f"This chat takes {tag} again."

@@ -23,9 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import ChatInfo
 from bot.store import (
+    actions,
     admins,
     alerts,
     chats,
+    edits,
     feedlist,
     feeds,
     maintenance,
@@ -250,6 +252,22 @@ class Store:
     #: fail, with the reason, pending rows nobody will send (see ``outbox.sweep``)
     sweep_outbox = _Transaction(outbox.sweep, write=True)
     queue_counts = _Transaction(outbox.queue_counts)
+
+    # ------------------------------------------------------------------ push buttons
+
+    pushed_entry = _Transaction(actions.pushed_entry)
+    set_muted = _Transaction(actions.set_muted, write=True)
+    views_for_chat = _Transaction(actions.views_for_chat)
+
+    # ------------------------------------------------------------------ the edit queue
+
+    claim_edits = _Transaction(edits.claim_edits, write=True)
+    mark_edit_done = _Transaction(edits.mark_edit_done, write=True)
+    mark_edit_retry = _Transaction(edits.mark_edit_retry, write=True)
+    mark_edit_failed = _Transaction(edits.mark_edit_failed, write=True)
+    release_edits = _Transaction(edits.release_edits, write=True)
+    next_edit_due_at = _Transaction(edits.next_edit_due_at)
+    edit_counts = _Transaction(edits.edit_counts)
 
     # ------------------------------------------------------------------ processes
 

@@ -1,6 +1,6 @@
 """/search in storage: saved searches, and pages of the entries that hold every word.
 
-Each word narrows through the full-text index of migration 0005_search, then the word
+Each word narrows through the full-text index of migration 0010_search, then the word
 boundaries of :func:`bot.text.search.boundary_pattern` are checked on what is left:
 
 - SQLite: words of three or more characters go to FTS5 (trigram tokenizer) as quoted

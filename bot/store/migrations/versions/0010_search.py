@@ -1,7 +1,7 @@
 """search: a full-text index of entries (FTS5 trigram / pg_trgm) and saved searches
 
-Revision ID: 0005_search
-Revises: 0004_feeds_from_chat
+Revision ID: 0010_search
+Revises: 0009_mutes
 Create Date: 2026-12-01
 
 SQLite: ``entries_fts``, an external-content FTS5 table (trigram tokenizer) over
@@ -18,8 +18,8 @@ import logging
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_search"
-down_revision = "0004_feeds_from_chat"
+revision = "0010_search"
+down_revision = "0009_mutes"
 branch_labels = None
 depends_on = None
 
