@@ -39,15 +39,16 @@ RUN pip install --no-deps . \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin feedbot \
     && mkdir -p /data /config \
     && chown feedbot /data \
-    && ln -s /data /app/data
+    && ln -s /data /app/data \
+    && ln -s /config/config.yaml /app/config.yaml
 
-# Config from /config/config.yaml (mount it) and the environment; secrets only at run time
+# Config from /config/config.yaml when it is mounted (./config.yaml links there; without it
+# the built-in defaults run, as a fresh start should) and the environment; secrets only at run time
 # (TELEGRAM_BOT_TOKEN or TELEGRAM_BOT_TOKEN_FILE=/run/secrets/..., DATABASE_URL(_FILE)):
 # none baked in. The health port is fixed here because the HEALTHCHECK below has to know
 # it; inside the container it listens on every address (outside, the default is 127.0.0.1),
 # and compose publishes it on the host's loopback only.
-ENV FEEDBOT_CONFIG=/config/config.yaml \
-    FEEDBOT_HEALTH_PORT=8080 \
+ENV FEEDBOT_HEALTH_PORT=8080 \
     FEEDBOT_HEALTH_HOST=0.0.0.0
 
 USER feedbot

@@ -29,7 +29,7 @@ if str(ROOT) not in sys.path:
 BENCH = ROOT / "bench"
 OUT = BENCH / "out"  # gitignored: databases, seeds, profiles, logs
 DOC = ROOT / "docs" / "BENCHMARKS.md"
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("FEEDBOT_SHARED") or ROOT.parent / "shared")
 CORPUS = SHARED / "corpus" / "realworld"
 PYTHON = sys.executable
 FEEDBOT = [PYTHON, "-m", "bot"]
@@ -287,6 +287,43 @@ def rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+class PeakRSS:
+    """Samples the resident memory of a process and of all its descendants until stopped:
+    ``main`` is the process alone, ``total`` the peak of the sum over the whole tree (MiB)."""
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        import threading
+
+        self._pid = pid
+        self._interval = interval
+        self.main = 0.0
+        self.total = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        import psutil
+
+        process = psutil.Process(self._pid)
+        while not self._stop.wait(self._interval):
+            try:
+                main = process.memory_info().rss
+                tree = [main]
+                for kid in process.children(recursive=True):
+                    with contextlib.suppress(psutil.Error):
+                        tree.append(kid.memory_info().rss)
+            except psutil.Error:
+                return
+            self.main = max(self.main, main / 2**20)
+            self.total = max(self.total, sum(tree) / 2**20)
+
+    def stop(self) -> PeakRSS:
+        self._stop.set()
+        self._thread.join()
+        return self
 
 
 def fmt_s(seconds: float) -> str:

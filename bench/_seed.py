@@ -10,7 +10,7 @@ import asyncio
 import random
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -170,10 +170,15 @@ def seed_feeds(engine: Engine, urls: Sequence[str], *, due_in: timedelta) -> lis
 
 
 def seed_entries(
-    engine: Engine, feed_ids: Sequence[int], count: int, topic_names: Sequence[str]
+    engine: Engine,
+    feed_ids: Sequence[int],
+    count: int,
+    topic_names: Sequence[str],
+    extra_text: Callable[[int], str] | None = None,
 ) -> None:
     """``count`` entries spread over the feeds, newest 5 days ago up to 2 years back; each
-    entry carries 1-2 topics (Zipf-like: a few topics are common, most are rare)."""
+    entry carries 1-2 topics (Zipf-like: a few topics are common, most are rare).
+    ``extra_text(n)``, when given, is appended to entry ``n``'s text."""
     rng = random.Random(5)
     now = datetime.now(UTC)
     with engine.begin() as connection:
@@ -203,7 +208,9 @@ def seed_entries(
                     "first_seen_at": at,
                     "last_seen_at": at,
                     "content_hash": f"{number:064x}",
-                    "text": " ".join(words).capitalize() + ".",
+                    "text": " ".join(words).capitalize()
+                    + "."
+                    + (extra_text(number) if extra_text else ""),
                     "pruned": False,
                 }
             )

@@ -107,6 +107,21 @@ class ParsedFeed:
     entries: tuple[ParsedEntry, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentLimits:
+    """Size bounds applied to a document before the expensive steps of parsing it."""
+
+    max_bytes: int = 10 * 1024 * 1024  #: the body once unpacked (any compression)
+    max_entries: int = 1000  #: entries kept per document, newest first
+
+
+class ParseRefusedError(Exception):
+    """A parse stopped by its bounds: over time, over memory, or its worker died.
+
+    ``str(error)`` is one line for the feed's row ("took longer than 20 s to parse").
+    """
+
+
 class NotAFeedError(Exception):
     """The document could not be read as a feed (HTML page, empty body, garbage ...).
 
@@ -154,6 +169,8 @@ class EntryView:
     topics: tuple[str, ...]
     feed_name: str  #: config name, else the feed's own title, else its host
     own_topics: frozenset[str] = frozenset()  #: the chat's, shown first in the meta line
+    also_in: tuple[str, ...] = ()  #: other feeds that carried the story to this chat
+    updated: bool = False  #: changed after the message showing it went out
 
 
 # --------------------------------------------------------------------------- /add
@@ -247,6 +264,8 @@ class PollRecord:
     updated: tuple[EntryWrite, ...] = ()
     seen: tuple[str, ...] = ()  #: keys whose last-seen time moves to ``checked_at``
     notify: tuple[str, ...] = ()  #: keys of ``new`` to queue for delivery
+    #: a story whose canonical link was queued for a chat since then is not queued again
+    dedup_since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +298,10 @@ class TopicChoice:
     everything: bool
     only: frozenset[str] = frozenset()
     excluded: frozenset[str] = frozenset()
+
+    def takes(self, topic: str) -> bool:
+        """Whether entries with ``topic`` reach the chat."""
+        return topic not in self.excluded if self.everything else topic in self.only
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,6 +371,20 @@ class Delivery:
     entries: tuple[EntryView, ...]  #: newest first
     attempts: int  #: the most attempts any of the rows has had (before this one)
     queued_at: tuple[datetime, ...] = ()  #: when each row was queued (for the latency metric)
+
+
+@dataclass(frozen=True, slots=True)
+class EditJob:
+    """A claimed edit: a message sent earlier, with what it should show now."""
+
+    chat: ChatInfo
+    edit_id: int
+    message_id: int
+    queued_at: datetime  #: of the latest request; settled only if still the latest
+    entries: tuple[EntryView, ...]  #: in the message's order
+    transmission_id: int | None  #: set when the message pages through its entries
+    position: int  #: index in ``entries`` of the first changed one (its page is shown)
+    muted: bool = False  #: a single push whose feed the chat muted (its button is an undo)
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,6 +93,9 @@ class Metrics:
         self.failed = Counter(
             "feedbot_deliveries_failed", "Outbox rows given up, by reason", ["reason"], registry=r
         )
+        self.edits = Counter(
+            "feedbot_edits", "Messages edited in place because an entry changed", registry=r
+        )
         self.queue_depth = Gauge("feedbot_queue_depth", "Outbox rows waiting", registry=r)
         self.last_tick = Gauge(
             "feedbot_last_tick_timestamp_seconds", "Unix time of the last poll tick", registry=r
@@ -123,6 +126,9 @@ class SenderMetrics:
     def failed(self, rows: int, reason: str) -> None:
         if rows:
             self._m.failed.labels(reason).inc(rows)
+
+    def edited(self) -> None:
+        self._m.edits.inc()
 
 
 class Health:

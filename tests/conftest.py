@@ -21,7 +21,7 @@ import pytest
 from bot.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("FEEDBOT_SHARED") or REPO.parent / "shared")
 CORPUS = SHARED / "corpus"
 
 BACKEND = os.environ.get("FEEDBOT_TEST_BACKEND", "sqlite")

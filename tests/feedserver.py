@@ -20,7 +20,11 @@ Routes (configure them from any thread, before or after :meth:`FeedServer.start`
 ``set_slow``                a body, then one more chunk every ``interval`` seconds
 ``set_huge``                ``size`` bytes of well-formed-looking RSS, streamed
 ``set_gzip_bomb``           a tiny compressed stream that inflates to ``size`` spaces
+``set_unlabelled_gzip``     a document gzipped *without* Content-Encoding (a server slip)
 ==========================  ===========================================================
+
+Hostile documents, legal but costly to parse: :func:`many_entries_rss` (slow) and
+:func:`long_description_rss` (memory-hungry).
 
 What the server saw: :attr:`~FeedServer.requests` (every request, in order),
 :meth:`~FeedServer.hits`, and :meth:`~FeedServer.peak_in_flight` (most requests handled at
@@ -59,7 +63,15 @@ from urllib.parse import quote
 import brotli
 from aiohttp import web
 
-__all__ = ["Encoding", "FeedServer", "RecordedRequest", "compressed_spaces", "encode_body"]
+__all__ = [
+    "Encoding",
+    "FeedServer",
+    "RecordedRequest",
+    "compressed_spaces",
+    "encode_body",
+    "long_description_rss",
+    "many_entries_rss",
+]
 
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 #: Content codings the server can apply. "deflate-raw" is sent as ``Content-Encoding:
@@ -389,6 +401,12 @@ class FeedServer:
         chunks = [body[i : i + _CHUNK] for i in range(0, len(body), _CHUNK)]
         self._routes[_path(path)] = _Stream(chunks, headers)
 
+    def set_unlabelled_gzip(self, path: str, body: bytes | str) -> None:
+        """``body`` gzipped and sent as it is, without Content-Encoding (the parser's job)."""
+        raw = body.encode() if isinstance(body, str) else body
+        packed = gzip_module.compress(raw, compresslevel=9)
+        self.set_response(path, packed, headers={"Content-Type": RSS_TYPE})
+
     def remove(self, path: str) -> None:
         """Forget ``path``: it answers 404 from now on."""
         self._routes.pop(_path(path), None)
@@ -570,6 +588,34 @@ def _huge_rss(size: int) -> Iterator[bytes]:
         remaining -= len(block)
     yield b" " * remaining
     yield tail
+
+
+@functools.lru_cache(maxsize=4)
+def many_entries_rss(count: int) -> bytes:
+    """A legal RSS document with ``count`` distinct dated entries, newest first (100,000:
+    about 9 MB, and tens of seconds of feedparser's time)."""
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    items = (
+        f"<item><title>Entry {i}</title><guid>{i}</guid>"
+        f"<pubDate>{format_datetime(start - timedelta(minutes=i), usegmt=True)}</pubDate></item>"
+        for i in range(count)
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Many</title>'
+        + "".join(items)
+        + "</channel></rss>"
+    ).encode()
+
+
+def long_description_rss(size: int) -> bytes:
+    """One entry whose description is about ``size`` bytes of escaped HTML paragraphs."""
+    paragraph = "&lt;p&gt;word &amp;amp; more&lt;/p&gt;"
+    body = paragraph * (size // len(paragraph))
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Long</title>'
+        f"<item><title>Long</title><guid>long</guid><description>{body}</description></item>"
+        "</channel></rss>"
+    ).encode()
 
 
 @functools.lru_cache(maxsize=8)

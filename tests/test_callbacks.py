@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.render.callbacks import (
+    ENTRY_OPS,
     MAX_BYTES,
+    EntryAction,
     LatestPage,
     Noop,
     ToggleTopic,
@@ -29,6 +31,7 @@ from bot.render.callbacks import (
         TopicsPage(1),
         TopicsPage(99_999),
         Noop(),
+        *(EntryAction(op, 2**63 - 1, expanded) for op in ENTRY_OPS for expanded in (True, False)),
     ],
 )
 def test_round_trip_within_64_bytes(action: object) -> None:
@@ -65,3 +68,10 @@ def test_round_trip_within_64_bytes(action: object) -> None:
 )
 def test_forged_data_decodes_to_nothing(forged: str | None) -> None:
     assert decode(forged) is None
+
+
+@pytest.mark.parametrize(
+    "data", ["E:x:0:0", "E:q:5:0", "E:x:5:2", "E:x:5", "E:m:-5:0", "E:m:99999999999999999999:0"]
+)
+def test_forged_entry_actions_are_refused(data: str) -> None:
+    assert decode(data) is None

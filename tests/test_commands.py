@@ -388,3 +388,17 @@ async def test_start_keeps_a_chosen_subscription_and_unsubscribe_says_when_pushe
     assert "everything except: ml" in again
     assert keep_or_everything(only()) == EVERYTHING  # nothing chosen: everything
     assert keep_or_everything(only("ml")) == only("ml")
+
+
+def test_restore_topic_undoes_drop_topic() -> None:
+    from bot.chat.choices import drop_topic, restore_topic, takes_topic
+    from bot.domain import TopicChoice
+
+    for choice in (
+        TopicChoice(everything=True),
+        TopicChoice(everything=False, only=frozenset({"ml", "go"})),
+    ):
+        dropped = drop_topic(choice, "ml")
+        assert dropped is not None
+        assert not takes_topic(dropped, "ml")
+        assert restore_topic(dropped, "ml") == choice

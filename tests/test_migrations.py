@@ -99,3 +99,35 @@ async def test_0006_carries_chats_over_with_default_settings_and_threads_of_thei
         assert [c.thread_id for c in await store.chat_rows(-5)] == [0, 77]
     finally:
         await store.close()
+
+
+async def test_0007_dedup_backfills_canonical_links_of_stored_entries(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from bot.store.migrate import alembic_config
+
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0002")
+        connection.exec_driver_sql(
+            "INSERT INTO feeds (id, url, title, created_at, next_check_at) "
+            "VALUES (1, 'https://f.example/a.xml', '', '2026-01-01 00:00:00', "
+            "'2026-01-01 00:00:00')"
+        )
+        for entry_id, link in ((1, "https://www.news.example/s/?utm_source=x"), (2, None)):
+            connection.exec_driver_sql(
+                "INSERT INTO entries (id, feed_id, key, link, sort_at, first_seen_at, "
+                "last_seen_at, content_hash) VALUES (?, 1, ?, ?, '2026-01-01 00:00:00', "
+                "'2026-01-01 00:00:00', '2026-01-01 00:00:00', 'h')",
+                (entry_id, f"k{entry_id}", link),
+            )
+    engine.dispose()
+    store = await Store.open(f"sqlite:///{path}")  # upgrades to the head
+    await store.close()
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT id, canonical_link FROM entries ORDER BY id")
+        assert [tuple(row) for row in rows] == [(1, "news.example/s"), (2, None)]
+    engine.dispose()

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain import NotAFeedError, ParsedFeed
+from bot.domain import DocumentLimits, NotAFeedError, ParsedFeed
 from bot.ingest import parse as parse_module
 from bot.ingest.identity import MAX_TEXT_CHARS, content_hash
-from bot.ingest.parse import parse_in_thread
+from bot.ingest.workers import InProcessParser
 from tests.feeddocs import URL, at, atom, item, parse, rss
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "parse"
@@ -588,17 +588,23 @@ def test_gzip_body_without_content_encoding_is_unpacked() -> None:
     assert [e.title for e in feed.entries] == ["Zipped"]
 
 
-async def test_parse_in_thread_runs_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_in_process_parser_runs_off_the_event_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     threads: list[threading.Thread] = []
     real = parse_module.parse_document
 
-    def spy(body: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
+    def spy(
+        body: bytes, headers: Mapping[str, str], url: str, limits: DocumentLimits
+    ) -> ParsedFeed:
         threads.append(threading.current_thread())
-        return real(body, headers, url)
+        return real(body, headers, url, limits)
 
     monkeypatch.setattr(parse_module, "parse_document", spy)
 
-    feed = await parse_in_thread(rss(item("g", "T")).encode(), {}, URL)
+    parser = InProcessParser(DocumentLimits())
+    feed = await parser.parse(rss(item("g", "T")).encode(), {}, URL)
+    await parser.aclose()
 
     assert [e.title for e in feed.entries] == ["T"]
     assert threads

@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.domain import FeedSpec, PollOutcome, PollRecord
+from bot.domain import DocumentLimits, FeedSpec, PollOutcome, PollRecord
 from bot.ingest.fetch import Fetcher, FetchLimits
 from bot.ingest.poller import FeedReport, Poller, PollSettings
 from bot.ingest.schedule import SchedulePolicy
 from bot.ingest.topics import compile_rules
+from bot.ingest.workers import InProcessParser
 from bot.store import Store
 from tests.feedserver import FeedServer
 
@@ -67,6 +68,7 @@ def make_poller(store: Store, fetcher: Fetcher, clock: Clock, **settings: object
     return Poller(
         store,
         fetcher,
+        InProcessParser(DocumentLimits()),
         PollSettings(default_policy=POLICY, **settings),  # type: ignore[arg-type]
         clock=clock,
         draw=lambda: 0.5,

@@ -15,7 +15,7 @@ from bot.render.i18n import EN
 from bot.render.keyboards import Paging
 from bot.render.menu import TOPIC_BUTTONS, TopicOption, topics_menu, topics_pages
 from bot.render.message import MESSAGE_LIMIT, Button, Rendered
-from bot.render.pages import LABEL_UNITS, latest, transmission
+from bot.render.pages import LABEL_UNITS, latest, single_push, transmission
 from bot.render.plain import as_plain, visible_length, visible_text
 from bot.text.measure import utf16_length
 from tests.factories import view
@@ -83,7 +83,7 @@ def test_text_is_escaped_not_interpreted() -> None:
     assert "<script>alert(1)</script> & co" in visible_text(rendered.html)
 
 
-def test_single_entry_push_has_title_link_topics_date_summary_and_a_button() -> None:
+def test_single_entry_push_has_title_link_topics_date_summary_and_its_buttons() -> None:
     entry = view(
         title="SigLIP 概述",
         text="一" * 500,
@@ -101,7 +101,34 @@ def test_single_entry_push_has_title_link_topics_date_summary_and_a_button() -> 
     assert "一" * 350 + "..." in text
     assert "一" * 351 not in text
     assert '<a href="https://blog.example/siglip">' in rendered.html
-    assert rendered.keyboard == ((Button("Open ↗", url="https://blog.example/siglip"),),)
+    assert rendered.keyboard == (
+        (Button("Open ↗", url="https://blog.example/siglip"), Button("More ⌄", callback="E:x:1:0")),
+        (
+            Button("Mute this feed here", callback="E:m:1:0"),
+            Button("Less of #ml", callback="E:t:1:0"),
+        ),
+    )
+
+
+def test_more_shows_the_full_text_and_offers_less_and_undo_replaces_a_used_action() -> None:
+    entry = view(text="一" * 3000, topics=("ml",), link="https://blog.example/long")
+    short = single_push(entry, loc=EN, summary_length=350)
+    full = single_push(entry, loc=EN, summary_length=350, expanded=True, muted=True, fewer=True)
+    assert "一" * 351 not in visible_text(short.html)
+    assert "一" * 3000 in visible_text(full.html)
+    assert utf16_length(visible_text(full.html)) <= 4096
+    assert [b.text for row in full.keyboard for b in row] == [
+        "Open ↗",
+        "Less ⌃",
+        "↶ Undo",
+        "↶ Undo",
+    ]
+    assert [b.callback for row in full.keyboard for b in row][1:] == [
+        "E:c:1:1",
+        "E:u:1:1",
+        "E:r:1:1",
+    ]
+    assert all(len((b.callback or "").encode()) <= 64 for row in full.keyboard for b in row)
 
 
 def test_summary_is_cut_at_summary_length_graphemes() -> None:

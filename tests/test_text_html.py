@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.text.html import html_to_text, plain_to_text
+from bot.text.html import MAX_MARKUP_CHARS, html_to_text, looks_like_html, plain_to_text
 from bot.text.measure import ELLIPSIS, grapheme_count, truncate
 from bot.text.placeholders import (
     CODE_PLACEHOLDER,
@@ -61,7 +61,11 @@ def test_entities_are_decoded(html: str, expected: str) -> None:
             '<p>Read <a href="https://example.org/post?id=1">the post</a>.</p>',
             "Read the post.",
         ),
-        _case("images-dropped", '<p>Chart:<img src="a.png" alt="a bar chart"> up</p>', "Chart: up"),
+        _case(
+            "images-become-placeholders",
+            '<p>Chart:<img src="a.png" alt="a bar chart"> up</p>',
+            "Chart: [image] up",
+        ),
         _case("comments-dropped", "<p>before<!-- hidden note -->after</p>", "beforeafter"),
     ],
 )
@@ -521,3 +525,77 @@ def test_references_escaped_twice_are_decoded_named_or_numeric(html: str, text: 
 )
 def test_cdata_sections_in_content_keep_their_text(html: str, text: str) -> None:
     assert html_to_text(html) == text
+
+
+# --------------------------------------------------------------------------- media, math, spacing
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        _case("image-only", '<p><img src="a.jpg"></p>', "[image]"),
+        _case("images-fold", '<img src="a.jpg"><img src="b.jpg"> text', "[image] text"),
+        _case("pixel-dropped", 'Hi<img src="p.gif" width="1" height="1">', "Hi"),
+        _case("emoji-alt", 'sad <img class="wp-smiley" src="e.png" alt="😢">', "sad 😢"),
+        _case("no-src-dropped", "a <img alt=x> b", "a b"),
+        _case("video", '<video src="v.mp4">fallback</video> after', "[video] after"),
+        _case("audio", "<audio controls><source src=a.mp3></audio>", "[audio]"),
+        _case(
+            "youtube-iframe", '<iframe src="https://www.youtube.com/embed/x"></iframe>', "[video]"
+        ),
+        _case("other-iframe-dropped", '<iframe src="https://ads.example/"></iframe>ok', "ok"),
+        _case("cjk-image", '<p>这是一张照片<img src="a.jpg">。</p>', "这是一张照片 [图片]。"),
+        _case("cjk-video", "<p>看视频</p><video></video>", "看视频 [视频]"),
+    ],
+)
+def test_media_become_placeholders(html: str, expected: str) -> None:
+    assert html_to_text(html) == expected
+
+
+def test_image_only_text_follows_the_hint_language() -> None:
+    assert html_to_text('<img src="a.jpg">', "分享图片") == "[图片]"
+    assert html_to_text('<img src="a.jpg">', "Holiday photos") == "[image]"
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        _case("inline-paren", r"<p>so \( a^2+b^2 \) holds</p>", "so a^2+b^2 holds"),
+        _case("inline-greek", r"<p>take \(\alpha\) small</p>", "take α small"),
+        _case("inline-dollar", "<p>if $x^2$ grows</p>", "if x^2 grows"),
+        _case(
+            "dollar-long", r"<p>falls like $\sigma/\sqrt{n}$ now</p>", "falls like [formula] now"
+        ),
+        _case("prices", "<p>costs $5 and $10 here</p>", "costs $5 and $10 here"),
+        _case("price-range", "<p>from $5-$10</p>", "from $5-$10"),
+        _case("dollar-digits", "<p>pay $5$ now</p>", "pay $5$ now"),
+        _case("display", "<p>is $$E=mc^2$$.</p>", "is [formula]."),
+        _case("no-space-before-punct", "<p>see</p><pre>x</pre><p>. Next</p>", "see [code]. Next"),
+        _case("cjk-punct", "<p>公式</p><pre>x</pre>，然后", "公式 [代码]，然后"),
+    ],
+)
+def test_inline_math_and_spacing(html: str, expected: str) -> None:
+    assert html_to_text(html) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("<p>a paragraph</p>", True),
+        ('<figure class="highlight python"><table><tr><td>x</td></tr></table></figure>', True),
+        ("<b>Bold</b> & co", True),
+        ("a <b> c", False),
+        ("if a < b and c > d", False),
+        ("Second <post>", False),
+        ("plain words", False),
+    ],
+)
+def test_looks_like_html(text: str, html: bool) -> None:
+    assert looks_like_html(text) is html
+
+
+def test_markup_is_cut_before_it_is_parsed() -> None:
+    huge = "<p>" + "word " * (MAX_MARKUP_CHARS // 5 + 1000) + "END</p>"
+    text = html_to_text(huge)
+    assert "END" not in text
+    assert len(text) <= MAX_MARKUP_CHARS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.app.settings import poll_settings, proxy_routes
+from bot.app.settings import parser, poll_settings, proxy_routes
 from bot.app.startup import configure_logging, open_store
 from bot.clock import utcnow
 from bot.config.schema import Config
@@ -17,10 +17,15 @@ async def poll_once(config: Config) -> int:
     try:
         started = utcnow()
         await store.make_feeds_due(started)
-        async with Fetcher(
-            FetchLimits.from_config(config.polling), routes=proxy_routes(config)
-        ) as fetcher:
-            reports = await Poller(store, fetcher, poll_settings(config)).poll_due()
+        parse = parser(config)
+        try:
+            async with Fetcher(
+                FetchLimits.from_config(config.polling), routes=proxy_routes(config)
+            ) as fetcher:
+                poller = Poller(store, fetcher, parse, poll_settings(config))
+                reports = await poller.poll_due()
+        finally:
+            await parse.aclose()
         chats = await store.chats_queued_since(started)
         others = [] if reports else await store.live_processes(utcnow())
     finally:

@@ -15,12 +15,19 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.app.settings import proxy_routes
+from bot.app.settings import parser, proxy_routes
 from bot.config.schema import Config
-from bot.domain import EntryView, FetchStatus, NotAFeedError, ParsedFeed, sort_time
+from bot.domain import (
+    EntryView,
+    FetchStatus,
+    NotAFeedError,
+    ParsedFeed,
+    ParseRefusedError,
+    sort_time,
+)
 from bot.ingest.fetch import Fetcher, FetchLimits
-from bot.ingest.parse import parse_in_thread
 from bot.ingest.topics import compile_rules, entry_topics
+from bot.ingest.workers import Parser
 from bot.render.i18n import locale
 from bot.render.keyboards import Paging
 from bot.render.pages import latest
@@ -53,7 +60,7 @@ def sources_from(config: Config, refs: Sequence[str]) -> list[Source]:
     return sources
 
 
-async def load(source: Source, fetcher: Fetcher) -> ParsedFeed:
+async def load(source: Source, fetcher: Fetcher, parse: Parser) -> ParsedFeed:
     """Fetch or read one source and parse it; :class:`PreviewError` when it is not a feed."""
     try:
         scheme = urlsplit(source.ref).scheme
@@ -67,8 +74,8 @@ async def load(source: Source, fetcher: Fetcher) -> ParsedFeed:
     else:
         body, headers, base = await asyncio.to_thread(_read_local, source.ref)
     try:
-        return await parse_in_thread(body, headers, base)
-    except NotAFeedError as error:
+        return await parse.parse(body, headers, base)
+    except (NotAFeedError, ParseRefusedError) as error:
         raise PreviewError(f"{source.ref}: {error}") from None
 
 
@@ -136,14 +143,18 @@ async def run_preview(
     sources = sources_from(config, refs)
     loaded: list[tuple[Source, ParsedFeed]] = []
     errors: list[str] = []
-    async with Fetcher(
-        FetchLimits.from_config(config.polling), routes=proxy_routes(config)
-    ) as fetcher:
-        for source in sources:
-            try:
-                loaded.append((source, await load(source, fetcher)))
-            except PreviewError as error:
-                errors.append(str(error))
+    parse = parser(config)
+    try:
+        async with Fetcher(
+            FetchLimits.from_config(config.polling), routes=proxy_routes(config)
+        ) as fetcher:
+            for source in sources:
+                try:
+                    loaded.append((source, await load(source, fetcher, parse)))
+                except PreviewError as error:
+                    errors.append(str(error))
+    finally:
+        await parse.aclose()
     if not loaded:
         return None, errors
     return first_page(config, entry_views(config, loaded, now)), errors

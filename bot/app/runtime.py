@@ -22,6 +22,7 @@ from datetime import timedelta
 
 from bot.app.settings import (
     config_topic_names,
+    parser,
     poll_settings,
     proxy_routes,
     rate_limits,
@@ -43,6 +44,7 @@ from bot.ingest.fetch import Fetcher, FetchLimits
 from bot.ingest.loop import PollLoop
 from bot.ingest.poller import FeedOutcome, FeedReport, Poller
 from bot.ingest.probe import Prober
+from bot.ingest.workers import Parser
 from bot.jobs import Jobs
 from bot.oneline import one_line
 from bot.render import feedlist
@@ -100,6 +102,7 @@ class Runtime:
     store: Store
     telegram: TelegramApp
     fetcher: Fetcher
+    parser: Parser
     poller: Poller
     sender: Sender
     sender_task: asyncio.Task[None]
@@ -172,7 +175,10 @@ class Runtime:
             routes=proxy_routes(config),
             on_fetched=metrics.fetch_duration.observe,
         )
-        poller = Poller(store, fetcher, poll_settings(config), on_queued=sender.wake, owner=me)
+        parse = parser(config)
+        poller = Poller(
+            store, fetcher, parse, poll_settings(config), on_queued=sender.wake, owner=me
+        )
         commands = Commands(
             store,
             page_size=delivery.page_size,
@@ -186,7 +192,7 @@ class Runtime:
         poll_loop = PollLoop(store.next_feed_check, config.polling.tick)
         feed_admin = FeedAdmin(
             store,
-            Prober(fetcher, poll_settings(config).rules),
+            Prober(fetcher, parse, poll_settings(config).rules),
             page_size=delivery.page_size,
             summary_length=delivery.summary_length,
             poll_soon=poll_loop.wake,
@@ -206,6 +212,7 @@ class Runtime:
             store=store,
             telegram=telegram,
             fetcher=fetcher,
+            parser=parse,
             poller=poller,
             sender=sender,
             sender_task=asyncio.create_task(sender.run(), name="sender"),
@@ -343,6 +350,7 @@ class Runtime:
             ("process row", lambda: self.store.retire_process(self.process_id)),
             ("telegram", self.telegram.shutdown),
             ("fetcher", self.fetcher.aclose),
+            ("parsers", self.parser.aclose),
             ("health server", stop_health),
             ("database", self.store.close),
         ]

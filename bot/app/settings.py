@@ -7,11 +7,12 @@ from datetime import timedelta
 from bot.config.schema import Config
 from bot.delivery.ratelimit import Limits
 from bot.delivery.sender import SenderSettings
-from bot.domain import FeedSpec
+from bot.domain import DocumentLimits, FeedSpec
 from bot.ingest.poller import PollSettings
 from bot.ingest.proxies import ProxyRoutes
 from bot.ingest.schedule import SchedulePolicy
 from bot.ingest.topics import compile_rules
+from bot.ingest.workers import Parser, PoolSettings, cpu_count, make_parser
 from bot.store import ChannelSpec
 
 
@@ -37,7 +38,25 @@ def poll_settings(config: Config) -> PollSettings:
         feed_topics={feed.url: feed.topics for feed in config.feeds if feed.topics},
         rules=compile_rules({name: rule.keywords for name, rule in config.topics.items()}),
         backfill=config.delivery.first_fetch_backfill,
+        dedup_window=timedelta(days=days) if (days := config.delivery.dedup_days) else None,
     )
+
+
+def document_limits(config: Config) -> DocumentLimits:
+    return DocumentLimits(
+        max_bytes=config.polling.max_bytes, max_entries=config.polling.max_entries
+    )
+
+
+def pool_settings(config: Config) -> PoolSettings:
+    polling = config.polling
+    workers = cpu_count() if polling.parse_workers is None else polling.parse_workers
+    return PoolSettings(workers=workers, timeout=polling.parse_timeout, memory=polling.parse_memory)
+
+
+def parser(config: Config) -> Parser:
+    """The document parser: worker processes, or one thread with ``parse_workers: 0``."""
+    return make_parser(pool_settings(config), document_limits(config))
 
 
 def feed_specs(config: Config) -> list[FeedSpec]:

@@ -61,6 +61,18 @@ def toggle_topic(choice: TopicChoice, topic: str) -> TopicChoice | None:
     return follow_topic(choice, topic)
 
 
+def takes_topic(choice: TopicChoice, topic: str) -> bool:
+    """Whether entries with ``topic`` reach the chat."""
+    return choice.takes(topic)
+
+
+def restore_topic(choice: TopicChoice, topic: str) -> TopicChoice | None:
+    """The undo of :func:`drop_topic`: a skipped topic taken again, a dropped one followed."""
+    if choice.everything:
+        return TopicChoice(everything=True, excluded=choice.excluded - {topic})
+    return follow_topic(choice, topic)
+
+
 def topic_state(choice: TopicChoice, topic: str) -> TopicState:
     if choice.everything:
         return TopicState.SKIPPED if topic in choice.excluded else TopicState.NOT_FOLLOWED

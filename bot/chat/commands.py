@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
+from bot.chat.actions import CHANGING_OPS, EntryActions
 from bot.chat.base import ChatContext
 from bot.chat.choices import (
     MAX_CHAT_TOPICS,
@@ -28,6 +30,7 @@ from bot.chat.choices import (
 )
 from bot.chat.filtering import FilterCommands
 from bot.chat.pauses import STOPPED, resumes_on_return
+from bot.chat.search import Search
 from bot.chat.settings import SettingsCommands
 from bot.domain import GROUP_CHAT_KINDS, ChatInfo, TopicChoice
 from bot.render import callbacks, pages, replies, strings
@@ -37,6 +40,7 @@ from bot.render.i18n import EN, Locale, Msg
 from bot.render.keyboards import Paging
 from bot.render.menu import TopicOption, topics_menu, topics_pages
 from bot.render.message import ButtonReply, Rendered, message
+from bot.store import Store
 from bot.version import PYTHON, VERSION
 
 log = logging.getLogger(__name__)
@@ -51,11 +55,18 @@ def read_press(data: str | None) -> callbacks.Action | None:
 
 def changes_subscription(action: callbacks.Action | None) -> bool:
     """Whether ``action`` changes the chat's subscription (in groups: group admins only)."""
+    if isinstance(action, callbacks.EntryAction):
+        return action.op in CHANGING_OPS
     return isinstance(action, callbacks.ToggleTopic | callbacks.SettingsForm)
 
 
 class Commands(SettingsCommands, FilterCommands):
     """Every chat command and button press."""
+
+    def __init__(self, store: Store, **options: Any) -> None:
+        super().__init__(store, **options)
+        self._search = Search(store, page_size=self._page_size, clock=self._clock)
+        self._actions = EntryActions(store, clock=self._clock)
 
     async def _change_topics(
         self,
@@ -231,6 +242,16 @@ class Commands(SettingsCommands, FilterCommands):
         )
         return rendered, bool(result.entries)
 
+    async def search(self, ctx: ChatContext, argument: str) -> Rendered:
+        """``/search [all] <words>`` (see :mod:`bot.chat.search`)."""
+        chat = await self._chat(ctx)
+        return await self._search.command(
+            chat,
+            argument,
+            loc=self.locale_of(chat),
+            summary_length=self._summary_length_of(chat),
+        )
+
     # ------------------------------------------------------------------ topics menu
 
     async def topics_menu(self, ctx: ChatContext) -> Rendered:
@@ -269,6 +290,14 @@ class Commands(SettingsCommands, FilterCommands):
                 return await self._latest_button(chat, topic_id, page)
             case callbacks.TransmissionPage(transmission_id, page):
                 return await self._transmission_button(chat, transmission_id, page)
+            case callbacks.SearchResults(search_id, page):
+                return await self._search.button(
+                    chat,
+                    search_id,
+                    page,
+                    loc=loc,
+                    summary_length=self._summary_length_of(chat),
+                )
             case callbacks.TopicsPage(page):
                 return await self._topics_page_button(chat, page)
             case callbacks.ToggleTopic(topic_id, page):
@@ -277,6 +306,14 @@ class Commands(SettingsCommands, FilterCommands):
                 return await self._toggle(chat, topic_id, page)
             case callbacks.SettingsForm(chat_id, form):
                 return await self.settings_button(ctx, chat, chat_id, form, may_change)
+            case callbacks.EntryAction():
+                return await self._actions.press(
+                    chat,
+                    action,
+                    may_change=may_change,
+                    loc=loc,
+                    summary_length=self._summary_length_of(chat),
+                )
         return ButtonReply(answer=loc(strings.EXPIRED))  # pragma: no cover - match is exhaustive
 
     async def _latest_button(self, chat: ChatInfo, topic_id: int | None, page: int) -> ButtonReply:
@@ -299,7 +336,7 @@ class Commands(SettingsCommands, FilterCommands):
         ids = await self._store.transmission_entries(transmission_id, chat.id)
         if ids is None:
             return ButtonReply(answer=loc(strings.EXPIRED))
-        views = await self._store.entry_views(ids)
+        views = await self._store.views_for_chat(chat.id, ids)
         count = -(-len(views) // self._page_size)
         if not views or page > count:
             return ButtonReply(answer=loc(strings.EXPIRED))

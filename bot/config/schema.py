@@ -152,6 +152,18 @@ class PollingConfig(Strict):
     #: a feed failing this long is reported to each admin (once a day at most), and again
     #: when it works
     alert_after: Annotated[Duration, at_least(1.0)] = 6 * 3600.0
+    #: entries kept per document, newest first (the rest are not read further)
+    max_entries: int = Field(1000, ge=1, le=100_000)
+    #: processes that parse documents; unset: one per core; 0: in the main process (no
+    #: time or memory bound then)
+    parse_workers: int | None = Field(None, ge=0, le=64)
+    #: longest time one document may take to parse; past it the parse is stopped
+    parse_timeout: Annotated[Duration, at_least(1.0)] = 20.0
+    #: address space one parsing process may use (bytes); past it the parse is stopped
+    parse_memory: int = Field(512 * 1024 * 1024, ge=128 * 1024 * 1024)
+    #: follow a feed (or a redirect) to a link-local address (169.254.0.0/16, fe80::/10:
+    #: cloud metadata services); loopback and private networks are always allowed
+    allow_link_local: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -223,6 +235,9 @@ class DeliveryConfig(Strict):
     #: deliveries queued by a poll cycle wait for its end (at most this long), so that a
     #: chat gets one transmission per cycle
     gather_max: Duration = 60.0
+    #: a story (the same canonical link) that reached a chat this many days ago or less is
+    #: not sent to it again from another feed; 0 turns this off
+    dedup_days: int = Field(7, ge=0, le=365)
 
     @model_validator(mode="after")
     def _retry_order(self) -> DeliveryConfig:

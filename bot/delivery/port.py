@@ -78,6 +78,12 @@ class MessagePort(Protocol):
         """``thread``: the forum thread to post in (None: the chat, or General)."""
         ...
 
+    async def edit(
+        self, target: int | str, message_id: int, message: Rendered, *, plain: bool = False
+    ) -> SendResult:
+        """editMessageText; "message is not modified" is a success (``Sent``)."""
+        ...
+
 
 class FailReason(enum.StrEnum):
     """Why deliveries were given up (the label of the failures metric)."""
@@ -88,6 +94,7 @@ class FailReason(enum.StrEnum):
     EXPIRED = "expired"  #: not sent within give_up_after
     ENTRY_GONE = "entry_gone"  #: the entries were pruned before they went out
     INACTIVE = "inactive"  #: queued for a chat that no longer takes pushes
+    EDIT_REFUSED = "edit_refused"  #: an edit in place refused (message deleted, too old)
 
 
 class SenderObserver(Protocol):
@@ -99,6 +106,7 @@ class SenderObserver(Protocol):
     def rate_limited(self) -> None: ...
     def chat_gone(self) -> None: ...
     def failed(self, rows: int, reason: FailReason) -> None: ...
+    def edited(self) -> None: ...
 
 
 class NoObserver:
@@ -114,4 +122,7 @@ class NoObserver:
         pass
 
     def failed(self, rows: int, reason: FailReason) -> None:
+        pass
+
+    def edited(self) -> None:
         pass

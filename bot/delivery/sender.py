@@ -26,16 +26,18 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.clock import utcnow
 from bot.delivery.backoff import Backoff
+from bot.delivery.edits import Editor
 from bot.delivery.port import FailReason, MessagePort, NoObserver, SenderObserver
 from bot.delivery.ratelimit import Pacer
 from bot.delivery.transmit import Transmitter
-from bot.domain import Delivery
+from bot.domain import Delivery, EditJob
 from bot.render.i18n import ENGLISH
 from bot.store import Store
 
@@ -89,6 +91,9 @@ class _Batch(SenderObserver):
     def failed(self, rows: int, reason: FailReason) -> None:
         self.failures += rows
         self._metrics.failed(rows, reason)
+
+    def edited(self) -> None:
+        self._metrics.edited()
 
     def report(self) -> None:
         """One line when the queue has drained, then start counting afresh."""
@@ -148,6 +153,19 @@ class Sender:
             language=settings.language,
             timezone=settings.timezone,
         )
+        self._editor = Editor(
+            store,
+            port,
+            pacer,
+            self.backoff,
+            self._observer,
+            clock,
+            page_size=settings.page_size,
+            summary_length=settings.summary_length,
+            language=settings.language,
+            timezone=settings.timezone,
+        )
+        self._claimed_edits: dict[int, int] = {}  # our chat id -> edit id not done
         self._cycle_since: datetime | None = None  # a poll cycle runs since then
         self._next_sweep = 0.0  # time.monotonic() of the next sweep
 
@@ -246,10 +264,34 @@ class Sender:
             chat_id = delivery.chat.id
             self._batch.chats.add(chat_id)
             self._claimed[chat_id] = delivery.outbox_ids
-            task = asyncio.create_task(self._deliver(delivery), name=f"deliver-{chat_id}")
-            self._tasks[chat_id] = task
-            task.add_done_callback(functools.partial(self._finished, chat_id))
-        return len(deliveries)
+            self._start(chat_id, self._deliver(delivery), f"deliver-{chat_id}")
+        return len(deliveries) + await self._claim_edits(now, room - len(deliveries))
+
+    async def _claim_edits(self, now: datetime, room: int) -> int:
+        """Edits fill the room sends leave, one per chat, never beside a send to it."""
+        if room <= 0:
+            return 0
+        busy = self._pacer.limiter.busy_chats(time.monotonic())
+        jobs = await self._store.claim_edits(
+            now,
+            self._settings.lease,
+            limit=room,
+            skip_chats=set(self._tasks),
+            skip_tg_chats={chat for chat in busy if isinstance(chat, int)},
+            owner=self._owner,
+        )
+        if self._stopping and jobs:  # stop() began while we claimed: hand them back
+            await self._store.release_edits([job.edit_id for job in jobs])
+            return 0
+        for job in jobs:
+            self._claimed_edits[job.chat.id] = job.edit_id
+            self._start(job.chat.id, self._edit(job), f"edit-{job.chat.id}")
+        return len(jobs)
+
+    def _start(self, chat_id: int, work: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(work, name=name)
+        self._tasks[chat_id] = task
+        task.add_done_callback(functools.partial(self._finished, chat_id))
 
     def _finished(self, chat_id: int, _task: asyncio.Task[None]) -> None:
         self._tasks.pop(chat_id, None)
@@ -274,9 +316,13 @@ class Sender:
             return min(max((resume - now).total_seconds(), 0.05), 5.0)
         queued_before = self._queued_before(now)
         try:
-            due = await self._store.next_due_at(queued_before)
+            dues = [
+                await self._store.next_due_at(queued_before),
+                await self._store.next_edit_due_at(),
+            ]
         except Exception:
             return 1.0
+        due = min((d for d in dues if d is not None), default=None)
         timeout = 5.0 if due is None else min(max((due - now).total_seconds(), 0.05), 5.0)
         if queued_before is not None:  # rows held for the cycle are released as gather_max ends
             timeout = min(timeout, 1.0)
@@ -299,6 +345,13 @@ class Sender:
             await self._store.release(leftover)
             log.info("returned %d unsent deliveries to the queue", len(leftover))
         self._claimed.clear()
+        if self._claimed_edits:
+            await self._store.release_edits(list(self._claimed_edits.values()))
+        self._claimed_edits.clear()
+
+    async def _edit(self, job: EditJob) -> None:
+        await self._editor.edit(job)  # cancelled: stop() releases the edit
+        self._claimed_edits.pop(job.chat.id, None)
 
     async def _deliver(self, delivery: Delivery) -> None:
         await self._transmitter.deliver(delivery)  # cancelled: stop() releases the rows

@@ -30,8 +30,6 @@ __all__ = [
 ]
 
 _PIECE = 64 * 1024  #: most decoded bytes produced from one decompressor call
-#: A gzip body without Content-Encoding is unpacked up to this size.
-MAX_GUNZIPPED_BYTES = 32 * 1024 * 1024
 
 
 class BodyError(Exception):
@@ -253,16 +251,20 @@ def _make_decoder(coding: str) -> Decoder:
     raise BodyError(f"unsupported Content-Encoding {coding!r}", transient=False)
 
 
-def gunzip_if_needed(body: bytes) -> bytes:
+def gunzip_if_needed(body: bytes, max_bytes: int) -> bytes:
     """Unpack a gzip body that arrived without Content-Encoding (a misconfigured server
-    compressing twice), up to ``MAX_GUNZIPPED_BYTES``; anything else passes unchanged."""
+    compressing twice), up to ``max_bytes`` (``polling.max_bytes``, as for any body);
+    anything else passes unchanged."""
     if not body.startswith(b"\x1f\x8b"):
         return body
     inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
     try:
-        unpacked = inflater.decompress(body, MAX_GUNZIPPED_BYTES)
+        unpacked = inflater.decompress(body, max_bytes + 1)
     except zlib.error as exc:
         raise NotAFeedError(f"not a feed: corrupt gzip data ({exc})") from None
-    if inflater.unconsumed_tail:
-        raise NotAFeedError("not a feed: gzip body unpacks to more than 32 MiB")
+    if len(unpacked) > max_bytes:
+        raise NotAFeedError(
+            f"body larger than {_size_text(max_bytes)} once unpacked "
+            "(gzip sent without Content-Encoding)"
+        )
     return unpacked

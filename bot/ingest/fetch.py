@@ -11,6 +11,8 @@ aside): every failure comes back as ``FetchResult(status=ERROR)`` with a one-lin
     408, 425, 429, 5xx                     ERROR         HTTP 503 Service Unavailable      yes
     any other status (404, 410, 3xx ...)   ERROR         HTTP 404 Not Found                no
     more than max_redirects redirects      ERROR         redirect loop or more than 5 ...  no
+    connected to a link-local address (**)  ERROR         refused: 169.254.169.254 is ...   no
+    304 to a request without validators    ERROR         HTTP 304 to a request that ...    no
     the whole fetch over limits.timeout    ERROR         timed out after 30s               yes
     connect or read timeout                ERROR         read timed out after 15s          yes
     DNS, refused, reset, TLS, protocol     ERROR         connection refused                yes (*)
@@ -21,6 +23,13 @@ aside): every failure comes back as ``FetchResult(status=ERROR)`` with a one-lin
     a Content-Encoding we cannot decode    ERROR         unsupported Content-Encoding 'x'  no
 
     (*) a rejected TLS certificate is not transient.
+    (**) 169.254.0.0/16 and fe80::/10 (cloud metadata services live there), checked on the
+    address each hop actually connected to (so DNS cannot point us there), unless
+    ``allow_link_local``. Loopback and private networks are allowed: self-hosters run feed
+    generators beside the bot.
+
+A 304 is only an answer to a conditional request: to one that carried no validators it is
+an error, never a first success (the next real document would be taken for news).
 
 Retry-After (on 429 and 503) and Cache-Control max-age (on any response) are read into
 ``retry_after`` and ``max_age`` (:mod:`bot.ingest.cachehints`), so the scheduler can honour
@@ -40,6 +49,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import http.cookiejar
+import ipaddress
 import logging
 import time
 from collections.abc import Callable
@@ -115,6 +125,7 @@ class FetchLimits:
     #: to another host keeps the slot it started with)
     per_host: int = 2
     user_agent: str = USER_AGENT
+    allow_link_local: bool = False  #: follow feeds and redirects to 169.254/16, fe80::/10
 
     def __post_init__(self) -> None:
         if min(self.timeout, self.connect_timeout, self.read_timeout) <= 0:
@@ -136,6 +147,7 @@ class FetchLimits:
             max_redirects=polling.max_redirects,
             concurrency=polling.concurrency,
             per_host=min(polling.per_host, polling.concurrency),
+            allow_link_local=polling.allow_link_local,
         )
 
 
@@ -240,6 +252,8 @@ class Fetcher:
         for _hop in range(self._limits.max_redirects + 1):
             response = await client.send(request, stream=True)
             try:
+                if not self._limits.allow_link_local:
+                    _refuse_link_local(response, redirected=_hop > 0)
                 if response.next_request is None:  # not a redirect: this is the answer
                     return await self._conclude(url, response, validators)
                 request = response.next_request
@@ -256,6 +270,15 @@ class Fetcher:
     ) -> FetchResult:
         code = response.status_code
         if code == HTTPStatus.NOT_MODIFIED:
+            if old == _NO_VALIDATORS:
+                return _from_response(
+                    url,
+                    response,
+                    FetchStatus.ERROR,
+                    error="HTTP 304 Not Modified to a request without validators "
+                    "(no ETag or Last-Modified was sent): the server sent no document",
+                    transient=False,
+                )
             kept = cachehints.merge_validators(old, cachehints.validators(response.headers))
             return _from_response(url, response, FetchStatus.NOT_MODIFIED, validators=kept)
         if not 200 <= code < 300:
@@ -327,6 +350,34 @@ def _host_key(url: str) -> str:
             f"invalid URL: port {port} is out of range", transient=False, reason="invalid_url"
         )
     return f"{parsed.scheme}://{parsed.host}:{port}"
+
+
+def _refuse_link_local(response: httpx.Response, *, redirected: bool) -> None:
+    """Raise when this response came from a link-local address (see the module docs)."""
+    address = _peer_address(response)
+    if address is None:
+        return
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_link_local:
+        how = "redirected to" if redirected else "connected to"
+        raise Failure(
+            f"refused: {how} {address}, a link-local address (cloud metadata services "
+            "live there); set polling.allow_link_local to follow it",
+            transient=False,
+        )
+
+
+def _peer_address(response: httpx.Response) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address the connection really went to (DNS may have said anything), else the
+    URL's host when it is an address literal, else None."""
+    stream = response.extensions.get("network_stream")
+    peer = stream.get_extra_info("server_addr") if stream is not None else None
+    host = peer[0] if isinstance(peer, tuple) and peer else response.url.host
+    try:
+        return ipaddress.ip_address(str(host).split("%", 1)[0])
+    except ValueError:
+        return None
 
 
 # --------------------------------------------------------------------------- responses

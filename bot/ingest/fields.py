@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from bot.domain import normalise_topic
-from bot.text.html import plain_to_text
+from bot.text.html import html_to_text, looks_like_html, plain_to_text
+
+_T = TypeVar("_T")
 
 #: Categories kept per entry (feeds sometimes carry dozens of SEO tags).
 MAX_CATEGORIES = 20
@@ -35,6 +37,32 @@ def plain_text(raw: str) -> str:
     if "&" in raw:
         raw = _ENTITY_REF.sub(lambda m: html.unescape(m.group()), raw)
     return plain_to_text(raw)
+
+
+def text_or_markup(raw: str, hint: str = "") -> str:
+    """A construct declared plain text -> display text; HTML if it parses as markup.
+
+    Hexo (and others) put HTML into Atom ``<content>``/``<summary>`` without ``type``, which
+    makes it ``type="text"`` by the spec; readers treat such text as HTML when it holds block
+    or inline tags (two of them, or one that opens it), and so do we. "a <b> c" stays text.
+    """
+    return html_to_text(raw, hint) if looks_like_html(raw) else plain_text(raw)
+
+
+def newest(items: Sequence[_T], limit: int, when: Callable[[_T], Any]) -> list[_T]:
+    """At most ``limit`` items, the newest by ``when`` (undated ones count as oldest), in
+    their document order. Without any dates, the first ``limit`` (feeds list newest first)."""
+    if len(items) <= limit:
+        return list(items)
+    dates = [when(item) for item in items]
+    if all(date is None for date in dates):
+        return list(items[:limit])
+    order = sorted(
+        range(len(items)),
+        key=lambda i: (dates[i] is not None, dates[i] if dates[i] is not None else 0, -i),
+        reverse=True,
+    )
+    return [items[i] for i in sorted(order[:limit])]
 
 
 def as_mapping(value: Any) -> Mapping[str, Any]:

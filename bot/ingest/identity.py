@@ -28,6 +28,7 @@ from bot.domain import ParsedEntry
 __all__ = [
     "MAX_KEY_CHARS",
     "MAX_TEXT_CHARS",
+    "MAX_TITLE_CHARS",
     "Draft",
     "content_hash",
     "dedupe",
@@ -37,6 +38,8 @@ __all__ = [
 
 #: Stored text is cut here; the content hash covers the whole text.
 MAX_TEXT_CHARS = 4000
+#: Stored titles are cut here (a title is a line, and some feeds put whole posts in it).
+MAX_TITLE_CHARS = 500
 #: Keys longer than this are replaced by a hash (they are database keys, not prose).
 MAX_KEY_CHARS = 512
 
@@ -147,7 +150,7 @@ class Draft:
     def finish(self, key: str, digest: str, aliases: tuple[str, ...]) -> ParsedEntry:
         return ParsedEntry(
             key=key,
-            title=self.title,
+            title=self.title[:MAX_TITLE_CHARS],
             link=self.link,
             published=self.published,
             text=self.text[:MAX_TEXT_CHARS],  # str slicing is per code point: never mid-character

@@ -9,8 +9,15 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from bot.domain import NotAFeedError, ParsedFeed
-from bot.ingest.fields import absolute_link, plain_text, storable, str_or_none, topics_of
-from bot.ingest.identity import Draft, dedupe
+from bot.ingest.fields import (
+    absolute_link,
+    newest,
+    storable,
+    str_or_none,
+    text_or_markup,
+    topics_of,
+)
+from bot.ingest.identity import MAX_TITLE_CHARS, Draft, dedupe
 from bot.oneline import one_line
 from bot.text.html import html_to_text
 
@@ -20,7 +27,7 @@ def looks_like_json(text: str, content_type: str) -> bool:
     return start == "{" or ("json" in content_type.lower() and start != "<")
 
 
-def parse_json_feed(text: str, base: str) -> ParsedFeed:
+def parse_json_feed(text: str, base: str, max_entries: int = 1000) -> ParsedFeed:
     try:
         # strict=False: raw control characters inside strings are a common producer slip.
         document = json.loads(text, strict=False)
@@ -29,11 +36,16 @@ def parse_json_feed(text: str, base: str) -> ParsedFeed:
     if not _is_json_feed(document):
         raise NotAFeedError("not a feed: JSON, but not a JSON Feed")
     items = [item for item in document.get("items") or [] if isinstance(item, dict)]
+    items = newest(items, max_entries, _item_date)
     return ParsedFeed(
-        title=plain_text(str_or_none(document.get("title")) or ""),
+        title=text_or_markup(str_or_none(document.get("title")) or "")[:MAX_TITLE_CHARS],
         link=absolute_link(document.get("home_page_url"), base),
         entries=dedupe(_json_draft(item, base) for item in items),
     )
+
+
+def _item_date(item: Mapping[str, Any]) -> datetime | None:
+    return _rfc3339_to_utc(item.get("date_published")) or _rfc3339_to_utc(item.get("date_modified"))
 
 
 def _is_json_feed(document: Any) -> bool:
@@ -57,25 +69,26 @@ def _json_draft(item: Mapping[str, Any], base: str) -> Draft:
     link = absolute_link(item.get("url"), base) or absolute_link(item.get("external_url"), base)
     tags = item.get("tags")
     tag_names = [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+    title = text_or_markup(str_or_none(item.get("title")) or "")
     return Draft(
         guid=guid,
-        title=plain_text(str_or_none(item.get("title")) or ""),
+        title=title,
         link=link,
         published=_rfc3339_to_utc(item.get("date_published"))
         or _rfc3339_to_utc(item.get("date_modified")),
-        text=_json_item_text(item),
+        text=_json_item_text(item, title),
         categories=topics_of(tag_names),
     )
 
 
-def _json_item_text(item: Mapping[str, Any]) -> str:
+def _json_item_text(item: Mapping[str, Any], title: str) -> str:
     markup = str_or_none(item.get("content_html"), strip=True)
     if markup:
-        return html_to_text(markup)
+        return html_to_text(markup, title)
     plain = str_or_none(item.get("content_text"), strip=True) or str_or_none(
         item.get("summary"), strip=True
     )
-    return plain_text(plain) if plain else ""
+    return text_or_markup(plain, title) if plain else ""
 
 
 def _rfc3339_to_utc(value: Any) -> datetime | None:

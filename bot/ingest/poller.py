@@ -28,14 +28,15 @@ from bot.domain import (
     NotAFeedError,
     ParsedEntry,
     ParsedFeed,
+    ParseRefusedError,
     PollOutcome,
     PollRecord,
 )
 from bot.ingest.diff import diff_feed
 from bot.ingest.fetch import Fetcher
-from bot.ingest.parse import parse_in_thread
 from bot.ingest.schedule import SchedulePolicy, after_failure, after_success
 from bot.ingest.topics import TopicRules, entry_topics
+from bot.ingest.workers import Parser
 from bot.render.durations import short_span
 from bot.store import Store
 
@@ -54,6 +55,8 @@ class PollSettings:
     feed_topics: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     rules: TopicRules = field(default_factory=TopicRules)
     backfill: int = 0  #: entries queued from a feed's first fetch
+    #: a story that reached a chat within this span is not queued for it again (None: off)
+    dedup_window: timedelta | None = timedelta(days=7)
     batch: int = 100  #: feeds claimed at a time
 
     def policy(self, url: str) -> SchedulePolicy:
@@ -122,6 +125,7 @@ class Poller:
         self,
         store: Store,
         fetcher: Fetcher,
+        parser: Parser,
         settings: PollSettings,
         *,
         clock: Callable[[], datetime] = utcnow,
@@ -132,6 +136,7 @@ class Poller:
         self._store = store
         self._owner = owner  #: the process id its feed claims carry (bot.store.processes)
         self._fetcher = fetcher
+        self._parser = parser
         self._settings = settings
         self._clock = clock
         self._draw = draw
@@ -208,9 +213,11 @@ class Poller:
         if body_hash == feed.body_hash and not feed.first_fetch:
             return self._unchanged(feed, now, result, FeedOutcome.UNCHANGED)
         try:
-            parsed = await parse_in_thread(body, result.headers, result.final_url or feed.url)
+            parsed = await self._parser.parse(body, result.headers, result.final_url or feed.url)
         except NotAFeedError as error:
             return self._failure(feed, now, str(error), result, reason="not_a_feed")
+        except ParseRefusedError as error:
+            return self._failure(feed, now, str(error), result, reason="parse_refused")
         known = await self._known(feed, parsed.entries)
         diff = diff_feed(
             parsed.entries, known, first_fetch=feed.first_fetch, backfill=self._settings.backfill
@@ -308,6 +315,7 @@ class Poller:
             updated=tuple(self._write(feed, e) for e in diff.updated) if diff else (),
             seen=diff.seen if diff else (),
             notify=diff.notify if diff else (),
+            dedup_since=now - window if (window := self._settings.dedup_window) else None,
         )
         report = FeedReport(
             url=feed.url,

@@ -13,24 +13,27 @@ from bot.domain import (
     FetchStatus,
     NotAFeedError,
     ParsedFeed,
+    ParseRefusedError,
     ProbeProblem,
     sort_time,
 )
 from bot.ingest.charset import decode_body
-from bot.ingest.decompress import gunzip_if_needed
+from bot.ingest.decompress import BodyError, gunzip_if_needed
 from bot.ingest.fetch import Fetcher
-from bot.ingest.parse import parse_in_thread
 from bot.ingest.topics import TopicRules, entry_topics
+from bot.ingest.workers import Parser
 from bot.text.discover import feed_links, looks_like_html
 
 PREVIEW_ENTRIES = 20  #: entries kept from a probed feed (a preview shows page 1)
 
 
 class Prober:
-    """Fetches through the poller's :class:`Fetcher` (its size, time and host limits)."""
+    """Fetches through the poller's :class:`Fetcher` and parses with its :class:`Parser`
+    (the same size, time, memory and host limits)."""
 
-    def __init__(self, fetcher: Fetcher, rules: TopicRules) -> None:
+    def __init__(self, fetcher: Fetcher, parser: Parser, rules: TopicRules) -> None:
         self._fetcher = fetcher
+        self._parser = parser
         self._rules = rules
 
     async def probe(self, url: str, topics: Sequence[str], now: datetime) -> FeedProbe:
@@ -40,7 +43,9 @@ class Prober:
             return FeedProbe(url, problem=ProbeProblem.UNREACHABLE, detail=detail)
         base = result.final_url or url
         try:
-            parsed = await parse_in_thread(result.body, result.headers, base)
+            parsed = await self._parser.parse(result.body, result.headers, base)
+        except ParseRefusedError as error:
+            return FeedProbe(url, problem=ProbeProblem.NOT_A_FEED, detail=str(error))
         except NotAFeedError as error:
             return await self._page(url, base, result.body, result.headers, str(error))
         return FeedProbe(url, title=parsed.title, entries=self._views(url, parsed, topics, now))
@@ -48,7 +53,11 @@ class Prober:
     async def _page(
         self, url: str, base: str, body: bytes, headers: Mapping[str, str], reason: str
     ) -> FeedProbe:
-        text = decode_body(gunzip_if_needed(body), headers.get("content-type", ""))
+        try:
+            unpacked = gunzip_if_needed(body, self._fetcher.limits.max_bytes)
+        except BodyError as error:
+            return FeedProbe(url, problem=ProbeProblem.NOT_A_FEED, detail=str(error))
+        text = decode_body(unpacked, headers.get("content-type", ""))
         if not looks_like_html(text):
             return FeedProbe(url, problem=ProbeProblem.NOT_A_FEED, detail=reason)
         candidates = await asyncio.to_thread(feed_links, text, base)

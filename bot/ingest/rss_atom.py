@@ -24,12 +24,13 @@ from bot.ingest.fields import (
     absolute_link,
     as_mapping,
     is_web_url,
-    plain_text,
+    newest,
     storable,
     str_or_none,
+    text_or_markup,
     topics_of,
 )
-from bot.ingest.identity import Draft, dedupe
+from bot.ingest.identity import MAX_TITLE_CHARS, Draft, dedupe
 from bot.oneline import one_line
 from bot.text.html import html_to_text
 
@@ -54,7 +55,9 @@ _PLACEHOLDER_ORIGIN = "https://base.invalid"
 _PLACEHOLDER_DIR = "/~p1/~p2/~p3/~p4/~p5/~p6/~p7/~p8/"
 
 
-def parse_xml_feed(text: str, header: Mapping[str, str], base: str) -> ParsedFeed:
+def parse_xml_feed(
+    text: str, header: Mapping[str, str], base: str, max_entries: int = 1000
+) -> ParsedFeed:
     # Only what feedparser reads: the charset is ours now, the location is the placeholder.
     response_headers = {
         "content-type": "application/xml; charset=utf-8",
@@ -72,10 +75,18 @@ def parse_xml_feed(text: str, header: Mapping[str, str], base: str) -> ParsedFee
     if not parsed.get("version") and not entries:
         raise NotAFeedError(_why_not_a_feed(text, parsed.get("bozo_exception")))
     feed: Mapping[str, Any] = parsed.get("feed") or {}
+    kept = newest(entries, max_entries, _entry_date)
     return ParsedFeed(
-        title=_detail_text(feed.get("title_detail"), feed.get("title")),
+        title=_detail_text(feed.get("title_detail"), feed.get("title"))[:MAX_TITLE_CHARS],
         link=absolute_link(_unplace(feed.get("link")), base),
-        entries=dedupe(_xml_draft(entry, base) for entry in entries),
+        entries=dedupe(_xml_draft(entry, base) for entry in kept),
+    )
+
+
+def _entry_date(entry: Any) -> datetime | None:
+    entry = as_mapping(entry)
+    return _struct_time_to_utc(entry.get("published_parsed")) or _struct_time_to_utc(
+        entry.get("updated_parsed")
     )
 
 
@@ -86,13 +97,14 @@ def _xml_draft(entry: Mapping[str, Any], base: str) -> Draft:
         # feedparser takes an RSS guid for the link when there is no <link> (isPermaLink
         # defaults to true), but "post-42" resolved against the feed URL is a broken link.
         link = None
+    title = _detail_text(entry.get("title_detail"), entry.get("title"))
     return Draft(
         guid=guid,
-        title=_detail_text(entry.get("title_detail"), entry.get("title")),
+        title=title,
         link=absolute_link(link, base),
         published=_struct_time_to_utc(entry.get("published_parsed"))
         or _struct_time_to_utc(entry.get("updated_parsed")),
-        text=_xml_entry_text(entry),
+        text=_xml_entry_text(entry, title),
         categories=topics_of(_tag_names(entry.get("tags"))),
     )
 
@@ -113,22 +125,23 @@ def _unplace(value: Any) -> str | None:
     return reference + (f"#{parts.fragment}" if parts.fragment else "")
 
 
-def _xml_entry_text(entry: Mapping[str, Any]) -> str:
+def _xml_entry_text(entry: Mapping[str, Any], title: str) -> str:
     """The fullest body: rich content[] first, then plain content[], then the summary."""
     contents = [as_mapping(c) for c in entry.get("content") or []]
     contents = [c for c in contents if str_or_none(c.get("value"), strip=True)]
     rich = [c for c in contents if c.get("type") != "text/plain"]
     pool = rich or contents
     if pool:
-        return _detail_text(max(pool, key=lambda c: len(str(c.get("value")))), None)
-    return _detail_text(entry.get("summary_detail"), entry.get("summary"))
+        return _detail_text(max(pool, key=lambda c: len(str(c.get("value")))), None, title)
+    return _detail_text(entry.get("summary_detail"), entry.get("summary"), title)
 
 
-def _detail_text(detail: Any, value: Any) -> str:
+def _detail_text(detail: Any, value: Any, hint: str = "") -> str:
     """A feedparser text construct -> plain text, honouring its declared type.
 
     An Atom ``type="text"`` construct (and an RSS title without markup) arrives as
-    ``text/plain``: its ``<`` and ``&`` are literal characters, not markup. The plain
+    ``text/plain``: its ``<`` and ``&`` are literal characters, not markup, unless it
+    parses as markup (see :func:`text_or_markup`: Hexo writes HTML so). The plain
     ``value`` wins over ``detail["value"]``: feedparser can leave a nested element's text
     (``<image><title>``) in the detail while the value is the entry's own.
     """
@@ -138,9 +151,9 @@ def _detail_text(detail: Any, value: Any) -> str:
         return ""
     kind = str(detail.get("type") or "text/html").lower()
     if "html" in kind or "xml" in kind:
-        return html_to_text(raw)
+        return html_to_text(raw, hint)
     if kind.startswith("text/"):
-        return plain_text(raw)
+        return text_or_markup(raw, hint)
     return ""  # base64 or other media inside a text construct: nothing to show
 
 

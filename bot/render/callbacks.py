@@ -7,11 +7,14 @@ decoding never trusts it: an unknown shape, a bad number or an overlong string d
 Shapes (ids are ours, pages 1-based):
     ``L:<topic id or ->:<page>``   a LATEST UPDATES page (``-``: the chat's own topics)
     ``T:<transmission id>:<page>`` a page of an INCOMING TRANSMISSION
+    ``S:<search id>:<page>``       a page of /search results (the words are kept in storage)
     ``G:<topic id>`` / ``G:*``     toggle a topic / everything in /topics (page 1 of it)
     ``G:<topic id or *>:<page>``   the same on another page of /topics
     ``P:<page>``                   a page of the /topics menu
     ``N``                          the current-page marker (does nothing)
     ``S:<chat id>:<form>``         a /settings text form ("sound off") for one of our chats
+    ``E:<op>:<entry id>:<0|1>``    an action under a single-entry push (``op``: one of
+                                   :data:`ENTRY_OPS`), the message shown expanded (1) or not
     ``A:<pending>:<n>``            /add: preview the n-th feed a page links to
     ``A:<pending>:+`` / ``:x``     /add: Add / Cancel the previewed feed
     ``F:<verb>:<feed id>:<page>``  a feed's button in /feeds or an alert (verbs below)
@@ -41,6 +44,12 @@ class TransmissionPage:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchResults:
+    search_id: int
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
 class ToggleTopic:
     topic_id: int | None  #: None: toggle "everything"
     page: int = 1  #: the /topics page the button is on (shown again after the toggle)
@@ -54,6 +63,18 @@ class TopicsPage:
 @dataclass(frozen=True, slots=True)
 class Noop:
     pass
+
+
+MORE, LESS, MUTE, UNMUTE, FEWER, RESTORE = "x", "c", "m", "u", "t", "r"
+#: more / less text; mute the entry's feed here / undo; less of its topic / undo
+ENTRY_OPS = frozenset({MORE, LESS, MUTE, UNMUTE, FEWER, RESTORE})
+
+
+@dataclass(frozen=True, slots=True)
+class EntryAction:
+    op: str  #: one of :data:`ENTRY_OPS`
+    entry_id: int
+    expanded: bool  #: the message shows the entry's full text now
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +131,7 @@ class SourcesPage:
 Action = (
     LatestPage
     | TransmissionPage
+    | SearchResults
     | ToggleTopic
     | TopicsPage
     | Noop
@@ -120,15 +142,18 @@ Action = (
     | FeedButton
     | FeedsPage
     | SourcesPage
+    | EntryAction
 )
 #: the actions only the bot's admins may take
 ADMIN_ACTIONS = (AddPick, AddConfirm, AddCancel, FeedButton, FeedsPage)
 
 _LATEST = re.compile(r"L:(-|[1-9][0-9]{0,18}):([1-9][0-9]{0,5})")
 _TRANSMISSION = re.compile(r"T:([1-9][0-9]{0,18}):([1-9][0-9]{0,5})")
+_SEARCH = re.compile(r"S:([1-9][0-9]{0,18}):([1-9][0-9]{0,5})")
 _TOGGLE = re.compile(r"G:(\*|[1-9][0-9]{0,18})(?::([1-9][0-9]{0,5}))?")
 _TOPICS = re.compile(r"P:([1-9][0-9]{0,5})")
 _SETTINGS = re.compile(r"S:([1-9][0-9]{0,18}):([a-z]{2,8} [A-Za-z_]{1,8})")
+_ENTRY = re.compile(r"E:([xcmutr]):([1-9][0-9]{0,18}):([01])")
 _ADD = re.compile(r"A:([a-z0-9]{4,16}):(\+|x|[1-9][0-9]?)")
 _FEED = re.compile(r"F:([a-z]):([1-9][0-9]{0,18}):(0|[1-9][0-9]{0,5})")
 _LIST_PAGE = re.compile(r"(FP|SP):([1-9][0-9]{0,5})")
@@ -140,6 +165,8 @@ def encode(action: Action) -> str:
             data = f"L:{'-' if topic_id is None else topic_id}:{page}"
         case TransmissionPage(transmission_id, page):
             data = f"T:{transmission_id}:{page}"
+        case SearchResults(search_id, page):
+            data = f"S:{search_id}:{page}"
         case ToggleTopic(topic_id, page):
             data = f"G:{'*' if topic_id is None else topic_id}"
             if page != 1:
@@ -150,6 +177,8 @@ def encode(action: Action) -> str:
             data = "N"
         case SettingsForm(chat_id, form):
             data = f"S:{chat_id}:{form}"
+        case EntryAction(op, entry_id, expanded):
+            data = f"E:{op}:{entry_id}:{int(expanded)}"
         case AddPick(pending, index):
             data = f"A:{pending}:{index}"
         case AddConfirm(pending):
@@ -177,6 +206,8 @@ def decode(data: str | None) -> Action | None:
         return _bounded(LatestPage(None if topic == "-" else int(topic), int(page)))
     if match := _TRANSMISSION.fullmatch(data):
         return _bounded(TransmissionPage(int(match.group(1)), int(match.group(2))))
+    if match := _SEARCH.fullmatch(data):
+        return _bounded(SearchResults(int(match.group(1)), int(match.group(2))))
     if match := _TOGGLE.fullmatch(data):
         topic, page = match.groups()
         return _bounded(ToggleTopic(None if topic == "*" else int(topic), int(page or 1)))
@@ -185,6 +216,9 @@ def decode(data: str | None) -> Action | None:
     if match := _SETTINGS.fullmatch(data):
         chat_id = int(match.group(1))
         return SettingsForm(chat_id, match.group(2)) if chat_id <= MAX_ID else None
+    if match := _ENTRY.fullmatch(data):
+        op, entry_id, expanded = match.groups()
+        return _bounded(EntryAction(op, int(entry_id), expanded == "1"))
     return _decode_admin(data)
 
 
@@ -207,8 +241,8 @@ def _bounded(action: Action) -> Action | None:
     page = getattr(action, "page", 1)
     ids = [
         v
-        for v in (getattr(action, "topic_id", None), getattr(action, "transmission_id", None))
-        if v
+        for name in ("topic_id", "transmission_id", "search_id", "entry_id")
+        if (v := getattr(action, name, None))
     ]
     if not 1 <= page <= MAX_PAGE or any(v > MAX_ID for v in ids):
         return None

@@ -81,6 +81,10 @@ def meta_line(entry: EntryView, loc: Locale) -> str:
     tags = " ".join(hashtag(topic) for topic in ordered[:6])
     if tags.strip():
         parts.append(tags)
+    if entry.also_in:
+        parts.append(loc(strings.also_in(", ".join(entry.also_in))))
+    if entry.updated:
+        parts.append(loc(strings.UPDATED_MARK))
     return " · ".join(parts)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from bot.domain import EntryView
 from bot.render import callbacks, strings
+from bot.render.actions import push_keyboard
 from bot.render.entries import fit_blocks
 from bot.render.i18n import Locale
 from bot.render.keyboards import Paging, page_row
@@ -62,7 +63,31 @@ def transmission(
     if pages > 1 and transmission_id is not None:
         paging = Paging(number=page, known_pages=pages, has_more=False)
         rows.append(page_row(paging, lambda n: callbacks.TransmissionPage(transmission_id, n)))
+    if len(entries) == 1 and entries[0].entry_id > 0:  # a single push: its action buttons
+        return single_push(entries[0], loc=loc, summary_length=summary_length)
     return Rendered(html=body, keyboard=tuple(rows))
+
+
+#: what "more" shows: the entry's stored text, as much as the message limit leaves room for
+FULL_TEXT = MESSAGE_LIMIT
+
+
+def single_push(
+    entry: EntryView,
+    *,
+    loc: Locale,
+    summary_length: int,
+    expanded: bool = False,
+    muted: bool = False,
+    fewer: bool = False,
+) -> Rendered:
+    """An INCOMING TRANSMISSION of one entry with its action buttons (see ``actions``)."""
+    shown = FULL_TEXT if expanded else summary_length
+    (block,) = fit_blocks([entry], shown, MESSAGE_LIMIT - _RESERVE, loc, numbered=False)
+    keyboard = push_keyboard(
+        entry, loc=loc, summary_length=summary_length, expanded=expanded, muted=muted, fewer=fewer
+    )
+    return Rendered(html=f"<b>{strings.TRANSMISSION_HEADER}</b>\n\n{block}", keyboard=keyboard)
 
 
 def _open_label(loc: Locale, number: int, numbered: bool) -> str:

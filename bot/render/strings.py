@@ -30,6 +30,7 @@ PUBLIC_COMMANDS: tuple[tuple[str, Msg], ...] = (
     ("start", _("Subscribe this chat (every topic, unless it chose some)")),
     ("latest", _("Newest updates, optionally for one topic")),
     ("next", _("The next page of updates")),
+    ("search", _("Find entries by their words (all = every topic)")),
     ("topics", _("Choose topics with buttons")),
     ("subscribe", _("Receive a topic (all = everything)")),
     ("unsubscribe", _("Stop receiving a topic")),
@@ -246,6 +247,71 @@ FOLLOWS_NO_TOPICS = _("This chat follows no topics. /subscribe all or /topics.")
 
 def no_entries_with(topic: Text) -> Msg:
     return _("No entries with the topic {topic} yet. /topics lists topics.", topic=topic)
+
+
+# ----------------------------------------------------------------------------- /search
+
+SEARCH_HEADER = _("SEARCH")
+SEARCH_EVERY_TOPIC = _("every topic")
+SEARCH_NEEDS_TOPICS = _(
+    "This chat follows no topics, so there is nothing to search in. "
+    "/search all <words> searches every topic."
+)
+
+
+def search_usage(max_words: int, max_chars: int) -> Msg:
+    return _(
+        "Usage: /search <words>, e.g. /search contrastive learning or /search 对比学习. "
+        "It finds the entries whose title or text hold every word, newest first, within "
+        "this chat's topics; /search all <words> searches every topic. "
+        "At most {max_words} words of at most {max_chars} characters each.",
+        max_words=max_words,
+        max_chars=max_chars,
+    )
+
+
+def search_too_long(max_words: int, max_chars: int) -> Msg:
+    return _(
+        "That search is too long: /search takes at most {max_words} words, "
+        "each at most {max_chars} characters.",
+        max_words=max_words,
+        max_chars=max_chars,
+    )
+
+
+SEARCH_TOO_SHORT = _("One character is too little to search for: add a longer word.")
+
+
+def nothing_found(words: Text, everywhere: bool, scanned: int | None) -> Msg:
+    """One line: no entry holds every word."""
+    if scanned:
+        if everywhere:
+            return _(
+                "Nothing found for {words} among the newest {scanned:,} entries.",
+                words=words,
+                scanned=scanned,
+            )
+        return _(
+            "Nothing found for {words} among the newest {scanned:,} entries in this chat's "
+            "topics; /search all {words} looks in every topic.",
+            words=words,
+            scanned=scanned,
+        )
+    if everywhere:
+        return _("Nothing found for {words}.", words=words)
+    return _(
+        "Nothing found for {words} in this chat's topics; /search all {words} looks in "
+        "every topic.",
+        words=words,
+    )
+
+
+def searched_newest(scanned: int) -> Msg:
+    return _(
+        "Short words alone are looked for among the newest {scanned:,} entries only; "
+        "add a word of three or more characters to search them all.",
+        scanned=scanned,
+    )
 
 
 # ----------------------------------------------------------------------------- /help
@@ -709,3 +775,47 @@ def unknown_topic_closest(topic: Text, closest: Text) -> Msg:
         topic=topic,
         closest=closest,
     )
+
+
+# ----------------------------------------------------------------------------- dedup and edits
+
+
+def also_in(feeds: Text) -> Msg:
+    """In a meta line: the same story came from these feeds too (and was not sent again);
+    ``feeds``: their names, joined by the layout."""
+    return _("also in {feeds}", feeds=feeds)
+
+
+#: In a meta line: the entry changed after this message went out, and the message shows it.
+UPDATED_MARK = _("✎ updated")
+
+
+# ----------------------------------------------------------------------------- push buttons
+
+MORE_BUTTON = _("More ⌄")
+LESS_BUTTON = _("Less ⌃")
+MUTE_BUTTON = _("Mute this feed here")
+UNDO_BUTTON = _("↶ Undo")
+
+
+def fewer_button(tag: Text) -> Msg:
+    return _("Less of {tag}", tag=tag)
+
+
+def muted_feed(feed: Text) -> Msg:
+    return _(
+        "Muted {feed} in this chat: no more pushes from it here. Undo is under the message.",
+        feed=feed,
+    )
+
+
+def unmuted_feed(feed: Text) -> Msg:
+    return _("{feed} is back on in this chat.", feed=feed)
+
+
+def fewer_of(tag: Text) -> Msg:
+    return _("This chat now skips {tag}. Undo is under the message.", tag=tag)
+
+
+def more_of(tag: Text) -> Msg:
+    return _("This chat takes {tag} again.", tag=tag)

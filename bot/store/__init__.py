@@ -23,9 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import ChatInfo
 from bot.store import (
+    actions,
     admins,
     alerts,
     chats,
+    edits,
     feedlist,
     feeds,
     keyword_filters,
@@ -33,6 +35,7 @@ from bot.store import (
     outbox,
     pages,
     processes,
+    search,
     topics,
 )
 from bot.store.alerts import FeedAlert
@@ -41,6 +44,7 @@ from bot.store.engine import WRITE, create_engine, redacted
 from bot.store.feedlist import FollowedFeed
 from bot.store.maintenance import FeedState, PruneResult, Stats
 from bot.store.migrate import upgrade_to_head
+from bot.store.search import SavedSearch, SearchPage
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -51,6 +55,8 @@ __all__ = [
     "FeedState",
     "FollowedFeed",
     "PruneResult",
+    "SavedSearch",
+    "SearchPage",
     "Stats",
     "Store",
     "StoreUnavailable",
@@ -237,6 +243,9 @@ class Store:
     topic_carried = _Transaction(topics.topic_carried)
     topic_name = _Transaction(topics.topic_name)
     transmission_entries = _Transaction(outbox.transmission_entries)
+    search_page = _Transaction(search.search_page)
+    save_search = _Transaction(search.save_search, write=True)
+    saved_search = _Transaction(search.saved_search)
 
     # ------------------------------------------------------------------ the outbox
 
@@ -252,6 +261,22 @@ class Store:
     #: fail, with the reason, pending rows nobody will send (see ``outbox.sweep``)
     sweep_outbox = _Transaction(outbox.sweep, write=True)
     queue_counts = _Transaction(outbox.queue_counts)
+
+    # ------------------------------------------------------------------ push buttons
+
+    pushed_entry = _Transaction(actions.pushed_entry)
+    set_muted = _Transaction(actions.set_muted, write=True)
+    views_for_chat = _Transaction(actions.views_for_chat)
+
+    # ------------------------------------------------------------------ the edit queue
+
+    claim_edits = _Transaction(edits.claim_edits, write=True)
+    mark_edit_done = _Transaction(edits.mark_edit_done, write=True)
+    mark_edit_retry = _Transaction(edits.mark_edit_retry, write=True)
+    mark_edit_failed = _Transaction(edits.mark_edit_failed, write=True)
+    release_edits = _Transaction(edits.release_edits, write=True)
+    next_edit_due_at = _Transaction(edits.next_edit_due_at)
+    edit_counts = _Transaction(edits.edit_counts)
 
     # ------------------------------------------------------------------ processes
 

@@ -7,13 +7,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    and_,
     bindparam,
     delete,
-    exists,
     false,
     func,
-    literal,
     or_,
     select,
     true,
@@ -30,21 +27,20 @@ from bot.domain import (
     PollRecord,
     sort_time,
 )
+from bot.store.edits import queue_for_entries
+from bot.store.enqueue import enqueue, one_per_story
 from bot.store.keyword_filters import drop_filtered
 from bot.store.processes import owner_dead
 from bot.store.sql import chunks, insert_ignoring_duplicates, skip_locked
 from bot.store.tables import (
     CONFIG,
-    PENDING,
-    chat_excluded_topics,
-    chat_topics,
-    chats,
     entries,
     entry_topics,
     feeds,
     outbox,
 )
 from bot.store.topics import ensure_topic_ids
+from bot.text.links import canonical_link
 
 # ----------------------------------------------------------------------------- the feed list
 
@@ -222,10 +218,10 @@ async def record_poll(connection: AsyncConnection, record: PollRecord) -> PollOu
         await _update_entries(connection, record)
     if record.seen:
         await _touch_entries(connection, record.feed_id, record.seen, record.checked_at)
-    to_queue = [inserted[key] for key in record.notify if key in inserted]
+    to_queue = [inserted[key] for key in one_per_story(record) if key in inserted]
     queued = 0
     if to_queue:
-        queued = await _enqueue(connection, to_queue, record.checked_at)
+        queued = await enqueue(connection, to_queue, record.checked_at, record.dedup_since)
         queued -= await drop_filtered(connection, to_queue, record.checked_at)
     chats_reached = await _chats_queued_for(connection, to_queue) if queued else 0
     return PollOutcome(new_entries=len(inserted), queued=queued, chats=chats_reached)
@@ -335,6 +331,7 @@ async def _insert_entries(connection: AsyncConnection, record: PollRecord) -> di
                 "key": entry.key,
                 "title": entry.title,
                 "link": entry.link,
+                "canonical_link": canonical_link(entry.link),
                 "published_at": entry.published,
                 "sort_at": sort_at[entry.key],
                 "first_seen_at": now,
@@ -370,53 +367,71 @@ async def _insert_entry_topics(
 
 
 async def _update_entries(connection: AsyncConnection, record: PollRecord) -> None:
-    """Edited entries: new content in place, topics replaced; never queued again."""
+    """Edited entries: new content in place, topics replaced; never queued again. When the
+    title or text changed as a reader sees it (not only whitespace), ``updated_at`` moves
+    and the messages that show the entry are queued for an edit (``bot.store.edits``)."""
     now = record.checked_at
     keys = [write.entry.key for write in record.updated]
     rows = await connection.execute(
-        select(entries.c.key, entries.c.id, entries.c.sort_at).where(
-            entries.c.feed_id == record.feed_id, entries.c.key.in_(keys)
-        )
+        select(
+            entries.c.key, entries.c.id, entries.c.sort_at, entries.c.title, entries.c.text
+        ).where(entries.c.feed_id == record.feed_id, entries.c.key.in_(keys))
     )
-    stored = {key: (entry_id, sort_at) for key, entry_id, sort_at in rows}
+    stored = {row.key: row for row in rows}
+    writes = [w for w in record.updated if w.entry.key in stored]
+    changed = [
+        stored[w.entry.key].id
+        for w in writes
+        if _as_read(stored[w.entry.key].title) != _as_read(w.entry.title)
+        or _as_read(stored[w.entry.key].text) != _as_read(w.entry.text)
+    ]
     await connection.execute(
         update(entries)
         .where(entries.c.id == bindparam("b_id"))
         .values(
             title=bindparam("b_title"),
             link=bindparam("b_link"),
+            canonical_link=bindparam("b_canonical"),
             published_at=bindparam("b_published"),
             content_hash=bindparam("b_hash"),
             text=bindparam("b_text"),
-            updated_at=now,
             last_seen_at=now,
             pruned=False,
         ),
         [
             {
-                "b_id": stored[w.entry.key][0],
+                "b_id": stored[w.entry.key].id,
                 "b_title": w.entry.title,
                 "b_link": w.entry.link,
+                "b_canonical": canonical_link(w.entry.link),
                 "b_published": w.entry.published,
                 "b_hash": w.entry.content_hash,
                 "b_text": w.entry.text,
             }
-            for w in record.updated
-            if w.entry.key in stored
+            for w in writes
         ],
     )
-    ids = [entry_id for entry_id, _ in stored.values()]
+    for part in chunks(changed):
+        await connection.execute(
+            update(entries).where(entries.c.id.in_(part)).values(updated_at=now)
+        )
+    await queue_for_entries(connection, changed, now)
+    ids = [row.id for row in stored.values()]
     for part in chunks(ids):
         await connection.execute(delete(entry_topics).where(entry_topics.c.entry_id.in_(part)))
     await _insert_entry_topics(
         connection,
         [
-            (stored[w.entry.key][0], name, stored[w.entry.key][1])
-            for w in record.updated
-            if w.entry.key in stored
+            (stored[w.entry.key].id, name, stored[w.entry.key].sort_at)
+            for w in writes
             for name in w.topics
         ],
     )
+
+
+def _as_read(text: str) -> str:
+    """Text as a reader compares it: runs of whitespace are one space."""
+    return " ".join(text.split())
 
 
 async def _touch_entries(
@@ -428,44 +443,3 @@ async def _touch_entries(
             .where(entries.c.feed_id == feed_id, entries.c.key.in_(part))
             .values(last_seen_at=now)
         )
-
-
-async def _enqueue(connection: AsyncConnection, entry_ids: Sequence[int], now: datetime) -> int:
-    """One outbox row per (active chat, entry) whose topics match; duplicates ignored.
-
-    A chat takes an entry when it follows every topic and the entry carries none it
-    excluded, or when the entry carries one of the chat's only-these topics."""
-    wants_entry = or_(
-        and_(
-            chats.c.all_topics == true(),
-            ~exists().where(
-                chat_excluded_topics.c.chat_id == chats.c.id,
-                entry_topics.c.topic_id == chat_excluded_topics.c.topic_id,
-                entry_topics.c.entry_id == entries.c.id,
-            ),
-        ),
-        exists().where(
-            chat_topics.c.chat_id == chats.c.id,
-            entry_topics.c.topic_id == chat_topics.c.topic_id,
-            entry_topics.c.entry_id == entries.c.id,
-        ),
-    )
-    queued = 0
-    for part in chunks(entry_ids):
-        pairs = (
-            select(
-                chats.c.id,
-                entries.c.id,
-                literal(PENDING, outbox.c.state.type),
-                literal(now, outbox.c.created_at.type),
-                literal(now, outbox.c.not_before.type),
-            )
-            .select_from(chats.join(entries, true()))
-            .where(and_(entries.c.id.in_(part), chats.c.active == true(), wants_entry))
-        )
-        statement = insert_ignoring_duplicates(connection, outbox).from_select(
-            ["chat_id", "entry_id", "state", "created_at", "not_before"], pairs
-        )
-        result = await connection.execute(statement)
-        queued += max(result.rowcount, 0)
-    return queued

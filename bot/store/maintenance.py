@@ -29,7 +29,18 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.sql import chunks
-from bot.store.tables import FAILED, PENDING, SENT, chats, entries, feeds, outbox, transmissions
+from bot.store.tables import (
+    FAILED,
+    PENDING,
+    SENT,
+    chats,
+    duplicates,
+    edits,
+    entries,
+    feeds,
+    outbox,
+    transmissions,
+)
 
 #: sent outbox rows and transmissions older than this are deleted (their buttons expire)
 SENT_RETENTION = timedelta(days=30)
@@ -58,6 +69,9 @@ async def prune(
         delete(outbox).where(outbox.c.state == SENT, outbox.c.sent_at < old)
     )
     await connection.execute(delete(transmissions).where(transmissions.c.created_at < old))
+    # an edit still pending after all this time (its chat went away) is of no use either
+    await connection.execute(delete(edits).where(edits.c.queued_at < old))
+    await connection.execute(delete(duplicates).where(duplicates.c.created_at < old))
     return PruneResult(bodies=bodies, keys=keys, outbox_rows=max(result.rowcount, 0))
 
 

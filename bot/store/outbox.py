@@ -12,7 +12,7 @@ row, and holds the rest back only seconds.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, select, true, update
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import Delivery, EntryView
 from bot.store.chats import chat_info
+from bot.store.dedup import also_in
 from bot.store.pages import entry_views
 from bot.store.processes import claim_free
 from bot.store.sql import chunks, skip_locked
@@ -129,6 +130,8 @@ async def _deliveries(
         if not mine or chat_id not in infos:
             continue
         views = await entry_views(connection, [row[1] for row in mine])
+        others = await also_in(connection, chat_id, [view.entry_id for view in views])
+        views = [replace(v, also_in=others.get(v.entry_id, ())) for v in views]
         deliveries.append(
             Delivery(
                 chat=infos[chat_id],
@@ -200,6 +203,7 @@ async def mark_sent(
                 sent_at=now,
                 lease_until=None,
                 transmission_id=transmission_id,
+                message_id=message_id,
                 attempts=outbox.c.attempts + 1,
                 last_error=None,
             )

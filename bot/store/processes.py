@@ -1,9 +1,10 @@
 """Running processes and their heartbeats: a claim is held only while its owner is alive.
 
 Each ``feedbot run`` process registers an id and refreshes its heartbeat every few seconds
-(:data:`HEARTBEAT_EVERY`). An outbox row it claimed carries that id in ``claimed_by``; once
-the owner's heartbeat is older than :data:`ALIVE_WITHIN` (the process died, even by
-``kill -9``), any process may take the row back at once instead of waiting for the lease.
+(:data:`HEARTBEAT_EVERY`). An outbox row (or edit) it claimed carries that id in
+``claimed_by``; once the owner's heartbeat is older than :data:`ALIVE_WITHIN` (the process
+died, even by ``kill -9``), any process may take the row back at once instead of waiting
+for the lease.
 On SQLite there is only one process: it takes back every claim when it starts.
 """
 
@@ -14,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.tables import PENDING, feeds, outbox, processes
+from bot.store.tables import PENDING, edits, feeds, outbox, processes
 
 #: seconds between two heartbeats of a running process
 HEARTBEAT_EVERY = 3.0
@@ -44,7 +45,7 @@ def claim_free(now: datetime) -> ColumnElement[bool]:
 
 async def register_process(connection: AsyncConnection, process_id: str, now: datetime) -> int:
     """This process is alive from now on. On SQLite (one process only) every claim left by
-    an earlier one is taken back (deliveries, and feeds it was polling: due at once);
+    an earlier one is taken back (deliveries, edits, and feeds it was polling: due at once);
     returns how many deliveries that was."""
     await connection.execute(delete(processes).where(processes.c.heartbeat_at < now - FORGET_AFTER))
     await connection.execute(
@@ -60,6 +61,11 @@ async def register_process(connection: AsyncConnection, process_id: str, now: da
     result = await connection.execute(
         update(outbox)
         .where(outbox.c.state == PENDING, outbox.c.lease_until.is_not(None))
+        .values(lease_until=None, claimed_by=None)
+    )
+    await connection.execute(
+        update(edits)
+        .where(edits.c.state == PENDING, edits.c.lease_until.is_not(None))
         .values(lease_until=None, claimed_by=None)
     )
     return max(result.rowcount, 0)

@@ -126,6 +126,9 @@ entries = Table(
     Column("content_hash", String(64), nullable=False),
     Column("text", Text, nullable=False, server_default=""),  # '' once pruned
     Column("pruned", Boolean, nullable=False, server_default="0"),
+    # The link with tracking parameters and spelling variants gone (bot.text.links): the
+    # same story from two feeds reaches a chat once.
+    Column("canonical_link", Text, index=True),
     UniqueConstraint("feed_id", "key"),
     Index("ix_entries_sort", "sort_at", "id"),
     Index("ix_entries_feed_seen", "feed_id", "last_seen_at"),
@@ -224,8 +227,51 @@ outbox = Table(
     Column("transmission_id", Id, ForeignKey("transmissions.id", ondelete="SET NULL")),
     Column("sent_at", UTCDateTime),
     Column("last_error", Text),
+    Column("message_id", BigInteger),  # the message that shows the entry, once sent
     UniqueConstraint("chat_id", "entry_id"),
     Index("ix_outbox_due", "state", "not_before"),
+    Index("ix_outbox_entry_sent", "entry_id", "sent_at"),
+)
+
+#: Messages to edit in place (an entry they show changed, or another feed had the story).
+#: One row per message; queued again (``queued_at`` moves) while pending or after it was
+#: done. Same states as the outbox; the message is rendered from storage when it goes out.
+edits = Table(
+    "edits",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("chat_id", Id, ForeignKey("chats.id", ondelete="CASCADE"), nullable=False),
+    Column("message_id", BigInteger, nullable=False),
+    Column("state", String(8), nullable=False, server_default=PENDING),
+    Column("queued_at", UTCDateTime, nullable=False),
+    Column("not_before", UTCDateTime, nullable=False),
+    Column("lease_until", UTCDateTime),
+    Column("claimed_by", String(64)),  # the process holding the lease (bot.store.processes)
+    Column("sent_at", UTCDateTime),
+    Column("last_error", Text),
+    UniqueConstraint("chat_id", "message_id"),
+    Index("ix_edits_due", "state", "not_before"),
+)
+
+#: A story a chat already had from another feed: ``entry_id`` reached the chat, ``other_id``
+#: (the same canonical link, from another feed) was not queued for it; the first message's
+#: meta line names the other feed.
+duplicates = Table(
+    "duplicates",
+    metadata,
+    Column("chat_id", Id, ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True),
+    Column("other_id", Id, ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True),
+    Column("entry_id", Id, ForeignKey("entries.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_duplicates_chat_entry", "chat_id", "entry_id"),
+)
+
+#: Feeds a chat muted (the "mute this feed here" button): no pushes from them to it.
+chat_muted_feeds = Table(
+    "chat_muted_feeds",
+    metadata,
+    Column("chat_id", Id, ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True),
+    Column("feed_id", Id, ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True),
 )
 
 #: Running ``feedbot run`` processes: a claim belongs to a process whose heartbeat is fresh.
@@ -235,6 +281,22 @@ processes = Table(
     Column("id", String(64), primary_key=True),
     Column("started_at", UTCDateTime, nullable=False),
     Column("heartbeat_at", UTCDateTime, nullable=False),
+)
+
+#: /search: the words a chat searched for, so that page buttons carry only this row's id.
+#: The full-text index over ``entries`` is made by migration 0010_search, outside this
+#: metadata: on SQLite the FTS5 table ``entries_fts`` and its triggers (a migration that
+#: rebuilds ``entries`` in batch mode must create them again), on PostgreSQL the pg_trgm
+#: index ``ix_entries_search``.
+searches = Table(
+    "searches",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("chat_id", Id, ForeignKey("chats.id", ondelete="CASCADE"), nullable=False),
+    Column("words", Text, nullable=False),  # the words, space-separated
+    Column("everything", Boolean, nullable=False),  # /search all: beyond the chat's topics
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_searches_chat", "chat_id", "id"),
 )
 
 #: Key/value facts the process keeps (e.g. the bot's username); small and rarely written.
@@ -254,14 +316,18 @@ __all__ = [
     "UTCDateTime",
     "admins",
     "chat_excluded_topics",
+    "chat_muted_feeds",
     "chat_topics",
     "chats",
+    "duplicates",
+    "edits",
     "entries",
     "entry_topics",
     "feeds",
     "metadata",
     "outbox",
     "processes",
+    "searches",
     "settings",
     "topics",
     "transmissions",

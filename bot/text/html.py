@@ -19,15 +19,21 @@ from typing import Protocol, cast
 from lxml import etree
 
 from bot.text.placeholders import (
-    CODE_SENTINEL,
+    AUDIO_SLOT,
     CODE_SLOT,
-    FORMULA_SENTINEL,
     FORMULA_SLOT,
+    IMAGE_SLOT,
+    SENTINELS,
+    VIDEO_SLOT,
     finish,
     inline_tex,
 )
 
-__all__ = ["html_to_text", "plain_to_text"]
+__all__ = ["MAX_MARKUP_CHARS", "html_to_text", "looks_like_html", "plain_to_text"]
+
+#: Markup (or text) longer than this is cut before it is parsed: what is stored and shown is
+#: a few thousand characters, and parsing costs memory in proportion to the input.
+MAX_MARKUP_CHARS = 200_000
 
 # --------------------------------------------------------------------------- patterns
 
@@ -35,14 +41,14 @@ __all__ = ["html_to_text", "plain_to_text"]
 # zero-width characters that only add noise (ZWSP, soft hyphen, word joiner, BOM) and our
 # sentinels. ZWJ/ZWNJ stay: emoji sequences and some scripts need them.
 _JUNK_CHARS = "\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff\ud800-\udfff"
-_JUNK = re.compile(f"[{_JUNK_CHARS}{CODE_SENTINEL}{FORMULA_SENTINEL}]")
+_JUNK = re.compile(f"[{_JUNK_CHARS}{SENTINELS}]")
 # The same minus the sentinels, for text that numeric references may have put controls in.
 _DECODED_JUNK = re.compile(f"[{_JUNK_CHARS}]")
 # Character references still in text after parsing (complete ones only, with ";", so that
 # "?a=1&not=2" in a URL stays as written).
 _LEFTOVER_REF = re.compile(r"&(?:#[xX]([0-9a-fA-F]{1,6})|#([0-9]{1,7})|[A-Za-z][A-Za-z0-9]{1,31});")
 # Numeric character references that would decode to one of the sentinels.
-_SENTINEL_REF = re.compile(r"&#(?:[xX]0*[eE]00[01]|0*5734[45]);?")
+_SENTINEL_REF = re.compile(r"&#(?:[xX]0*[eE]00[0-4]|0*5734[4-8]);?")
 
 # A CDATA section in HTML content (a feed that wrapped its content twice): libxml2's HTML
 # parser drops it whole, but its content is the entry's text.
@@ -64,8 +70,8 @@ _ESCAPED_TAG = re.compile(
 # Removed with everything inside (their tails stay).
 _DROP = frozenset(
     {
-        "head", "script", "style", "noscript", "template", "iframe", "object", "embed",
-        "applet", "svg", "canvas", "video", "audio", "select", "textarea", "rp", "rt",
+        "head", "script", "style", "noscript", "template", "object", "embed",
+        "applet", "svg", "canvas", "select", "textarea", "rp", "rt",
     }
 )  # fmt: skip
 # Elements whose start and end separate words.
@@ -82,6 +88,8 @@ _BLOCK = frozenset(
 _INLINE_CODE = frozenset({"code", "kbd", "samp", "tt"})
 # Containers whose class marks a highlighted code block.
 _CODE_CONTAINERS = frozenset({"div", "figure", "table"})
+#: elements checked for page-furniture classes (see ``_CHROME_CLASSES``)
+_CHROME_CONTAINERS = frozenset({"a", "div", "p"})
 _CODE_CLASSES = frozenset(
     {
         "highlight", "highlighttable", "codehilite", "highlighter-rouge", "sourcecode",
@@ -93,6 +101,15 @@ _CODE_CLASSES = frozenset(
 # ("MathJax", "MathJax_CHTML", "MathJax_SVG_Display", ... matched by prefix) and 3.
 _FORMULA_CONTAINERS = frozenset({"span", "div"})
 _FORMULA_CLASSES = frozenset({"katex", "katex-display", "mjx-container"})
+# Page furniture inside feed content: heading anchors ("#", "¶"), subscribe widgets and
+# buttons, line-number gutters. Dropped with their text.
+_CHROME_CLASSES = frozenset(
+    {
+        "header-anchor", "heading-anchor", "anchor-link", "headerlink", "hanchor",
+        "subscription-widget-wrap", "subscription-widget-wrap-editor", "subscribe-widget",
+        "kg-signup-card", "kg-button-card", "button-wrapper", "line-numbers",
+    }
+)  # fmt: skip
 _TEX_ANNOTATION = ".//annotation[@encoding='application/x-tex']"
 
 
@@ -125,30 +142,30 @@ def _parser() -> etree.HTMLParser:
 # --------------------------------------------------------------------------- public API
 
 
-def html_to_text(html: str) -> str:
+def html_to_text(html: str, hint: str = "") -> str:
     """Feed HTML fragment (or document) -> one line of plain text.
 
     Markup removed, entities decoded, whitespace collapsed, blocks separated by a space,
     scripts/styles/media dropped, code blocks and formulas replaced by placeholders (CJK
-    ones when the text is predominantly CJK). Double-escaped HTML gets a second pass.
-    Never raises.
+    ones when the text is predominantly CJK, or has no words and ``hint``, the entry's
+    title, is). Double-escaped HTML gets a second pass. Never raises.
     """
     if not html:
         return ""
-    markup = _clean(html)
+    markup = _clean(html[:MAX_MARKUP_CHARS])
     if "<" not in markup:
         if "&" not in markup:
-            return finish(markup)
+            return finish(markup, hint)
         # Entities only: the stdlib decoder is much cheaper than a parse. If decoding
         # reveals markup, the feed escaped its HTML twice: parse what was revealed.
         decoded = _unescape(markup)
         if not _looks_escaped(decoded, _ESCAPED_TAG.findall(decoded)):
-            return finish(_decode_leftover_refs(_JUNK.sub("", decoded)))
+            return finish(_decode_leftover_refs(_JUNK.sub("", decoded)), hint)
         markup = decoded
     text, escaped = _parse(markup)
     if escaped:
         text, _ = _parse(text)
-    return finish(_decode_leftover_refs(text))
+    return finish(_decode_leftover_refs(text), hint)
 
 
 def plain_to_text(text: str) -> str:
@@ -156,7 +173,16 @@ def plain_to_text(text: str) -> str:
 
     ``<`` and ``&`` are literal characters here, never markup.
     """
-    return finish(_JUNK.sub("", text)) if text else ""
+    return finish(_JUNK.sub("", text[:MAX_MARKUP_CHARS])) if text else ""
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether text declared plain is markup after all: block or inline tags, two of them
+    or one that opens it (see :func:`_looks_escaped`). "a <b> c" is prose."""
+    if "<" not in text:
+        return False
+    head = text[:MAX_MARKUP_CHARS]
+    return _looks_escaped(head, _ESCAPED_TAG.findall(head, 0, 20_000))
 
 
 # --------------------------------------------------------------------------- parsing
@@ -277,11 +303,34 @@ def _code(el: etree._Element, tag: str) -> str | None:
 
 
 def _img(el: etree._Element, tag: str) -> str:
-    """Images are dropped, except TeX rendered as an image (alt text is the source)."""
-    src = el.get("src") or ""
-    if el.get("eeimg") is None and "equation?tex=" not in src and "latex.php" not in src:
+    """An image placeholder; TeX rendered as an image gives its source (the alt text),
+    an emoji image its alt text, and tracking pixels nothing."""
+    src = el.get("src") or el.get("data-src") or ""
+    if el.get("eeimg") is not None or "equation?tex=" in src or "latex.php" in src:
+        return inline_tex(el.get("alt") or "")
+    classes = (el.get("class") or "").lower()
+    if "emoji" in classes or "smiley" in classes:
+        return el.get("alt") or ""
+    if not src or _is_pixel(el):
         return ""
-    return inline_tex(el.get("alt") or "")
+    return IMAGE_SLOT
+
+
+def _is_pixel(el: etree._Element) -> bool:
+    sizes = [el.get("width") or "", el.get("height") or ""]
+    return any(size.strip().removesuffix("px") in ("0", "1") for size in sizes)
+
+
+def _media(el: etree._Element, tag: str) -> str:
+    return AUDIO_SLOT if tag == "audio" else VIDEO_SLOT
+
+
+#: players embedded with <iframe> that show a video
+_VIDEO_HOSTS = re.compile(r"youtube|youtu\.be|vimeo|bilibili|player\.|dailymotion|v\.qq\.com", re.I)
+
+
+def _iframe(el: etree._Element, tag: str) -> str:
+    return VIDEO_SLOT if _VIDEO_HOSTS.search(el.get("src") or "") else ""
 
 
 def _math(el: etree._Element, tag: str) -> str:
@@ -295,6 +344,8 @@ def _classed(el: etree._Element, tag: str) -> str | None:
     if not cls:
         return None
     classes = cls.lower().split()
+    if not _CHROME_CLASSES.isdisjoint(classes):
+        return ""
     if tag in _CODE_CONTAINERS and not _CODE_CLASSES.isdisjoint(classes):
         return CODE_SLOT if _has_text(el) else ""
     if tag not in _FORMULA_CONTAINERS:
@@ -331,10 +382,13 @@ _Handler = Callable[[etree._Element, str], "str | None"]
 #: Elements that may be replaced as a whole; every other element is simply descended into.
 _HANDLERS: dict[str, _Handler] = {
     **dict.fromkeys(_DROP, _drop),
-    **dict.fromkeys(_CODE_CONTAINERS | _FORMULA_CONTAINERS, _classed),
+    **dict.fromkeys(_CODE_CONTAINERS | _FORMULA_CONTAINERS | _CHROME_CONTAINERS, _classed),
     "pre": _pre,
     "code": _code,
     "img": _img,
+    "audio": _media,
+    "video": _media,
+    "iframe": _iframe,
     "math": _math,
     "mjx-container": _math,
 }
@@ -357,7 +411,7 @@ def _referenced_char(match: re.Match[str]) -> str:
     hex_digits, digits = match.groups()
     if hex_digits or digits:
         code = int(hex_digits, 16) if hex_digits else int(digits)
-        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or code in (0xE000, 0xE001):
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or 0xE000 <= code <= 0xE004:
             return ""  # not a character, or one of our own sentinels
         char = chr(code)
     else:

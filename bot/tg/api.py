@@ -158,3 +158,24 @@ class TelegramPort:
                 return ThreadGone(error.message)
             return classify(error)
         return Sent(message_id=sent.message_id, tg_chat_id=sent.chat.id)
+
+    async def edit(
+        self, target: int | str, message_id: int, message: Rendered, *, plain: bool = False
+    ) -> SendResult:
+        try:
+            await self._bot.edit_message_text(
+                chat_id=target,
+                message_id=message_id,
+                **message_kwargs(message, plain=plain),  # type: ignore[arg-type]
+            )
+        except BadRequest as error:
+            if "message is not modified" in error.message.lower():
+                return Sent(message_id=message_id, tg_chat_id=_chat_id(target))
+            return classify(error)
+        except TelegramError as error:
+            return classify(error)
+        return Sent(message_id=message_id, tg_chat_id=_chat_id(target))
+
+
+def _chat_id(target: int | str) -> int:
+    return target if isinstance(target, int) else 0  # edits go to resolved chats

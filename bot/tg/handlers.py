@@ -138,6 +138,10 @@ class Handlers(FeedHandlers):
         if ctx := chat_context(update):
             await reply(update, context, await self.commands.next_page(ctx))
 
+    async def search(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if ctx := chat_context(update):
+            await reply(update, context, await self.commands.search(ctx, argument(context)))
+
     async def topics(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if ctx := chat_context(update):
             await reply(update, context, await self.commands.topics_menu(ctx))
@@ -311,6 +315,7 @@ def register(application: Application, handlers: Handlers) -> None:  # type: ign
         CommandHandler("claim", handlers.claim),
         CommandHandler("latest", handlers.latest),
         CommandHandler("next", handlers.next),
+        CommandHandler("search", handlers.search),
         CommandHandler("topics", handlers.topics),
         # each chat's settings (anyone looks; group admins change a group's)
         CommandHandler("settings", handlers.settings),
@@ -343,7 +348,7 @@ def register(application: Application, handlers: Handlers) -> None:  # type: ign
 #: (codes are two letters, so "zh" covers both scripts: Simplified is the more read)
 MENU_LANGUAGES = (("", ENGLISH), ("zh", SIMPLIFIED))
 #: what group members who are not admins may use (they cannot change the subscription)
-GROUP_MEMBER_COMMANDS = frozenset({"latest", "next", "topics", "sources", "help"})
+GROUP_MEMBER_COMMANDS = frozenset({"latest", "next", "search", "topics", "sources", "help"})
 
 
 def command_menus(

@@ -15,6 +15,7 @@ PUBLIC = [
     "start",
     "latest",
     "next",
+    "search",
     "topics",
     "subscribe",
     "unsubscribe",

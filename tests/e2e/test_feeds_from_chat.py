@@ -7,6 +7,7 @@ import pytest
 
 from bot.render import strings
 from bot.render.i18n import EN
+from tests.botprocess import wait_until
 from tests.e2e.conftest import ADMIN, Bots
 from tests.e2e.helpers import (
     Feed,
@@ -210,7 +211,12 @@ def test_a_feed_removed_from_the_file_goes_and_chat_feeds_stay_after_a_restart(
     admin, reader = api.add_private_chat(ADMIN, "Admin"), api.add_private_chat(READER)
     add_feed(api, admin, chat_feed.url)
     say(api, reader, "/start")
-    sources = say(api, reader, "/sources").plain_text
+
+    def sources_once_both_were_checked() -> str | None:  # the title comes with a first check
+        text = say(api, reader, "/sources").plain_text
+        return text if "Kept from chat" in text and "Test feed" in text else None
+
+    sources = wait_until(sources_once_both_were_checked, 30, "both feeds' titles", every=0.5)
     assert "Kept from chat" in sources
     assert "Test feed" in sources
 
