@@ -8,17 +8,19 @@ import ast
 import re
 import string
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.domain import ChatSettings, TopicState
-from bot.render import feedlist, strings
+from bot.render import feedlist, search, strings
 from bot.render.i18n import LANGUAGES, Msg, catalog_path, language_code, locale
+from bot.render.keyboards import Paging
 from bot.render.menu import TopicOption, topics_menu
 from bot.render.message import MESSAGE_LIMIT, Rendered
-from bot.render.pages import transmission
+from bot.render.pages import single_push, transmission
 from bot.render.replies import help_text
 from bot.render.settings_menu import SettingsView, settings_menu
 from bot.store import FollowedFeed
@@ -166,7 +168,48 @@ def _messages(language: str) -> list[Rendered]:
         feedlist.confirm_remove(feeds[0], 1, loc),
         feedlist.alert("博客 <&>", "https://a.example/feed", NOW, "HTTP 500", NOW, 1, loc),
         feedlist.recovered("博客 <&>", NOW, NOW, loc),
+        single_push(
+            replace(entries[0], also_in=("博客 2 <&>",), updated=True),
+            loc=loc,
+            summary_length=350,
+            expanded=True,
+            muted=True,
+            fewer=True,
+        ),
+        search.results(
+            entries[:5],
+            Paging(1, 2, False),
+            loc=loc,
+            words="对比 <学习>",
+            everywhere=True,
+            scanned=20_000,
+            summary_length=350,
+            search_id=3,
+        ),
     ]
+
+
+def test_push_buttons_marks_and_search_read_in_the_chats_language() -> None:
+    loc = locale("zh_Hant").in_zone("Asia/Shanghai")
+    entry = view(1, title="標題", text="長" * 500, topics=("RL",), link="https://a.example/1")
+    pushed = single_push(
+        replace(entry, also_in=("博客 B",), updated=True), loc=loc, summary_length=350
+    )
+    labels = [button.text for row in pushed.keyboard for button in row]
+    assert labels == ["開啟 ↗", "展開 ⌄", "在此靜音該訂閱源", "少推 #RL"]
+    assert "也見於 博客 B · ✎ 已更新" in pushed.html
+    assert loc(strings.muted_feed("博客 B")).startswith("已在本聊天靜音 博客 B")
+    found = search.results(
+        [entry],
+        Paging(1, 1, False),
+        loc=loc,
+        words="標題",
+        everywhere=True,
+        scanned=None,
+        summary_length=350,
+        search_id=None,
+    )
+    assert found.html.startswith("<b>搜尋</b> · 標題 · 所有話題")
 
 
 NOW = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
