@@ -94,18 +94,19 @@ async def upgrade_to_head(engine: AsyncEngine) -> tuple[str | None, str | None]:
 
 
 def _upgrade(connection: Connection) -> tuple[str | None, str | None]:
-    from alembic import command
-
-    before = current_revision(connection)
-    # Alembic says a dozen INFO lines ("Context impl", "Running upgrade" ...): one of ours.
+    # Alembic says a dozen INFO lines ("setup plugin", "Context impl", "Running upgrade" ...),
+    # from its imports on: one line of ours instead.
     alembic_log = logging.getLogger("alembic")
     level = alembic_log.level
     alembic_log.setLevel(max(logging.WARNING, level))
     try:
+        from alembic import command
+
+        before = current_revision(connection)
         command.upgrade(alembic_config(connection), "head")
+        after = current_revision(connection)
     finally:
         alembic_log.setLevel(level)
-    after = current_revision(connection)
     if before is None:
         log.info("database schema created (revision %s)", after)
     else:
