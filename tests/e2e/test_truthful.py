@@ -117,3 +117,4 @@ def test_what_chats_are_told_is_true(
     assert f"chat {newcomer}: subscription off" in log
     assert "database schema created" in log
     assert "Running upgrade" not in log
+    assert not re.search(r"INFO\s+alembic", log), log  # "setup plugin", "Context impl" ...
