@@ -50,6 +50,52 @@ from _common import (
 )
 
 SCENARIOS = ("cold", "warm", "same-body")
+HEADER = ("run", "in-process", "process wall", "CPU (main + workers)", "vs baseline", "target")
+
+
+class CPUMeter:
+    """CPU seconds (user + system) of this process, every thread, plus those of the processes
+    it starts while measuring (the parse workers, under the forkserver), ``skip`` excepted.
+
+    On a machine shared with other work, wall time depends on what else runs; CPU seconds
+    say how much work a run needed. Child processes are sampled (workers exit with the run,
+    so the last ~50 ms of a worker can be missed).
+    """
+
+    def __init__(self, skip: set[int]) -> None:
+        import threading
+
+        import psutil
+
+        self._psutil = psutil
+        self._me = psutil.Process()
+        self._skip = skip
+        self._seen: dict[int, float] = {}
+        self._before = {k.pid for k in self._me.children(recursive=True)} - skip
+        self._start = time.process_time()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while True:
+            for kid in self._me.children(recursive=True):
+                if kid.pid in self._skip:
+                    continue
+                with contextlib.suppress(self._psutil.Error):
+                    times = kid.cpu_times()
+                    self._seen[kid.pid] = times.user + times.system
+            if self._stop.wait(0.05):
+                return
+
+    def stop(self) -> dict[str, float]:
+        own = time.process_time() - self._start
+        self._stop.set()
+        self._thread.join()
+        # a process alive before the run (the forkserver, kept from the first run) is left
+        # out: it only forks the workers, whose own CPU is counted
+        kids = sum(cpu for pid, cpu in self._seen.items() if pid not in self._before)
+        return {"cpu_main": own, "cpu_workers": kids}
 
 
 # ----------------------------------------------------------------------------- baseline
@@ -83,9 +129,10 @@ async def baseline(urls: list[str], concurrency: int, per_host: int) -> dict[str
             entries += len(parsed.entries)
             bozo += bool(parsed.get("bozo")) and not parsed.entries
 
-        began = time.perf_counter()
+        began, cpu_began = time.perf_counter(), time.process_time()
         await asyncio.gather(*(one(url) for url in urls))
         total = time.perf_counter() - began
+        cpu = time.process_time() - cpu_began
 
         # The parts on their own: fetching only, then parsing only (one thread, no network).
         bodies: list[tuple[bytes, dict[str, str]]] = []
@@ -104,6 +151,7 @@ async def baseline(urls: list[str], concurrency: int, per_host: int) -> dict[str
     parse_only_s = time.perf_counter() - began
     return {
         "total": total,
+        "cpu": cpu,
         "fetch_only": fetch_only_s,
         "parse_only": parse_only_s,
         "entries": entries,
@@ -150,6 +198,10 @@ def outcomes(output: str) -> dict[str, Any]:
     }
 
 
+#: processes the CPU meter leaves out (the feed server): set in main()
+SKIP_CPU: set[int] = set()
+
+
 def run_in_process(config_path: Path, profile: str | None = None) -> dict[str, Any]:
     from bot.app.poll_once import poll_once
     from bot.config.load import load_config
@@ -162,17 +214,19 @@ def run_in_process(config_path: Path, profile: str | None = None) -> dict[str, A
 
         profiler = Profiler(interval=0.001)
         profiler.start()
+    meter = CPUMeter(SKIP_CPU)
     began = time.perf_counter()
     with contextlib.redirect_stdout(captured):
         asyncio.run(poll_once(config))
     seconds = time.perf_counter() - began
+    cpu = meter.stop()
     if profiler is not None:
         profiler.stop()
         target = OUT / f"poll_cycle-profile-{profile}.txt"
         target.write_text(profiler.output_text(unicode=True, color=False, show_all=False))
         (OUT / f"poll_cycle-profile-{profile}.html").write_text(profiler.output_html())
         print(f"  profile written to {target}")
-    return {"seconds": seconds, **outcomes(captured.getvalue())}
+    return {"seconds": seconds, **cpu, **outcomes(captured.getvalue())}
 
 
 def run_process(config_path: Path) -> dict[str, Any]:
@@ -210,7 +264,7 @@ def three_runs(
         result = runner(config_path, f"{label}-{scenario}") if profile else runner(config_path)
         results[scenario] = result
         print(
-            f"  {label:<22} {scenario:<9} {fmt_s(result['seconds']):>9}  "
+            f"  {label:<22} {scenario:<9} {fmt_s(result['seconds']):>9}  {_cpu(result):<24}"
             f"(cycle {result['cycle']:.1f}s; {result['counts']}; {result['new']} new entries)"
         )
     server.command("honour")
@@ -218,6 +272,12 @@ def three_runs(
 
 
 # ----------------------------------------------------------------------------- main
+
+
+def _descendants(pid: int) -> list[int]:
+    import psutil
+
+    return [kid.pid for kid in psutil.Process(pid).children(recursive=True)]
 
 
 def main() -> int:
@@ -243,6 +303,7 @@ def main() -> int:
     with children() as kids:
         server = feed_server(files, count, args.listeners)
         kids.append(server)
+        SKIP_CPU.update({server.pid, *_descendants(server.pid)})
         urls = route_urls(routes, server.ports)
         cfg = lambda url, name: write_config(  # noqa: E731
             OUT / name, config_for(urls, url, args.concurrency, args.per_host)
@@ -260,7 +321,8 @@ def main() -> int:
         print("baseline: httpx + feedparser.parse ...")
         base = asyncio.run(baseline(urls, args.concurrency, args.per_host))
         print(
-            f"  baseline total {fmt_s(base['total'])} (fetch only {fmt_s(base['fetch_only'])},"
+            f"  baseline total {fmt_s(base['total'])}, CPU {base['cpu']:.2f} s"
+            f" (fetch only {fmt_s(base['fetch_only'])},"
             f" parse only {fmt_s(base['parse_only'])}, {base['bytes'] / 1e6:.1f} MB,"
             f" {base['entries']} entries)"
         )
@@ -286,7 +348,8 @@ def main() -> int:
                 ),
             )
         )
-        print(f"  {'in-process, workers 0':<22} cold      {fmt_s(before['seconds']):>9}")
+        label = "in-process, workers 0"
+        print(f"  {label:<22} cold      {fmt_s(before['seconds']):>9}  {_cpu(before)}")
         postgres = None
         pg_url = os.environ.get("TEST_POSTGRES_URL")
         if pg_url:
@@ -301,6 +364,24 @@ def main() -> int:
 
     report(args, count, base, base2, sqlite, process, postgres, before)
     return 0
+
+
+def _pressure() -> str:
+    """How much of the time runnable tasks waited for a CPU (Linux PSI), or '?'."""
+    try:
+        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return "?"
+    fields = dict(part.split("=") for part in line.split()[1:])
+    return f"{fields.get('avg300', '?')}%"
+
+
+def _cpu(result: dict[str, Any]) -> str:
+    """CPU seconds of a run as "total (main + workers)", or '' when not measured."""
+    if "cpu_main" not in result:
+        return ""
+    main, workers = result["cpu_main"], result["cpu_workers"]
+    return f"{main + workers:.2f} s ({main:.2f} + {workers:.2f})"
 
 
 def report(
@@ -320,12 +401,14 @@ def report(
             "baseline: httpx GET + feedparser.parse",
             fmt_s(base["total"]) + " / " + fmt_s(base2["total"]) + " (before / after ours)",
             "",
+            f"{base['cpu']:.2f} s / {base2['cpu']:.2f} s",
             "1.00x",
             "-",
         ],
         [
             "  of which: fetch only / parse only",
             f"{fmt_s(base['fetch_only'])} / {fmt_s(base['parse_only'])}",
+            "",
             "",
             "",
             "",
@@ -344,6 +427,7 @@ def report(
                 f"ours, {scenario} (in-process `poll_once`, SQLite)",
                 fmt_s(r["seconds"]),
                 f"{process[scenario]['seconds']:.2f} s",
+                _cpu(r),
                 f"{r['seconds'] / baseline_s:.2f}x",
                 f"{target}: {'met' if met else 'MISSED'}",
             ]
@@ -353,6 +437,7 @@ def report(
             "before: cold with `parse_workers: 0` (one parse thread)",
             fmt_s(before["seconds"]),
             "",
+            _cpu(before),
             f"{before['seconds'] / baseline_s:.2f}x",
             "",
         ]
@@ -365,10 +450,13 @@ def report(
                     f"ours, {scenario} (in-process, PostgreSQL)",
                     fmt_s(r["seconds"]),
                     "",
+                    _cpu(r),
                     f"{r['seconds'] / baseline_s:.2f}x",
                     "",
                 ]
             )
+    base_cpu = min(base["cpu"], base2["cpu"])
+    cold_cpu = sqlite["cold"]["cpu_main"] + sqlite["cold"]["cpu_workers"]
     info = machine()
     outcome_lines = [
         f"- {scenario}: {sqlite[scenario]['counts']}, {sqlite[scenario]['new']} new entries "
@@ -389,11 +477,16 @@ def report(
             "In-process: `asyncio.run(bot.app.poll_once.poll_once(config))` timed around the "
             "call (opening and migrating the database included). Process: `feedbot poll "
             "--once` wall time (interpreter start and imports included). Ratio: in-process time "
-            "over the faster of the two baseline runs.",
+            "over the faster of the two baseline runs. CPU: user + system seconds of the "
+            "process (every thread) and of the parse workers it started (sampled with psutil).",
             "",
-            table(["run", "in-process", "process wall", "vs baseline", "target"], rows),
+            table(HEADER, rows),
             "",
             *outcome_lines,
+            f"- cold, CPU: ours {cold_cpu:.2f} s over the baseline's {base_cpu:.2f} s = "
+            f"{cold_cpu / base_cpu:.2f}x the work; "
+            f"the machine's CPU pressure during the run (/proc/pressure/cpu, some, avg300): "
+            f"{_pressure()}.",
             f"- baseline: {base['entries']} entries parsed; {base['not_feeds']} documents "
             "feedparser could not read as feeds.",
         ]

@@ -386,3 +386,44 @@ async def test_characters_postgresql_rejects_never_reach_the_database(
     stored = {e.title: e for e in (await store.latest_page(None, 1, 5)).entries}
     assert (stored["Title"].text, stored["Title"].link) == ("Text", "https://x.example/ab")
     assert {e.title for e in (await store.latest_page(["ml"], 1, 5)).entries} == {"Title", "Alpha"}
+
+
+class _LongCycleClock(Clock):
+    """Jumps ``by`` ahead once ``path`` has been fetched: the cycle has run that long."""
+
+    def __init__(self, start: datetime, server: FeedServer, path: str, by: timedelta) -> None:
+        super().__init__(start)
+        self._server, self._path, self._by = server, path, by
+        self._jumped = False
+
+    def __call__(self) -> datetime:
+        if not self._jumped and self._server.hits(self._path):
+            self._jumped = True
+            self.now += self._by
+        return self.now
+
+
+async def test_a_cycle_polls_only_the_feeds_due_when_it_started(
+    store: Store, server: FeedServer, fetcher: Fetcher, now: datetime
+) -> None:
+    for path in ("/a.xml", "/b.xml", "/later.xml"):
+        server.set_feed(path, rss((path, path)))
+    first, second, later = (server.url(p) for p in ("/a.xml", "/b.xml", "/later.xml"))
+    await store.sync_feeds([FeedSpec(first, None), FeedSpec(second, None)], now)
+    # due five minutes after the cycle starts (a new feed is due when it is added)
+    specs = [FeedSpec(url, None) for url in (first, second, later)]
+    await store.sync_feeds(specs, now + timedelta(minutes=5))
+    # The first fetch takes "30 minutes": by then the feed just polled is due again (its
+    # interval is 10 minutes) and so is the later one; neither belongs to this cycle.
+    clock = _LongCycleClock(now, server, "/a.xml", timedelta(minutes=30))
+    poller = make_poller(store, fetcher, clock, batch=1)
+
+    cycle = await poller.poll_due()
+
+    assert [report.url for report in cycle] == [first, second]
+    assert server.hits("/a.xml") == 1
+    assert server.hits("/later.xml") == 0
+    # the next cycle takes what fell due meanwhile, the oldest due first, and ends too
+    after = await poller.poll_due()
+    assert [report.url for report in after] == [later, first]
+    assert [server.hits(p) for p in ("/a.xml", "/b.xml", "/later.xml")] == [2, 1, 1]

@@ -130,22 +130,27 @@ class Draft:
     def plain_key(self) -> str:
         return entry_key(self.guid, self.link, self.title, self.text)
 
-    def candidate_keys(self) -> tuple[str, ...]:
+    def candidate_keys(
+        self, plain: str | None = None, digest: str | None = None
+    ) -> tuple[str, ...]:
         """Keys in order of preference, each made only of the entry itself: its plain key,
-        then that key with the full link (fragment kept), then with the content hash."""
-        plain = self.plain_key
+        then that key with the full link (fragment kept), then with the content hash.
+        ``plain`` and ``digest``: :attr:`plain_key` and :attr:`content_hash` when known."""
+        plain = self.plain_key if plain is None else plain
+        digest = self.content_hash if digest is None else digest
         with_link = (f"dup-link:{_sha256_of(plain, _link_identity(self.link))}",)
         return (
             plain,
             *(with_link if self.link else ()),
-            f"dup-hash:{_sha256_of(plain, self.content_hash)}",
+            f"dup-hash:{_sha256_of(plain, digest)}",
         )
 
-    def legacy_keys(self) -> tuple[str, ...]:
+    def legacy_keys(self, plain: str | None = None) -> tuple[str, ...]:
         """The fallbacks earlier versions handed out to duplicates by document position."""
+        plain = self.plain_key if plain is None else plain
         by_link = (_bounded_key("link", normalise_link(self.link)),) if self.link else ()
         legacy = (*by_link, "hash:" + _sha256_of(self.title, self.text))
-        return tuple(key for key in legacy if key != self.plain_key)
+        return tuple(key for key in legacy if key != plain)
 
     def finish(self, key: str, digest: str, aliases: tuple[str, ...]) -> ParsedEntry:
         return ParsedEntry(
@@ -171,16 +176,21 @@ def _link_identity(link: str | None) -> str:
 def dedupe(drafts: Iterable[Draft]) -> tuple[ParsedEntry, ...]:
     """Settle keys (see the module docstring): never by position, so that an entry keeps
     its key when others are added or removed around it in later fetches."""
+    # Each hash is computed once per draft: over full texts they are most of the cost.
     articles: dict[tuple[str, str], Draft] = {}  # (plain key, content hash) -> draft
     for draft in drafts:
         if draft.title or draft.link or draft.text:  # else debris of broken markup
             articles.setdefault((draft.plain_key, draft.content_hash), draft)  # first listing
-    candidates = [(draft, draft.candidate_keys()) for draft in articles.values()]
-    holders = Counter(key for _, keys in candidates for key in keys)
+    candidates = [
+        (draft, plain, digest, draft.candidate_keys(plain, digest))
+        for (plain, digest), draft in articles.items()
+    ]
+    holders = Counter(key for *_, keys in candidates for key in keys)
     entries = []
-    for draft, keys in candidates:
+    for draft, plain, digest, keys in candidates:
         # The "dup-hash:" key (last) is unique: (plain key, content hash) is per article.
         key = next(k for k in keys if holders[k] == 1)
-        aliases = tuple(k for k in dict.fromkeys((*keys, *draft.legacy_keys())) if k != key)
-        entries.append(draft.finish(key, draft.content_hash, aliases))
+        legacy = draft.legacy_keys(plain)
+        aliases = tuple(k for k in dict.fromkeys((*keys, *legacy)) if k != key)
+        entries.append(draft.finish(key, digest, aliases))
     return tuple(entries)

@@ -144,11 +144,15 @@ class Poller:
         self._writer = _CommitBatcher(store)
 
     async def poll_due(self) -> list[FeedReport]:
-        """Poll every feed that is due now, until none is left.
+        """Poll every feed that was due when the cycle started, then return.
 
         At most ``batch`` feeds are claimed and in progress at a time; more are claimed as
-        soon as half of them are done, so one slow feed never holds up the next batch.
+        soon as half of them are done, so one slow feed never holds up the next batch. Feeds
+        that fall due while the cycle runs (a short interval, a retry after an error) are
+        left to the next cycle: a long cycle ends, and feeds due later cannot jump ahead of
+        those already waiting.
         """
+        started = self._clock()
         reports: list[FeedReport] = []
         running: set[asyncio.Task[FeedReport]] = set()
         batch = self._settings.batch
@@ -157,7 +161,7 @@ class Poller:
             while True:
                 if (more and len(running) <= batch // 2) or not running:
                     due = await self._store.claim_due_feeds(
-                        self._clock(), batch - len(running), CLAIM_LEASE, self._owner
+                        self._clock(), batch - len(running), CLAIM_LEASE, self._owner, started
                     )
                     more = len(due) == batch - len(running)
                     running.update(asyncio.create_task(self.poll_feed(f)) for f in due)

@@ -27,6 +27,8 @@ from bot.text.links import canonical_link
 
 def one_per_story(record: PollRecord) -> list[str]:
     """The keys to notify, the first of those sharing a canonical link only."""
+    if not record.notify:  # a first fetch: nothing to notify, no link to work out
+        return []
     links = {w.entry.key: canonical_link(w.entry.link) for w in record.new}
     seen: set[str] = set()
     keys = []

@@ -112,8 +112,13 @@ async def claim_due_feeds(
     limit: int,
     lease: timedelta,
     owner: str | None = None,
+    due_by: datetime | None = None,
 ) -> list[FeedForUpdate]:
     """Up to ``limit`` configured feeds due for a check, most overdue first, for ``owner``.
+
+    A feed is due when its ``next_check_at`` is at or before ``due_by`` (default ``now``):
+    a poll cycle passes its own start, so that feeds falling due while it runs wait for
+    the next cycle instead of keeping this one going.
 
     Their ``next_check_at`` moves ``lease`` ahead so that another worker (or the next
     cycle, while this poll is still running) does not take them too; recording the poll
@@ -136,7 +141,10 @@ async def claim_due_feeds(
         .where(
             feeds.c.configured == true(),
             feeds.c.paused == false(),
-            or_(feeds.c.next_check_at <= now, owner_dead(feeds.c.claimed_by, now)),
+            or_(
+                feeds.c.next_check_at <= (now if due_by is None else due_by),
+                owner_dead(feeds.c.claimed_by, now),
+            ),
         )
         .order_by(feeds.c.next_check_at, feeds.c.id)
         .limit(limit)
