@@ -49,6 +49,30 @@ async def test_a_paused_feed_is_not_claimed_and_resumes_due_now(
     assert (claimed.url, claimed.topics, claimed.first_fetch) == (A, ("ml",), True)
 
 
+async def test_feeds_asked_for_join_the_cycle_running_now_first_in_line(
+    store: Store, now: datetime
+) -> None:
+    # B and C are due long before the cycle starts; A is added, and C asked for, after it
+    # started: a cycle leaves what falls due later to the next one, but not those two
+    await store.sync_feeds([FeedSpec(B, None), FeedSpec(C, None)], now - timedelta(hours=1))
+    cycle_start, later = now, now + timedelta(minutes=3)
+    [claimed_b] = await store.claim_due_feeds(
+        cycle_start, 1, timedelta(minutes=1), None, cycle_start
+    )
+    assert claimed_b.url == B
+    feed_id = await store.add_feed(A, None, [], later)
+    assert feed_id is not None
+    [c] = [feed for feed in await store.followed_feeds() if feed.url == C]
+    assert await store.check_now(c.id)
+    claimed = await store.claim_due_feeds(later, 10, timedelta(minutes=1), None, cycle_start)
+    assert {feed.url for feed in claimed} == {A, C}
+    # resumed after the start: in this cycle too
+    assert await store.set_paused(feed_id, True, later)
+    assert await store.set_paused(feed_id, False, later)
+    [resumed] = await store.claim_due_feeds(later, 10, timedelta(minutes=1), None, cycle_start)
+    assert resumed.url == A
+
+
 async def test_a_removed_feed_added_again_has_a_silent_first_fetch(
     store: Store, now: datetime
 ) -> None:

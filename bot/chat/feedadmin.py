@@ -241,7 +241,7 @@ class FeedAdmin:
         if verb == "check":
             if feed.paused:
                 return strings.PAUSED_STATE
-            await self._store.check_now(feed.id, self._clock())
+            await self._store.check_now(feed.id)
             self._poll_soon()
             return strings.CHECKING
         if verb == "remove_confirmed":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row, false, func, or_, select, true, update
@@ -14,6 +14,11 @@ from bot.domain import FeedSpec
 from bot.store.feeds import join_topics, split_topics
 from bot.store.sql import chunks, insert_ignoring_duplicates
 from bot.store.tables import CHAT, feeds
+
+#: ``next_check_at`` of a feed an admin wants checked at once (/add, /resume, Check now):
+#: before the start of any poll cycle, so the cycle running now takes it too (a cycle
+#: leaves feeds that fall due after its start to the next one), and first in line
+ASKED_FOR = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +129,7 @@ async def add_feed(
         "topics": join_topics(topics),
         "managed_by": CHAT,
         "paused": False,
-        "next_check_at": now,
+        "next_check_at": ASKED_FOR,
     }
     if row is None:
         await connection.execute(
@@ -160,7 +165,7 @@ async def set_paused(
     already in that state."""
     values: dict[str, object] = {"paused": paused}
     if not paused:
-        values["next_check_at"] = now
+        values["next_check_at"] = ASKED_FOR
     result = await connection.execute(
         update(feeds)
         .where(feeds.c.id == feed_id, feeds.c.configured == true(), feeds.c.paused == (not paused))
@@ -169,12 +174,13 @@ async def set_paused(
     return bool(result.rowcount)
 
 
-async def check_now(connection: AsyncConnection, feed_id: int, now: datetime) -> bool:
-    """The feed becomes due now (if followed and not paused)."""
+async def check_now(connection: AsyncConnection, feed_id: int) -> bool:
+    """The feed becomes due at once, in the cycle running now if there is one (if followed
+    and not paused)."""
     result = await connection.execute(
         update(feeds)
         .where(feeds.c.id == feed_id, feeds.c.configured == true(), feeds.c.paused == false())
-        .values(next_check_at=now)
+        .values(next_check_at=ASKED_FOR)
     )
     return bool(result.rowcount)
 
