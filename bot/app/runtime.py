@@ -1,7 +1,8 @@
 """``feedbot run``: every long-lived piece built, started and stopped in order, until a signal.
 
 Start: database (migrated, feeds and channels synced) -> Telegram (token checked with getMe)
--> handlers -> health port -> command menu and channel ids -> long polling -> sender ->
+-> handlers -> health port -> command menu and channel ids -> long polling or the webhook
+server (bot.app.updates) -> sender ->
 scheduler. Stop, in reverse: no new updates, no new polls, sends in flight finished or
 returned to the queue, then connections closed.
 """
@@ -20,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.app.errors import StartupError
 from bot.app.settings import (
     config_topic_names,
     parser,
@@ -30,6 +32,7 @@ from bot.app.settings import (
     sender_settings,
 )
 from bot.app.startup import configure_logging, open_store
+from bot.app.updates import take_updates
 from bot.chat.claim import ClaimGate, new_claim_code
 from bot.chat.commands import Commands
 from bot.chat.feedadmin import FeedAdmin
@@ -71,10 +74,6 @@ ALERT_CHECK_MAX = 60.0  #: seconds between looks for dead feeds, at most
 def process_id() -> str:
     """This process's name in the ``processes`` table: host, pid and a random part."""
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
-
-
-class StartupError(Exception):
-    """The bot cannot start; the message is one line that says what to do."""
 
 
 async def run_bot(config: Config) -> int:
@@ -206,7 +205,7 @@ class Runtime:
         # The health port first: a port already taken is a startup error, not a crash later.
         health_server = await _serve_health(config, health, metrics)
         await _prepare_chat_side(telegram, store, await commands.admins.all())
-        await telegram.start_polling()
+        updates = await take_updates(telegram, config)  # long polling or the webhook server
         runtime = cls(
             config=config,
             store=store,
@@ -227,9 +226,7 @@ class Runtime:
         runtime._start_jobs()
         followed = await store.followed_feeds()
         paused = sum(feed.paused for feed in followed)
-        log.info(
-            "running: polling Telegram and %d feeds (%d paused)", len(followed) - paused, paused
-        )
+        log.info("running: %s and %d feeds (%d paused)", updates, len(followed) - paused, paused)
         return runtime
 
     # ------------------------------------------------------------------ jobs

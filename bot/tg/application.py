@@ -2,7 +2,8 @@
 
 :meth:`TelegramApp.connect` (getMe: proves the token and the API address) ->
 :meth:`~TelegramApp.add_handlers` -> :meth:`~TelegramApp.publish_menu` and
-:meth:`~TelegramApp.find_channel` -> :meth:`~TelegramApp.start_polling`; then
+:meth:`~TelegramApp.find_channel` -> :meth:`~TelegramApp.start_polling` (or
+:meth:`~TelegramApp.start_webhook`, :mod:`bot.tg.webhook`); then
 :meth:`~TelegramApp.stop_polling` and :meth:`~TelegramApp.shutdown`. What cannot start
 comes out as :class:`TokenRejected` or :class:`BotApiUnreachable`; nothing else of PTB
 leaves this package.
@@ -23,6 +24,7 @@ from bot.tg.handlers import Handlers, publish_commands, register
 from bot.tg.liveness import WatchedRequest
 from bot.tg.ordering import ChatOrderedProcessor
 from bot.tg.transport import BotApiRequest, client_options
+from bot.tg.webhook import Webhook, start_webhook
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,7 @@ class TelegramApp:
         )
         self._application = build_application(token, api_base_url, self._polling, proxy)
         self.message_port = TelegramPort(self._application.bot)
+        self._webhook: Webhook | None = None
 
     @property
     def username(self) -> str:
@@ -142,10 +145,24 @@ class TelegramApp:
             error_callback=_polling_failed,
         )
 
-    def polling_problem(self, stale_after: float) -> str | None:
-        """What is wrong with long polling, for /healthz (None: it runs and Telegram
-        answered it lately)."""
+    async def start_webhook(self, hook: Webhook) -> None:
+        """Handle updates from now on, POSTed by Telegram to ``hook.url`` (setWebhook, then
+        PTB's webhook server on ``hook.listen:hook.port``); raises
+        :class:`~bot.tg.webhook.WebhookRefused` or :class:`~bot.tg.webhook.WebhookUnservable`."""
+        await self._application.start()
         updater = self._application.updater
+        assert updater is not None
+        await start_webhook(updater, hook, ALLOWED_UPDATES)
+        self._webhook = hook
+
+    def polling_problem(self, stale_after: float) -> str | None:
+        """What is wrong with long polling (or the webhook server), for /healthz (None: it
+        runs and, for long polling, Telegram answered it lately)."""
+        updater = self._application.updater
+        if self._webhook is not None:
+            if updater is None or not updater.running:
+                return f"the Telegram webhook server on {self._webhook.address} is not running"
+            return None
         if updater is None or not updater.running:
             return "Telegram long polling is not running"
         # A quiet long poll is answered only when its timeout is over: give it two.
@@ -158,7 +175,8 @@ class TelegramApp:
         )
 
     async def stop_polling(self) -> None:
-        """No new updates (those fetched are confirmed to Telegram)."""
+        """No new updates (those fetched are confirmed to Telegram; in webhook mode the
+        server closes and the webhook stays set, for the other replicas and the next start)."""
         updater = self._application.updater
         if updater is not None and updater.running:
             await updater.stop()

@@ -1,0 +1,51 @@
+"""How ``feedbot run`` takes Telegram's updates: long polling, or webhook mode when
+``telegram.webhook.url`` is set.
+
+In webhook mode every replica serves the webhook (behind a load balancer any of them may
+take an update), whoever sends; long polling is one consumer per token.
+"""
+
+from __future__ import annotations
+
+from bot.app.errors import StartupError
+from bot.config.schema import Config
+from bot.tg.application import TelegramApp
+from bot.tg.webhook import Webhook, WebhookRefused, WebhookUnservable, derived_secret
+
+_PORT_KEYS = "telegram.webhook.port or FEEDBOT_TELEGRAM_WEBHOOK_PORT"
+
+
+def webhook_of(config: Config) -> Webhook | None:
+    """The webhook to serve, or None for long polling."""
+    hook = config.telegram.webhook
+    if hook.url is None:
+        return None
+    assert config.token is not None
+    secret = hook.secret_token.get_secret_value() if hook.secret_token else None
+    return Webhook(
+        url=hook.url,
+        listen=hook.listen,
+        port=hook.port,
+        path=hook.path,
+        secret_token=secret or derived_secret(config.token),
+    )
+
+
+async def take_updates(telegram: TelegramApp, config: Config) -> str:
+    """Start taking updates; returns what the "running:" line says about it."""
+    hook = webhook_of(config)
+    if hook is None:
+        await telegram.start_polling()  # PTB calls deleteWebhook first: back from webhook mode
+        return "polling Telegram"
+    try:
+        await telegram.start_webhook(hook)
+    except WebhookRefused as error:
+        raise StartupError(
+            f"setWebhook failed for {hook.url}: {error} (telegram.webhook.url or "
+            "FEEDBOT_TELEGRAM_WEBHOOK_URL)"
+        ) from None
+    except WebhookUnservable as error:
+        raise StartupError(
+            f"cannot serve the Telegram webhook on {hook.address}: {error} ({_PORT_KEYS})"
+        ) from None
+    return f"Telegram webhook {hook.url} served on {hook.address}"

@@ -1,0 +1,93 @@
+"""Webhook mode: Telegram POSTs each update to python-telegram-bot's webhook server.
+
+PTB's server (tornado, ``Updater.start_webhook``) calls setWebhook with our URL, the allowed
+updates and the secret token, then serves plain HTTP on ``listen:port`` at the URL's path;
+TLS is a reverse proxy's job. A request whose ``X-Telegram-Bot-Api-Secret-Token`` header is
+missing or wrong gets 403 and is never handled (PTB checks it before reading the update).
+
+Every replica runs this server: behind a load balancer any of them may take an update,
+while the sending stays with one. Stopping the server leaves the webhook set, so one
+replica going away does not switch the others to long polling; the next start without
+``telegram.webhook.url`` deletes it (PTB's long polling calls deleteWebhook first).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from telegram.error import TelegramError
+from telegram.ext import Updater
+from tornado.httpserver import HTTPServer
+
+from bot.oneline import one_line
+
+#: largest request body the server reads: an update is a few KiB (a 4096-character
+#: message quoting another); tornado's own default is 100 MB, read before the secret is
+#: checked, so anyone who finds the port could make the bot hold that much per request
+MAX_UPDATE_BYTES = 1024 * 1024
+#: seconds a kept-alive connection from Telegram (or the proxy) may stay idle
+IDLE_CONNECTION_TIMEOUT = 300.0
+#: connections Telegram opens at once to deliver updates (its default is 40)
+MAX_CONNECTIONS = 40
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Where Telegram sends updates, and where the bot listens for them."""
+
+    url: str  #: the public https URL given to setWebhook
+    listen: str  #: the address PTB's server binds to
+    port: int
+    path: str  #: the URL's path: the one path the server answers on
+    secret_token: str = field(repr=False)  #: never in a log line
+
+    @property
+    def address(self) -> str:
+        return f"{self.listen}:{self.port}"
+
+
+def derived_secret(token: str) -> str:
+    """A secret token for setWebhook when the config gives none: the same on every replica
+    with this bot token (so any may take an update), 64 hex characters (Telegram's
+    alphabet), and telling nothing about the token."""
+    return hmac.new(token.encode(), b"transmission webhook secret", hashlib.sha256).hexdigest()
+
+
+class WebhookRefused(Exception):
+    """setWebhook failed: Telegram's reason (or the network's), on one line."""
+
+
+class WebhookUnservable(Exception):
+    """The webhook server could not listen on its address (``errno`` text)."""
+
+
+def _bound_requests() -> None:
+    # tornado's documented way to give every HTTPServer it creates these settings; PTB's
+    # webhook server is the only tornado server in the process.
+    HTTPServer.configure(
+        None, max_body_size=MAX_UPDATE_BYTES, idle_connection_timeout=IDLE_CONNECTION_TIMEOUT
+    )
+
+
+async def start_webhook(updater: Updater, hook: Webhook, allowed_updates: Sequence[str]) -> None:
+    """setWebhook (pending updates kept), then serve; see :class:`WebhookRefused` and
+    :class:`WebhookUnservable`."""
+    _bound_requests()
+    try:
+        await updater.start_webhook(
+            listen=hook.listen,
+            port=hook.port,
+            url_path=hook.path,
+            webhook_url=hook.url,
+            allowed_updates=list(allowed_updates),
+            drop_pending_updates=False,
+            max_connections=MAX_CONNECTIONS,
+            secret_token=hook.secret_token,
+        )
+    except TelegramError as error:
+        raise WebhookRefused(one_line(error)) from None
+    except OSError as error:
+        raise WebhookUnservable(error.strerror or one_line(error)) from None
