@@ -1,0 +1,200 @@
+"""Webhook mode: a real ``feedbot run`` takes updates POSTed by the fake Bot API over real
+HTTP; a forged POST (wrong or missing secret) gets 403 and is never handled; removing
+``telegram.webhook`` and restarting goes back to long polling, losing nothing queued."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.botprocess import BotProcess, free_port, wait_until
+from tests.e2e.conftest import Bots
+from tests.e2e.helpers import LATEST, Feed, Item, items, say, wait_push
+from tests.e2e.test_startup_failures import assert_one_line_failure
+from tests.fakebotapi import FakeBotAPI
+
+pytestmark = pytest.mark.e2e
+
+SECRET = "e2e-webhook_Secret-0123456789abcdef"
+PATH = "/telegram/updates"
+
+
+def webhook_section(port: int, secret: str | None = SECRET) -> dict[str, Any]:
+    # http to loopback: the fake delivers there as a self-hosted Bot API server would
+    hook: dict[str, Any] = {
+        "url": f"http://127.0.0.1:{port}{PATH}",
+        "listen": "127.0.0.1",
+        "port": port,
+    }
+    if secret is not None:
+        hook["secret_token"] = secret
+    return hook
+
+
+def start_in_webhook_mode(bots: Bots, feed: Feed, secret: str | None = SECRET) -> BotProcess:
+    port = free_port()
+    return bots.start(feed, telegram={"webhook": webhook_section(port, secret)})
+
+
+def hook_url(bot: BotProcess) -> str:
+    return str(bot.config["telegram"]["webhook"]["url"])
+
+
+def forged_start(chat_id: int, update_id: int) -> dict[str, Any]:
+    """A /start update as Telegram would POST it, from someone who is not Telegram."""
+    user = {"id": chat_id, "is_bot": False, "first_name": "Mallory"}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 1,
+            "date": 1_700_000_000,
+            "chat": {"id": chat_id, "type": "private", "first_name": "Mallory"},
+            "from": user,
+            "text": "/start",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    }
+
+
+def post(url: str, body: dict[str, Any], secret: str | None) -> httpx.Response:
+    headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
+    return httpx.post(url, json=body, headers=headers, timeout=10)
+
+
+def test_webhook_mode_answers_commands_pushes_and_stops_cleanly(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    feed.publish(*items("old", 3))
+    bot = start_in_webhook_mode(bots, feed)
+    url = hook_url(bot)
+
+    info = api.webhook_info()
+    assert info["url"] == url
+    assert set(info["allowed_updates"]) == {"message", "callback_query", "my_chat_member"}
+    setter = api.calls("setWebhook")[-1].params
+    assert setter["secret_token"] == SECRET
+    assert setter.get("drop_pending_updates") in (None, False)  # pending updates are kept
+
+    reader = api.add_private_chat(601, "Reader")
+    assert "Subscribed" in say(api, reader, "/start").plain_text
+    bot.wait_polls(1)
+    latest = say(api, reader, "/latest")
+    assert latest.plain_text.startswith(LATEST)
+    assert "Item old3 headline" in latest.plain_text
+    fresh = Item("fresh")
+    feed.publish(fresh)
+    wait_push(api, reader, fresh)  # the sender works beside the webhook server
+
+    assert api.calls("getUpdates") == []  # nothing long-polled
+    delivered = api.webhook_deliveries()
+    assert len(delivered) >= 2
+    assert {d.status for d in delivered} == {200}
+    assert httpx.get(f"http://127.0.0.1:{bot.health_port}/healthz", timeout=10).status_code == 200
+    log = bot.log_text()
+    assert f"running: Telegram webhook {url} served on 127.0.0.1:" in log
+    assert SECRET not in log
+
+    assert bot.terminate() == 0
+    assert api.webhook_info()["url"] == url  # left set: for other replicas, and the restart
+
+
+def test_a_post_without_the_right_secret_gets_403_and_is_not_handled(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    feed.publish(Item("a"))
+    bot = start_in_webhook_mode(bots, feed)
+    url = hook_url(bot)
+    mallory = api.add_private_chat(666, "Mallory")
+
+    wrong = post(url, forged_start(mallory, 900_001), "not-the-secret")
+    missing = post(url, forged_start(mallory, 900_002), None)
+    assert (wrong.status_code, missing.status_code) == (403, 403)
+
+    # Updates of one chat are handled in order: once Mallory's real /help is answered, a
+    # forged /start that had been handled would have been answered before it.
+    assert "/latest" in say(api, mallory, "/help").plain_text
+    assert not any("Subscribed" in m.plain_text for m in api.messages(mallory))
+    assert len(api.messages(mallory)) == 1
+
+    # Bodies are bounded before the secret is looked at: 2 MiB from anyone is refused.
+    huge = forged_start(mallory, 900_004)
+    huge["message"]["text"] = "/start " + "x" * (2 * 1024 * 1024)
+    try:
+        refused = post(url, huge, SECRET).status_code
+    except httpx.TransportError:  # tornado answers 400 and closes while the body still comes
+        refused = None
+    assert refused in (400, None)
+
+    # The same body with the right secret is an update like any other (the test is fair).
+    assert post(url, forged_start(mallory, 900_003), SECRET).status_code == 200
+    api.wait_for(lambda: len(api.messages(mallory)) == 2, 20, "the genuine /start answered")
+    assert "Subscribed" in api.messages(mallory)[-1].plain_text
+    say(api, mallory, "/help")
+    assert len(api.messages(mallory)) == 3  # /help, the genuine /start, /help: nothing else
+    assert bot.terminate() == 0
+
+
+def test_a_secret_left_out_is_derived_and_still_checked(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    feed.publish(Item("a"))
+    bot = start_in_webhook_mode(bots, feed, secret=None)
+    derived = api.calls("setWebhook")[-1].params["secret_token"]
+    assert len(derived) == 64
+    reader = api.add_private_chat(602, "Reader")
+    assert "Subscribed" in say(api, reader, "/start").plain_text
+    assert post(hook_url(bot), forged_start(reader, 900_010), None).status_code == 403
+    assert derived not in bot.log_text()
+    assert bot.terminate() == 0
+
+
+def test_removing_the_webhook_goes_back_to_long_polling_without_losing_updates(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    feed.publish(*items("old", 2))
+    bot = start_in_webhook_mode(bots, feed)
+    reader = api.add_private_chat(603, "Reader")
+    assert "Subscribed" in say(api, reader, "/start").plain_text
+    assert bot.terminate() == 0
+
+    # Written while the bot is down: Telegram keeps it for the webhook (which is still set).
+    waiting = api.user_sends(reader, reader, "/latest")
+    assert api.webhook_info()["url"]
+    wait_until(lambda: api.webhook_deliveries()[-1].status is None, 20, "a refused delivery")
+
+    deletes = len(api.calls("deleteWebhook"))
+    del bot.config["telegram"]["webhook"]
+    bot.start()
+    assert len(api.calls("deleteWebhook")) > deletes
+    assert api.webhook_info()["url"] == ""
+    reply = api.wait_for(
+        lambda: next(
+            (m for m in api.messages(reader) if m.message_id > waiting["message"]["message_id"]),
+            None,
+        ),
+        20,
+        "the /latest sent during the switch answered",
+    )
+    assert reply.plain_text.startswith(LATEST)
+    assert "Item old2 headline" in say(api, reader, "/latest").plain_text
+    assert api.calls("getUpdates")  # long polling again
+    assert "running: polling Telegram" in bot.run_log()
+    assert bot.terminate() == 0
+
+
+def test_a_webhook_port_already_taken_is_a_one_line_startup_error(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    feed.publish(Item("a"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        bot = bots.make(bots.config(feed, telegram={"webhook": webhook_section(port)}))
+        code = bot.run_to_exit()
+    assert_one_line_failure(
+        bot, code, "cannot serve the Telegram webhook", str(port), "telegram.webhook.port"
+    )
