@@ -4,15 +4,19 @@ HTTP; a forged POST (wrong or missing secret) gets 403 and is never handled; rem
 
 from __future__ import annotations
 
+import itertools
 import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.botprocess import BotProcess, free_port, wait_until
+from tests.conftest import BACKEND
 from tests.e2e.conftest import Bots
-from tests.e2e.helpers import LATEST, Feed, Item, items, say, wait_push
+from tests.e2e.helpers import LATEST, Feed, Item, copies, items, say, wait_push
 from tests.e2e.test_startup_failures import assert_one_line_failure
 from tests.fakebotapi import FakeBotAPI
 
@@ -198,3 +202,81 @@ def test_a_webhook_port_already_taken_is_a_one_line_startup_error(
     assert_one_line_failure(
         bot, code, "cannot serve the Telegram webhook", str(port), "telegram.webhook.port"
     )
+
+
+class RoundRobin:
+    """A load balancer in front of the replicas' webhook servers: each POST goes to the
+    next backend, headers and body untouched, and its answer comes back."""
+
+    def __init__(self, backends: list[str]) -> None:
+        self.backends = backends
+        self.served = [0] * len(backends)
+        self._next = itertools.count()
+        balancer = self
+
+        class Forward(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                index = next(balancer._next) % len(balancer.backends)
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                try:
+                    answer = httpx.post(
+                        balancer.backends[index] + PATH, content=body, headers=headers, timeout=10
+                    )
+                    status, content = answer.status_code, answer.content
+                except httpx.TransportError:
+                    status, content = 502, b""
+                if status == 200:
+                    balancer.served[index] += 1
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Forward)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}{PATH}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="replicas share a PostgreSQL database")
+def test_replicas_behind_a_load_balancer_each_take_updates(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    feed.publish(*items("old", 2))
+    ports = [free_port(), free_port()]
+    balancer = RoundRobin([f"http://127.0.0.1:{port}" for port in ports])
+    try:
+        replicas = []
+        for port in ports:
+            hook = {**webhook_section(port), "url": balancer.url}
+            replicas.append(bots.start(feed, telegram={"webhook": hook}))
+        assert api.webhook_info()["url"] == balancer.url
+
+        chats = list(range(701, 711))
+        for chat in chats:
+            api.add_private_chat(chat, f"Reader {chat}")
+            api.user_sends(chat, chat, "/start")
+        api.wait_for(lambda: all(api.messages(c) for c in chats), 30, "every /start answered")
+        assert all(count > 0 for count in balancer.served), balancer.served  # both took some
+        assert sum(balancer.served) == len(chats)
+
+        fresh = Item("fresh")
+        feed.publish(fresh)
+        for chat in chats:
+            wait_push(api, chat, fresh)
+        checked = sum(replica.polls() for replica in replicas)
+        wait_until(  # later checks of the feed (by either replica) would have re-sent it
+            lambda: sum(replica.polls() for replica in replicas) >= checked + 2, 30, "two checks"
+        )
+        assert [copies(api, chat, fresh) for chat in chats] == [1] * len(chats)
+        assert [len(api.messages(chat)) for chat in chats] == [2] * len(chats)
+        assert [replica.terminate() for replica in replicas] == [0, 0]
+    finally:
+        balancer.close()
