@@ -155,7 +155,8 @@ def test_without_a_secret_every_replica_derives_the_same_one_from_the_token() ->
     from bot.app.updates import webhook_of
 
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "FEEDBOT_TELEGRAM_WEBHOOK_URL": "https://h/tg"}
-    first, second = webhook_of(load_config(None, env)), webhook_of(load_config(None, env))
+    config = load_config(None, env)
+    first, second = webhook_of(config), webhook_of(load_config(None, env))
     assert first is not None
     assert second is not None
     assert first.secret_token == second.secret_token
@@ -165,4 +166,5 @@ def test_without_a_secret_every_replica_derives_the_same_one_from_the_token() ->
     assert other is not None
     assert other.secret_token != first.secret_token
     assert first.secret_token not in repr(first)
+    assert first.secret_token in config.secrets()  # redacted from logs like the token
     assert webhook_of(load_config(None, {"TELEGRAM_BOT_TOKEN": TOKEN})) is None

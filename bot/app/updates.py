@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.app.errors import StartupError
 from bot.config.schema import Config
 from bot.tg.application import TelegramApp
-from bot.tg.webhook import Webhook, WebhookRefused, WebhookUnservable, derived_secret
+from bot.tg.webhook import Webhook, WebhookRefused, WebhookUnservable
 
 _PORT_KEYS = "telegram.webhook.port or FEEDBOT_TELEGRAM_WEBHOOK_PORT"
 
@@ -20,14 +20,10 @@ def webhook_of(config: Config) -> Webhook | None:
     hook = config.telegram.webhook
     if hook.url is None:
         return None
-    assert config.token is not None
-    secret = hook.secret_token.get_secret_value() if hook.secret_token else None
+    secret = config.webhook_secret
+    assert secret is not None  # `run` has a token
     return Webhook(
-        url=hook.url,
-        listen=hook.listen,
-        port=hook.port,
-        path=hook.path,
-        secret_token=secret or derived_secret(config.token),
+        url=hook.url, listen=hook.listen, port=hook.port, path=hook.path, secret_token=secret
     )
 
 

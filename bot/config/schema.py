@@ -5,6 +5,8 @@ Every default and every limit of a setting is written here, beside the field it 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any
@@ -57,6 +59,7 @@ class ChannelConfig(Strict):
 WEBHOOK_PORTS = (443, 80, 88, 8443)
 #: what Telegram accepts in setWebhook's secret_token: 1 to 256 of these characters
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_WEBHOOK_SECRET_LABEL = b"transmission webhook secret"
 
 
 class WebhookConfig(Strict):
@@ -413,12 +416,25 @@ class Config(Strict):
     def token(self) -> str | None:
         return self.telegram.token.get_secret_value() if self.telegram.token else None
 
+    @property
+    def webhook_secret(self) -> str | None:
+        """setWebhook's secret_token: ``telegram.webhook.secret_token``, else one derived
+        from the bot token (the same on every replica, so any may take an update; 64 hex
+        characters, Telegram's alphabet; telling nothing about the token). None without a
+        webhook or a token."""
+        hook = self.telegram.webhook
+        if hook.secret_token is not None:
+            return hook.secret_token.get_secret_value()
+        if hook.url is None or self.token is None:
+            return None
+        return hmac.new(self.token.encode(), _WEBHOOK_SECRET_LABEL, hashlib.sha256).hexdigest()
+
     def secrets(self) -> list[str]:
         """What must never reach a log line or an error: the token, the proxy passwords."""
         proxies = [self.telegram.proxy, self.polling.proxy, *(f.proxy for f in self.feeds)]
         found = [self.token] if self.token else []
-        if self.telegram.webhook.secret_token is not None:
-            found.append(self.telegram.webhook.secret_token.get_secret_value())
+        if self.webhook_secret is not None:  # PTB logs setWebhook's parameters at DEBUG
+            found.append(self.webhook_secret)
         for url in proxies:
             found.extend(proxy_secrets(url))
         return found

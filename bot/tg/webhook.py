@@ -13,8 +13,6 @@ replica going away does not switch the others to long polling; the next start wi
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -47,13 +45,6 @@ class Webhook:
     @property
     def address(self) -> str:
         return f"{self.listen}:{self.port}"
-
-
-def derived_secret(token: str) -> str:
-    """A secret token for setWebhook when the config gives none: the same on every replica
-    with this bot token (so any may take an update), 64 hex characters (Telegram's
-    alphabet), and telling nothing about the token."""
-    return hmac.new(token.encode(), b"transmission webhook secret", hashlib.sha256).hexdigest()
 
 
 class WebhookRefused(Exception):
