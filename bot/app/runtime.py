@@ -1,10 +1,10 @@
 """``feedbot run``: every long-lived piece built, started and stopped in order, until a signal.
 
 Start: database (migrated, feeds and channels synced) -> Telegram (token checked with getMe)
--> handlers -> health port -> command menu and channel ids -> long polling or the webhook
-server (bot.app.updates) -> sender ->
-scheduler. Stop, in reverse: no new updates, no new polls, sends in flight finished or
-returned to the queue, then connections closed.
+-> handlers -> health port -> command menu and channel ids -> the webhook server (webhook
+mode, bot.app.updates) or long polling -> sender -> scheduler. Stop, in reverse: no new
+updates, no new polls, sends in flight finished or returned to the queue, then
+connections closed.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from bot.app.settings import (
     sender_settings,
 )
 from bot.app.startup import configure_logging, open_store
-from bot.app.updates import take_updates
+from bot.app.updates import serve_webhook
 from bot.chat.claim import ClaimGate, new_claim_code
 from bot.chat.commands import Commands
 from bot.chat.feedadmin import FeedAdmin
@@ -205,7 +205,9 @@ class Runtime:
         # The health port first: a port already taken is a startup error, not a crash later.
         health_server = await _serve_health(config, health, metrics)
         await _prepare_chat_side(telegram, store, await commands.admins.all())
-        updates = await take_updates(telegram, config)  # long polling or the webhook server
+        # webhook mode: served by every replica (bot.app.updates); start_polling does nothing
+        webhook = await serve_webhook(telegram, config)
+        await telegram.start_polling()
         runtime = cls(
             config=config,
             store=store,
@@ -226,7 +228,12 @@ class Runtime:
         runtime._start_jobs()
         followed = await store.followed_feeds()
         paused = sum(feed.paused for feed in followed)
-        log.info("running: %s and %d feeds (%d paused)", updates, len(followed) - paused, paused)
+        log.info(
+            "running: %s and %d feeds (%d paused)",
+            webhook or "polling Telegram",
+            len(followed) - paused,
+            paused,
+        )
         return runtime
 
     # ------------------------------------------------------------------ jobs
@@ -340,6 +347,7 @@ class Runtime:
                 await self.health_server.stop()
 
         return [
+            ("telegram webhook", self.telegram.stop_webhook),
             ("telegram polling", self.telegram.stop_polling),
             ("poll loop", lambda: self.poll_loop.stop(SHUTDOWN_GRACE)),
             ("jobs", lambda: self.jobs.shutdown(SHUTDOWN_GRACE)),

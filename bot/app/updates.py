@@ -1,8 +1,6 @@
-"""How ``feedbot run`` takes Telegram's updates: long polling, or webhook mode when
-``telegram.webhook.url`` is set.
-
-In webhook mode every replica serves the webhook (behind a load balancer any of them may
-take an update), whoever sends; long polling is one consumer per token.
+"""Webhook mode for ``feedbot run``, when ``telegram.webhook.url`` is set: every replica
+serves the webhook (behind a load balancer any of them may take an update), whoever sends;
+long polling, the other way, is one consumer per token.
 """
 
 from __future__ import annotations
@@ -27,12 +25,13 @@ def webhook_of(config: Config) -> Webhook | None:
     )
 
 
-async def take_updates(telegram: TelegramApp, config: Config) -> str:
-    """Start taking updates; returns what the "running:" line says about it."""
+async def serve_webhook(telegram: TelegramApp, config: Config) -> str | None:
+    """In webhook mode, setWebhook and serve it (in every replica); what the "running:"
+    line says about it. None: long polling (``TelegramApp.start_polling``, which calls
+    deleteWebhook first: back from webhook mode)."""
     hook = webhook_of(config)
     if hook is None:
-        await telegram.start_polling()  # PTB calls deleteWebhook first: back from webhook mode
-        return "polling Telegram"
+        return None
     try:
         await telegram.start_webhook(hook)
     except WebhookRefused as error:

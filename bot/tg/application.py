@@ -134,7 +134,10 @@ class TelegramApp:
         return True
 
     async def start_polling(self) -> None:
-        """Handle updates from now on (getUpdates long polling)."""
+        """Handle updates from now on (getUpdates long polling); nothing while the webhook
+        is served (Telegram refuses getUpdates then, and the updates come by POST)."""
+        if self._webhook is not None:
+            return
         await self._application.start()
         updater = self._application.updater
         assert updater is not None
@@ -175,10 +178,17 @@ class TelegramApp:
         )
 
     async def stop_polling(self) -> None:
-        """No new updates (those fetched are confirmed to Telegram; in webhook mode the
-        server closes and the webhook stays set, for the other replicas and the next start)."""
+        """No new updates from long polling (those fetched are confirmed to Telegram); the
+        webhook server, when served, stays up (see :meth:`stop_webhook`)."""
         updater = self._application.updater
-        if updater is not None and updater.running:
+        if self._webhook is None and updater is not None and updater.running:
+            await updater.stop()
+
+    async def stop_webhook(self) -> None:
+        """No new updates by POST: the webhook server closes; the webhook stays set at
+        Telegram, for the other replicas and for the next start."""
+        updater = self._application.updater
+        if self._webhook is not None and updater is not None and updater.running:
             await updater.stop()
 
     async def shutdown(self) -> None:
