@@ -138,7 +138,8 @@ class TelegramApp:
         is served (Telegram refuses getUpdates then, and the updates come by POST)."""
         if self._webhook is not None:
             return
-        await self._application.start()
+        if not self._application.running:
+            await self._application.start()
         updater = self._application.updater
         assert updater is not None
         await updater.start_polling(
@@ -152,7 +153,8 @@ class TelegramApp:
         """Handle updates from now on, POSTed by Telegram to ``hook.url`` (setWebhook, then
         PTB's webhook server on ``hook.listen:hook.port``); raises
         :class:`~bot.tg.webhook.WebhookRefused` or :class:`~bot.tg.webhook.WebhookUnservable`."""
-        await self._application.start()
+        if not self._application.running:
+            await self._application.start()
         updater = self._application.updater
         assert updater is not None
         await start_webhook(updater, hook, ALLOWED_UPDATES)
