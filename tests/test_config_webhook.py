@@ -168,3 +168,10 @@ def test_without_a_secret_every_replica_derives_the_same_one_from_the_token() ->
     assert first.secret_token not in repr(first)
     assert first.secret_token in config.secrets()  # redacted from logs like the token
     assert webhook_of(load_config(None, {"TELEGRAM_BOT_TOKEN": TOKEN})) is None
+
+
+def test_a_webhook_host_named_bot_stays_readable_in_logs_while_bot_paths_are_redacted() -> None:
+    redact = Redactor([])
+    line = redact("webhook https://bot.example.com/tg; POST https://api.telegram.org/bot1:x/y")
+    assert "https://bot.example.com/tg" in line
+    assert "/bot<redacted>/y" in line

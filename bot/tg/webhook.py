@@ -13,6 +13,8 @@ replica going away does not switch the others to long polling; the next start wi
 
 from __future__ import annotations
 
+import logging
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -63,10 +65,37 @@ def _bound_requests() -> None:
     )
 
 
+class _NoBootstrapTraceback(logging.Filter):
+    """PTB logs a failed setWebhook with a traceback before raising it; the bot says why
+    in one line instead (a StartupError)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Network Retry Loop (Bootstrap Set Webhook)")
+
+
+def _check_bindable(listen: str, port: int) -> None:
+    """Bind ``listen:port`` once before setWebhook, so that Telegram is never pointed at a
+    port this process cannot serve (and tornado, which leaks the socket when its bind
+    fails, is not the one to find out)."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        listen, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado does
+        probe.bind(address)
+
+
 async def start_webhook(updater: Updater, hook: Webhook, allowed_updates: Sequence[str]) -> None:
     """setWebhook (pending updates kept), then serve; see :class:`WebhookRefused` and
     :class:`WebhookUnservable`."""
     _bound_requests()
+    try:
+        _check_bindable(hook.listen, hook.port)
+    except OSError as error:
+        raise WebhookUnservable(error.strerror or one_line(error)) from None
+    ptb_log = logging.getLogger("telegram.ext")
+    if not any(isinstance(f, _NoBootstrapTraceback) for f in ptb_log.filters):
+        ptb_log.addFilter(_NoBootstrapTraceback())
     try:
         await updater.start_webhook(
             listen=hook.listen,

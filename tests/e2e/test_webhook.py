@@ -285,3 +285,18 @@ def test_replicas_behind_a_load_balancer_each_take_updates(
         assert [replica.terminate() for replica in replicas] == [0, 0]
     finally:
         balancer.close()
+
+
+def test_a_webhook_the_bot_api_refuses_is_a_one_line_startup_error(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    feed.publish(Item("a"))
+    hook = {**webhook_section(free_port()), "url": "http://bot.example.com/telegram"}
+    bot = bots.make(bots.config(feed, telegram={"webhook": hook}))
+    code = bot.run_to_exit()
+    assert_one_line_failure(
+        bot,
+        code,
+        "setWebhook failed for http://bot.example.com/telegram",
+        "https url must be provided",
+    )
