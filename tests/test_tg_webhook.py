@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from telegram import WebhookInfo
 
 from bot.tg.application import TelegramApp
-from bot.tg.webhook import Webhook, WebhookRefused, WebhookUnservable
+from bot.tg.webhook import Webhook, WebhookRefused, WebhookUnservable, delivery_problem
 from tests.fakebotapi import FakeBotAPI
 
 TOKEN = "123456:TEST-token"
@@ -91,3 +93,34 @@ async def test_a_refused_setwebhook_and_a_taken_port_say_why(
     assert "Traceback" not in caplog.text  # PTB's own report of the failed setWebhook
     assert "Network Retry Loop" not in caplog.text
     assert len(api.calls("setWebhook")) == 1  # not for the port that cannot be served
+
+
+URL = "https://bot.example.com/tg"
+NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("info", "problem"),
+    [
+        (WebhookInfo(URL, False, 0), None),
+        # an error long ago, or nothing waiting: delivered since
+        (WebhookInfo(URL, False, 3, last_error_date=NOW - timedelta(minutes=5)), None),
+        (WebhookInfo(URL, False, 0, last_error_date=NOW, last_error_message="x"), None),
+        (
+            WebhookInfo(URL, False, 2, last_error_date=NOW, last_error_message="Read timeout"),
+            "Telegram cannot deliver to the webhook: Read timeout (2 updates waiting)",
+        ),
+        (WebhookInfo("", False, 0), f"Telegram's webhook is not set, not {URL}"),
+        (
+            WebhookInfo("https://other.example/x", False, 0),
+            f"Telegram's webhook is https://other.example/x, not {URL}",
+        ),
+    ],
+)
+def test_what_getwebhookinfo_makes_healthz_say(info: WebhookInfo, problem: str | None) -> None:
+    found = delivery_problem(info, URL, NOW.timestamp(), 60.0)
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert found.startswith(problem)

@@ -24,7 +24,7 @@ from bot.tg.handlers import Handlers, publish_commands, register
 from bot.tg.liveness import WatchedRequest
 from bot.tg.ordering import ChatOrderedProcessor
 from bot.tg.transport import BotApiRequest, client_options
-from bot.tg.webhook import Webhook, start_webhook
+from bot.tg.webhook import Webhook, WebhookWatch, start_webhook
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,7 @@ class TelegramApp:
         self._application = build_application(token, api_base_url, self._polling, proxy)
         self.message_port = TelegramPort(self._application.bot)
         self._webhook: Webhook | None = None
+        self._watch: WebhookWatch | None = None
 
     @property
     def username(self) -> str:
@@ -159,6 +160,8 @@ class TelegramApp:
         assert updater is not None
         await start_webhook(updater, hook, ALLOWED_UPDATES)
         self._webhook = hook
+        self._watch = WebhookWatch(self._application.bot, hook.url)
+        self._watch.start()
 
     def polling_problem(self, stale_after: float) -> str | None:
         """What is wrong with long polling (or the webhook server), for /healthz (None: it
@@ -167,7 +170,8 @@ class TelegramApp:
         if self._webhook is not None:
             if updater is None or not updater.running:
                 return f"the Telegram webhook server on {self._webhook.address} is not running"
-            return None
+            # Telegram retries a failed delivery within a minute: give it that long
+            return self._watch.problem(max(stale_after, 60.0)) if self._watch else None
         if updater is None or not updater.running:
             return "Telegram long polling is not running"
         # A quiet long poll is answered only when its timeout is over: give it two.
@@ -189,6 +193,8 @@ class TelegramApp:
     async def stop_webhook(self) -> None:
         """No new updates by POST: the webhook server closes; the webhook stays set at
         Telegram, for the other replicas and for the next start."""
+        if self._watch is not None:
+            await self._watch.stop()
         updater = self._application.updater
         if self._webhook is not None and updater is not None and updater.running:
             await updater.stop()

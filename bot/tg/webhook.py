@@ -13,16 +13,22 @@ replica going away does not switch the others to long polling; the next start wi
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import socket
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from telegram import Bot, WebhookInfo
 from telegram.error import TelegramError
 from telegram.ext import Updater
 from tornado.httpserver import HTTPServer
 
 from bot.oneline import one_line
+
+log = logging.getLogger(__name__)
 
 #: largest request body the server reads: an update is a few KiB (a 4096-character
 #: message quoting another); tornado's own default is 100 MB, read before the secret is
@@ -32,6 +38,8 @@ MAX_UPDATE_BYTES = 1024 * 1024
 IDLE_CONNECTION_TIMEOUT = 300.0
 #: connections Telegram opens at once to deliver updates (its default is 40)
 MAX_CONNECTIONS = 40
+#: seconds between two getWebhookInfo of the watch (per replica)
+WATCH_EVERY = 10.0
 
 
 @dataclass(frozen=True)
@@ -111,3 +119,57 @@ async def start_webhook(updater: Updater, hook: Webhook, allowed_updates: Sequen
         raise WebhookRefused(one_line(error)) from None
     except OSError as error:
         raise WebhookUnservable(error.strerror or one_line(error)) from None
+
+
+def delivery_problem(info: WebhookInfo, url: str, now: float, window: float) -> str | None:
+    """What getWebhookInfo says is wrong for /healthz: the webhook moved (a process with
+    another config, or one in long-polling mode, which deletes it), or Telegram failed to
+    deliver within ``window`` seconds and updates are waiting. None: nothing wrong."""
+    if info.url != url:
+        now_set = info.url or "not set"
+        return (
+            f"Telegram's webhook is {now_set}, not {url} (another process changed it; "
+            "restart this one to set it again)"
+        )
+    failed = info.last_error_date
+    if info.pending_update_count and failed is not None and now - failed.timestamp() <= window:
+        return (
+            f"Telegram cannot deliver to the webhook: {info.last_error_message or 'no reason'} "
+            f"({info.pending_update_count} updates waiting)"
+        )
+    return None
+
+
+class WebhookWatch:
+    """Asks getWebhookInfo every :data:`WATCH_EVERY` seconds: the server answering is not
+    enough, Telegram must reach it (through the proxy, with the secret the proxy passes)."""
+
+    def __init__(self, bot: Bot, url: str, *, clock: Callable[[], float] = time.time) -> None:
+        self._bot = bot
+        self._url = url
+        self._clock = clock
+        self._info: WebhookInfo | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="webhook watch")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                self._info = await self._bot.get_webhook_info()
+            except TelegramError as error:  # the sender and the next look will tell
+                log.debug("getWebhookInfo failed: %s", one_line(error))
+            await asyncio.sleep(WATCH_EVERY)
+
+    def problem(self, window: float) -> str | None:
+        if self._info is None:
+            return None
+        return delivery_problem(self._info, self._url, self._clock(), window)

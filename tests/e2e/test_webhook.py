@@ -15,7 +15,7 @@ import pytest
 
 from tests.botprocess import BotProcess, free_port, wait_until
 from tests.conftest import BACKEND
-from tests.e2e.conftest import Bots
+from tests.e2e.conftest import TOKEN, Bots
 from tests.e2e.helpers import LATEST, Feed, Item, copies, items, say, wait_push
 from tests.e2e.test_startup_failures import assert_one_line_failure
 from tests.fakebotapi import FakeBotAPI
@@ -300,3 +300,41 @@ def test_a_webhook_the_bot_api_refuses_is_a_one_line_startup_error(
         "setWebhook failed for http://bot.example.com/telegram",
         "https url must be provided",
     )
+
+
+def healthz(bot: BotProcess) -> httpx.Response:
+    return httpx.get(f"http://127.0.0.1:{bot.health_port}/healthz", timeout=10)
+
+
+def bot_api(api: FakeBotAPI, method: str, **params: object) -> None:
+    """A call to the Bot API by someone else than the bot (another deployment, an admin)."""
+    answer = httpx.post(f"{api.api_url}{TOKEN}/{method}", json=params, timeout=10)
+    assert answer.json()["ok"], answer.text
+
+
+def test_healthz_fails_while_telegram_cannot_deliver_or_the_webhook_moved(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    feed.publish(Item("a"))
+    bot = start_in_webhook_mode(bots, feed)
+    url = hook_url(bot)
+    wait_until(lambda: healthz(bot).status_code == 200, 20, "healthy")
+
+    # Telegram told another secret: what a proxy dropping the header looks like, too
+    bot_api(api, "setWebhook", url=url, secret_token="not-what-the-bot-expects")
+    reader = api.add_private_chat(604, "Reader")
+    api.user_sends(reader, reader, "/start")
+    down = wait_until(lambda: (r := healthz(bot)).status_code == 503 and r, 45, "unhealthy")
+    assert (
+        "Telegram cannot deliver to the webhook: Wrong response from the webhook: "
+        "403 Forbidden (1 updates waiting)"
+    ) in down.text
+
+    bot_api(api, "setWebhook", url=url, secret_token=SECRET)
+    assert "Subscribed" in api.wait_messages(reader, 1, timeout=20)[0].plain_text
+    wait_until(lambda: healthz(bot).status_code == 200, 45, "healthy again")
+
+    bot_api(api, "deleteWebhook")  # e.g. a process started without telegram.webhook
+    moved = wait_until(lambda: (r := healthz(bot)).status_code == 503 and r, 45, "unhealthy")
+    assert f"Telegram's webhook is not set, not {url}" in moved.text
+    assert bot.terminate() == 0
