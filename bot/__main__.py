@@ -162,7 +162,8 @@ def feeds(config: Config, action: str, path: str | None) -> int:
 
 
 def run(config: Config) -> int:
-    from bot.app.runtime import StartupError, run_bot
+    from bot.app.errors import StartupError
+    from bot.app.runtime import run_bot
     from bot.logs import Redactor
     from bot.malloc import limit_malloc_arenas
 

@@ -19,7 +19,9 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 _TOKEN_SHAPE = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
-_BOT_PATH = re.compile(r"/bot[^/\s]+/")
+#: the Bot API's ``/bot<token>/`` path segment; not a host name after ``//`` (a webhook at
+#: https://bot.example.com/ stays readable)
+_BOT_PATH = re.compile(r"(?<!/)/bot[^/\s]+/")
 
 
 class Redactor:

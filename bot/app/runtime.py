@@ -1,9 +1,10 @@
 """``feedbot run``: every long-lived piece built, started and stopped in order, until a signal.
 
 Start: database (migrated, feeds and channels synced) -> Telegram (token checked with getMe)
--> handlers -> health port -> command menu and channel ids -> long polling -> sender ->
-scheduler. Stop, in reverse: no new updates, no new polls, sends in flight finished or
-returned to the queue, then connections closed.
+-> handlers -> health port -> command menu and channel ids -> the webhook server (webhook
+mode, bot.app.updates) or long polling -> sender -> scheduler. Stop, in reverse: no new
+updates, no new polls, sends in flight finished or returned to the queue, then
+connections closed.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.app.errors import StartupError
 from bot.app.settings import (
     config_topic_names,
     parser,
@@ -30,6 +32,7 @@ from bot.app.settings import (
     sender_settings,
 )
 from bot.app.startup import configure_logging, open_store
+from bot.app.updates import serve_webhook
 from bot.chat.claim import ClaimGate, new_claim_code
 from bot.chat.commands import Commands
 from bot.chat.feedadmin import FeedAdmin
@@ -71,10 +74,6 @@ ALERT_CHECK_MAX = 60.0  #: seconds between looks for dead feeds, at most
 def process_id() -> str:
     """This process's name in the ``processes`` table: host, pid and a random part."""
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
-
-
-class StartupError(Exception):
-    """The bot cannot start; the message is one line that says what to do."""
 
 
 async def run_bot(config: Config) -> int:
@@ -206,6 +205,8 @@ class Runtime:
         # The health port first: a port already taken is a startup error, not a crash later.
         health_server = await _serve_health(config, health, metrics)
         await _prepare_chat_side(telegram, store, await commands.admins.all())
+        # webhook mode: served by every replica (bot.app.updates); start_polling does nothing
+        webhook = await serve_webhook(telegram, config)
         await telegram.start_polling()
         runtime = cls(
             config=config,
@@ -228,7 +229,10 @@ class Runtime:
         followed = await store.followed_feeds()
         paused = sum(feed.paused for feed in followed)
         log.info(
-            "running: polling Telegram and %d feeds (%d paused)", len(followed) - paused, paused
+            "running: %s and %d feeds (%d paused)",
+            webhook or "polling Telegram",
+            len(followed) - paused,
+            paused,
         )
         return runtime
 
@@ -343,6 +347,7 @@ class Runtime:
                 await self.health_server.stop()
 
         return [
+            ("telegram webhook", self.telegram.stop_webhook),
             ("telegram polling", self.telegram.stop_polling),
             ("poll loop", lambda: self.poll_loop.stop(SHUTDOWN_GRACE)),
             ("jobs", lambda: self.jobs.shutdown(SHUTDOWN_GRACE)),

@@ -1,7 +1,8 @@
 """Environment overrides: one variable per scalar config key, and secrets read from files.
 
 Every scalar key ``section.key`` of the sections below has a variable, named
-``FEEDBOT_<SECTION>_<KEY>`` unless :data:`NAMED` gives it a name of its own (the names
+``FEEDBOT_<SECTION>_<KEY>`` (``FEEDBOT_<SECTION>_<GROUP>_<KEY>`` for ``section.group.key``,
+e.g. ``FEEDBOT_TELEGRAM_WEBHOOK_URL``) unless :data:`NAMED` gives it a name of its own (the names
 people already know: ``TELEGRAM_BOT_TOKEN``, ``DATABASE_URL``). A variable that is set and
 not empty wins over the file. The secrets (:data:`SECRETS`) may instead come from a file
 named by ``<VARIABLE>_FILE`` (Docker and Kubernetes secrets); a file that is missing,
@@ -32,7 +33,13 @@ NAMED: dict[tuple[str, str], str] = {
     ("database", "url"): "DATABASE_URL",
 }
 #: variables that may hold a secret, and so may be read from a file (``<NAME>_FILE``)
-SECRETS = ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "TELEGRAM_PROXY", "FEEDBOT_POLLING_PROXY")
+SECRETS = (
+    "TELEGRAM_BOT_TOKEN",
+    "DATABASE_URL",
+    "TELEGRAM_PROXY",
+    "FEEDBOT_POLLING_PROXY",
+    "FEEDBOT_TELEGRAM_WEBHOOK_SECRET_TOKEN",
+)
 FILE_SUFFIX = "_FILE"
 #: a secret file holds one value; anything bigger is a mistake (a directory, a dump)
 MAX_SECRET_BYTES = 64 * 1024
@@ -40,13 +47,15 @@ MAX_SECRET_BYTES = 64 * 1024
 Overrides = dict[tuple[str, ...], tuple[str, str]]
 
 
-def variable_for(section: str, key: str) -> str:
-    return NAMED.get((section, key), f"FEEDBOT_{section.upper()}_{key.upper()}")
+def variable_for(*path: str) -> str:
+    named = NAMED.get((path[0], path[1])) if len(path) == 2 else None
+    return named or "FEEDBOT_" + "_".join(part.upper() for part in path)
 
 
-def environment_fields() -> dict[str, tuple[str, str]]:
-    """Variable -> (section, key), for every scalar key of :data:`SECTIONS`, in order."""
-    found = {}
+def environment_fields() -> dict[str, tuple[str, ...]]:
+    """Variable -> (section, key) or (section, group, key), for every scalar key of
+    :data:`SECTIONS` and of the groups inside them (``telegram.webhook``), in order."""
+    found: dict[str, tuple[str, ...]] = {}
     for section in SECTIONS:
         model = Config.model_fields[section].annotation
         assert isinstance(model, type)
@@ -54,6 +63,10 @@ def environment_fields() -> dict[str, tuple[str, str]]:
         for key, field in model.model_fields.items():
             if _is_scalar(field.annotation):
                 found[variable_for(section, key)] = (section, key)
+            elif isinstance(group := field.annotation, type) and issubclass(group, BaseModel):
+                for inner, inner_field in group.model_fields.items():
+                    if _is_scalar(inner_field.annotation):
+                        found[variable_for(section, key, inner)] = (section, key, inner)
     return found
 
 

@@ -32,16 +32,28 @@ def describe(
         elif message.startswith("Value error, "):
             message = message.removeprefix("Value error, ")
         override = overrides.get(tuple(str(part) for part in item["loc"]))
+        named = None if override is not None else _named_in(message, overrides)
         if override is not None:
             location = f"{override[0]} ({location})"
+        elif named is not None:
+            message = named  # a check across fields, about a key the environment set
         else:
             from_file = True
-        if not location or message.startswith((f"{location}.", f"{location}[")):
+        if not location or named or message.startswith((f"{location}.", f"{location}[")):
             lines.append(message)  # a check across fields names its own keys
         else:
             lines.append(f"{location}: {message}")
     where = f"{source}: " if from_file else "invalid configuration: "
     return where + "; ".join(lines)
+
+
+def _named_in(message: str, overrides: Mapping[tuple[str, ...], tuple[str, str]]) -> str | None:
+    """``key: problem`` with the key's variable put in front, when the environment set it."""
+    for path, (variable, _) in overrides.items():
+        key = ".".join(path)
+        if message.startswith(f"{key}:"):
+            return f"{variable} ({key}){message.removeprefix(key)}"
+    return None
 
 
 #: what a list at this key holds, and an example (``{}``: the value given, when it is text)

@@ -132,7 +132,19 @@ def _apply_env(
     raw: dict[str, Any], overrides: Mapping[tuple[str, ...], tuple[str, str]]
 ) -> dict[str, Any]:
     merged = dict(raw)
-    for (section, key), (_, value) in overrides.items():
-        current = merged.get(section)
-        merged[section] = {**(current if isinstance(current, dict) else {}), key: value}
+    for path, (_, value) in overrides.items():
+        merged = _set_in(merged, path, value)
     return merged
+
+
+def _set_in(mapping: dict[str, Any], path: tuple[str, ...], value: str) -> dict[str, Any]:
+    """A copy of ``mapping`` with ``value`` at ``path`` (a section.key or section.group.key
+    that is missing, or not a mapping in the file, becomes one)."""
+    head, *rest = path
+    if not rest:
+        return {**mapping, head: value}
+    current = mapping.get(head)
+    return {
+        **mapping,
+        head: _set_in(current if isinstance(current, dict) else {}, tuple(rest), value),
+    }

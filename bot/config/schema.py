@@ -5,9 +5,12 @@ Every default and every limit of a setting is written here, beside the field it 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
@@ -52,6 +55,63 @@ class ChannelConfig(Strict):
         return value
 
 
+#: ports Telegram delivers webhooks to (its own servers; a self-hosted Bot API takes any)
+WEBHOOK_PORTS = (443, 80, 88, 8443)
+#: what Telegram accepts in setWebhook's secret_token: 1 to 256 of these characters
+_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_WEBHOOK_SECRET_LABEL = b"transmission webhook secret"
+
+
+class WebhookConfig(Strict):
+    """Webhook mode, instead of long polling, when ``url`` is set."""
+
+    #: the public address Telegram POSTs updates to (a TLS reverse proxy in front of the bot);
+    #: its path is the one the bot serves
+    url: str | None = None
+    #: the address and port the bot's own (plain HTTP) webhook server listens on
+    listen: str = Field("0.0.0.0", min_length=1)
+    port: int = Field(8443, ge=1, le=65535)
+    #: Telegram sends it in X-Telegram-Bot-Api-Secret-Token with every update; unset: one
+    #: derived from the bot token (the same on every replica)
+    secret_token: SecretStr | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            parts = urlsplit(value)
+            _ = parts.port  # ValueError when out of range
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an https URL (e.g. https://bot.example.com/tg)")
+        if parts.fragment:
+            raise ValueError("the URL Telegram POSTs to may not have a #fragment")
+        return value
+
+    @field_validator("secret_token")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _SECRET_TOKEN.match(value.get_secret_value()):
+            # Never echo the value.
+            raise ValueError(
+                "Telegram takes 1 to 256 characters of A-Z, a-z, 0-9, _ and - (e.g. the "
+                "output of `openssl rand -hex 32`)"
+            )
+        return value
+
+    @property
+    def enabled(self) -> bool:
+        return self.url is not None
+
+    @property
+    def path(self) -> str:
+        """The path the bot's server answers on: the URL's (a proxy passes it through)."""
+        return urlsplit(self.url or "").path or "/"
+
+
 class TelegramConfig(Strict):
     token: SecretStr | None = None
     api_base_url: HttpUrlStr = DEFAULT_API_BASE_URL
@@ -81,6 +141,31 @@ class TelegramConfig(Strict):
     #: the Bot API (and nothing else) through this proxy: http://, https:// or socks5://,
     #: credentials allowed (user:password@); none by default
     proxy: ProxyUrl | None = None
+
+    #: webhook mode (``url`` set) instead of long polling
+    webhook: WebhookConfig = WebhookConfig()
+
+    @model_validator(mode="after")
+    def _webhook_reachable_by_telegram(self) -> TelegramConfig:
+        """Telegram's own servers POST only to https on a few ports; a self-hosted Bot API
+        server (another ``api_base_url``) also takes http and any port."""
+        url = self.webhook.url
+        if url is None or self.api_base_url != DEFAULT_API_BASE_URL:
+            return self
+        parts = urlsplit(url)
+        if parts.scheme != "https":
+            raise ValueError(
+                "telegram.webhook.url: Telegram sends webhooks over https only; put a TLS "
+                "reverse proxy in front of the bot (http works with a self-hosted Bot API "
+                "server in telegram.api_base_url)"
+            )
+        port = parts.port or 443
+        if port not in WEBHOOK_PORTS:
+            raise ValueError(
+                f"telegram.webhook.url: Telegram sends webhooks to ports 443, 80, 88 or 8443 "
+                f"only, not {port} (the bot itself may listen on any telegram.webhook.port)"
+            )
+        return self
 
     @field_validator("token")
     @classmethod
@@ -331,10 +416,25 @@ class Config(Strict):
     def token(self) -> str | None:
         return self.telegram.token.get_secret_value() if self.telegram.token else None
 
+    @property
+    def webhook_secret(self) -> str | None:
+        """setWebhook's secret_token: ``telegram.webhook.secret_token``, else one derived
+        from the bot token (the same on every replica, so any may take an update; 64 hex
+        characters, Telegram's alphabet; telling nothing about the token). None without a
+        webhook or a token."""
+        hook = self.telegram.webhook
+        if hook.secret_token is not None:
+            return hook.secret_token.get_secret_value()
+        if hook.url is None or self.token is None:
+            return None
+        return hmac.new(self.token.encode(), _WEBHOOK_SECRET_LABEL, hashlib.sha256).hexdigest()
+
     def secrets(self) -> list[str]:
         """What must never reach a log line or an error: the token, the proxy passwords."""
         proxies = [self.telegram.proxy, self.polling.proxy, *(f.proxy for f in self.feeds)]
         found = [self.token] if self.token else []
+        if self.webhook_secret is not None:  # PTB logs setWebhook's parameters at DEBUG
+            found.append(self.webhook_secret)
         for url in proxies:
             found.extend(proxy_secrets(url))
         return found

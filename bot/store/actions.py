@@ -64,8 +64,7 @@ async def views_for_chat(
     changed = set(rows.scalars())
     others = await also_in(connection, chat_id, list(entry_ids))
     return [
-        replace(v, also_in=others.get(v.entry_id, ()), updated=v.entry_id in changed)
-        for v in views
+        replace(v, also_in=others.get(v.entry_id, ()), updated=v.entry_id in changed) for v in views
     ]
 
 

@@ -2,7 +2,8 @@
 
 :meth:`TelegramApp.connect` (getMe: proves the token and the API address) ->
 :meth:`~TelegramApp.add_handlers` -> :meth:`~TelegramApp.publish_menu` and
-:meth:`~TelegramApp.find_channel` -> :meth:`~TelegramApp.start_polling`; then
+:meth:`~TelegramApp.find_channel` -> :meth:`~TelegramApp.start_polling` (or
+:meth:`~TelegramApp.start_webhook`, :mod:`bot.tg.webhook`); then
 :meth:`~TelegramApp.stop_polling` and :meth:`~TelegramApp.shutdown`. What cannot start
 comes out as :class:`TokenRejected` or :class:`BotApiUnreachable`; nothing else of PTB
 leaves this package.
@@ -23,6 +24,7 @@ from bot.tg.handlers import Handlers, publish_commands, register
 from bot.tg.liveness import WatchedRequest
 from bot.tg.ordering import ChatOrderedProcessor
 from bot.tg.transport import BotApiRequest, client_options
+from bot.tg.webhook import Webhook, WebhookWatch, start_webhook
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,8 @@ class TelegramApp:
         )
         self._application = build_application(token, api_base_url, self._polling, proxy)
         self.message_port = TelegramPort(self._application.bot)
+        self._webhook: Webhook | None = None
+        self._watch: WebhookWatch | None = None
 
     @property
     def username(self) -> str:
@@ -131,8 +135,12 @@ class TelegramApp:
         return True
 
     async def start_polling(self) -> None:
-        """Handle updates from now on (getUpdates long polling)."""
-        await self._application.start()
+        """Handle updates from now on (getUpdates long polling); nothing while the webhook
+        is served (Telegram refuses getUpdates then, and the updates come by POST)."""
+        if self._webhook is not None:
+            return
+        if not self._application.running:
+            await self._application.start()
         updater = self._application.updater
         assert updater is not None
         await updater.start_polling(
@@ -142,10 +150,28 @@ class TelegramApp:
             error_callback=_polling_failed,
         )
 
-    def polling_problem(self, stale_after: float) -> str | None:
-        """What is wrong with long polling, for /healthz (None: it runs and Telegram
-        answered it lately)."""
+    async def start_webhook(self, hook: Webhook) -> None:
+        """Handle updates from now on, POSTed by Telegram to ``hook.url`` (setWebhook, then
+        PTB's webhook server on ``hook.listen:hook.port``); raises
+        :class:`~bot.tg.webhook.WebhookRefused` or :class:`~bot.tg.webhook.WebhookUnservable`."""
+        if not self._application.running:
+            await self._application.start()
         updater = self._application.updater
+        assert updater is not None
+        await start_webhook(updater, hook, ALLOWED_UPDATES)
+        self._webhook = hook
+        self._watch = WebhookWatch(self._application.bot, hook.url)
+        self._watch.start()
+
+    def polling_problem(self, stale_after: float) -> str | None:
+        """What is wrong with long polling (or the webhook server), for /healthz (None: it
+        runs and, for long polling, Telegram answered it lately)."""
+        updater = self._application.updater
+        if self._webhook is not None:
+            if updater is None or not updater.running:
+                return f"the Telegram webhook server on {self._webhook.address} is not running"
+            # Telegram retries a failed delivery within a minute: give it that long
+            return self._watch.problem(max(stale_after, 60.0)) if self._watch else None
         if updater is None or not updater.running:
             return "Telegram long polling is not running"
         # A quiet long poll is answered only when its timeout is over: give it two.
@@ -158,9 +184,19 @@ class TelegramApp:
         )
 
     async def stop_polling(self) -> None:
-        """No new updates (those fetched are confirmed to Telegram)."""
+        """No new updates from long polling (those fetched are confirmed to Telegram); the
+        webhook server, when served, stays up (see :meth:`stop_webhook`)."""
         updater = self._application.updater
-        if updater is not None and updater.running:
+        if self._webhook is None and updater is not None and updater.running:
+            await updater.stop()
+
+    async def stop_webhook(self) -> None:
+        """No new updates by POST: the webhook server closes; the webhook stays set at
+        Telegram, for the other replicas and for the next start."""
+        if self._watch is not None:
+            await self._watch.stop()
+        updater = self._application.updater
+        if self._webhook is not None and updater is not None and updater.running:
             await updater.stop()
 
     async def shutdown(self) -> None:

@@ -49,6 +49,8 @@ Harness
     api.calls(method=None) -> list[ApiCall]                  # every request, params normalised
     api.answers() -> list[Answer]; api.answer_for(query_id) -> Answer | None
     api.pending_updates(); api.commands(scope=None, language_code="")
+    api.webhook_info()                                       # getWebhookInfo's answer now
+    api.webhook_deliveries() -> list[Delivery]               # POSTs to the webhook, refused too
     api.waiting_polls                                        # long polls waiting right now
     api.internal_errors                                      # bugs in the fake (also 500s)
 
@@ -67,16 +69,21 @@ under ``/_fake/`` (see :mod:`.control`).
 
 Emulated
 ========
-* Methods: getMe, getUpdates, deleteWebhook, getWebhookInfo, setMyCommands, getMyCommands,
-  deleteMyCommands, sendMessage, editMessageText, editMessageReplyMarkup, deleteMessage,
-  answerCallbackQuery, getChat, getChatMember, getChatAdministrators, sendChatAction,
-  close, logOut. Method names are case-insensitive, as on the real server.
+* Methods: getMe, getUpdates, setWebhook, deleteWebhook, getWebhookInfo, setMyCommands,
+  getMyCommands, deleteMyCommands, sendMessage, editMessageText, editMessageReplyMarkup,
+  deleteMessage, answerCallbackQuery, getChat, getChatMember, getChatAdministrators,
+  sendChatAction, close, logOut. Method names are case-insensitive, as on the real server.
 * Anything else: 404 "Not Found" (recorded in ``calls``). A token of the wrong shape: 404;
   a well-formed wrong token: 401 "Unauthorized".
 * getUpdates: offset confirms (negative offsets keep the tail), limit 1..100, timeout
   long-polls and returns as soon as an update is queued, allowed_updates persists between
   calls (empty = the default set, without chat_member and reactions), and a second poll ends
   a waiting one with 409 "Conflict: terminated by other getUpdates request; ...".
+* Webhooks (:mod:`.webhooks`): while one is set, getUpdates is 409 "Conflict: can't use
+  getUpdates method while webhook is active; ..." and queued updates are POSTed to its URL
+  (in order, with X-Telegram-Bot-Api-Secret-Token), each kept until answered 2xx and
+  retried otherwise; getWebhookInfo shows the last error. https on Telegram's four ports,
+  or http to a loopback address (as a self-hosted Bot API server would deliver).
 * HTML (:mod:`.html_check`): Telegram's tags and its error wording, "Bad Request: can't parse
   entities: <reason> at byte offset N". Length after parsing in UTF-16 units: > 4096 is
   "Bad Request: message is too long"; nothing visible is "Bad Request: message text is empty".
@@ -110,7 +117,8 @@ Emulated
 
 Deliberately not emulated
 =========================
-Media, files (``/file/bot...`` is 404), webhooks, inline mode, payments, forum topics,
+Media, files (``/file/bot...`` is 404), webhook certificates and ip_address, parallel
+webhook connections, inline mode, payments, forum topics,
 business connections, reactions, message entities other than bot_command in users' texts,
 group privacy mode (the bot sees every group message), MarkdownV2 parsing, per-chat limits
 on edits, and the real server's habit of ignoring some invalid input. Strict HTML (default)

@@ -13,11 +13,12 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from . import files
+from . import files, webhooks
 from .control import control_routes
 from .faults import Fault, describe_status
 from .limits import LimitConfig
 from .methods import commands_key
+from .params import Params
 from .records import Answer, ApiCall, LogEntry, SentMessage
 from .server import FakeServer
 from .state import Chat, World
@@ -153,6 +154,7 @@ class FakeBotAPI:
 
     async def _close(self) -> None:
         self._server.stopping = True
+        self._server.webhooks.stopping = True
         self._server.wake_pollers()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -474,6 +476,16 @@ class FakeBotAPI:
         """Updates queued and not yet confirmed by the bot through ``offset``."""
         with self._world.lock:
             return copy.deepcopy(list(self._world.updates))
+
+    def webhook_info(self) -> dict[str, Any]:
+        """What getWebhookInfo answers now (``url`` is empty while none is set)."""
+        with self._world.lock:
+            return webhooks.get_webhook_info(self._world, Params({}))
+
+    def webhook_deliveries(self) -> list[webhooks.Delivery]:
+        """Every POST of an update to a webhook so far, refused ones too."""
+        with self._world.lock:
+            return list(self._world.webhook_deliveries)
 
     def description(self, kind: str = "description", language_code: str = "") -> str | None:
         """What ``setMyDescription`` (kind "description") or ``setMyShortDescription``

@@ -19,6 +19,7 @@ from .markup import check_commands, check_reply_markup
 from .params import Params
 from .records import Answer, SentMessage
 from .state import Chat, World, retry_error
+from .webhooks import delete_webhook, get_webhook_info, set_webhook
 
 __all__ = ["METHODS", "commands_key"]
 
@@ -55,16 +56,6 @@ def get_me(world: World, p: Params) -> Any:
 
 def always_true(world: World, p: Params) -> Any:
     return True
-
-
-def delete_webhook(world: World, p: Params) -> Any:
-    if p.boolean("drop_pending_updates"):
-        world.drop_pending_updates()
-    return True
-
-
-def get_webhook_info(world: World, p: Params) -> Any:
-    return {"url": "", "has_custom_certificate": False, "pending_update_count": len(world.updates)}
 
 
 def commands_key(scope: Any = None, language_code: str | None = None) -> str:
@@ -358,6 +349,7 @@ def get_chat_administrators(world: World, p: Params) -> Any:
 
 METHODS: dict[str, Method] = {
     "getMe": get_me,
+    "setWebhook": set_webhook,
     "deleteWebhook": delete_webhook,
     "getWebhookInfo": get_webhook_info,
     "setMyCommands": set_my_commands,

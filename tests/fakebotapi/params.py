@@ -27,7 +27,7 @@ STRUCTURED_FIELDS = frozenset(
 INTEGER_FIELDS = frozenset(
     {
         "message_id", "user_id", "offset", "limit", "timeout", "cache_time",
-        "message_thread_id", "from_chat_id", "reply_to_message_id",
+        "message_thread_id", "from_chat_id", "reply_to_message_id", "max_connections",
     }
 )  # fmt: skip
 BOOLEAN_FIELDS = frozenset(

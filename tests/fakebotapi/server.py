@@ -25,6 +25,7 @@ from .methods import METHODS
 from .params import Params, normalize
 from .records import ApiCall, LogEntry
 from .state import World
+from .webhooks import WebhookDeliverer, refuse_get_updates
 
 __all__ = ["FakeServer"]
 
@@ -85,6 +86,7 @@ class FakeServer:
         self.internal_errors: list[str] = []
         self.waiting_polls = 0
         self._wake: asyncio.Event | None = None
+        self.webhooks = WebhookDeliverer(world, self.current_wake)
 
     def application(self, extra_routes: Iterable[web.RouteDef] = ()) -> web.Application:
         """The app: ``extra_routes`` first, then everything else as Bot API paths."""
@@ -97,6 +99,7 @@ class FakeServer:
         """Forget the previous run's loop state (the server can be started again)."""
         self.stopping = False
         self._wake = None
+        self.webhooks = WebhookDeliverer(self.world, self.current_wake)
 
     # -- waking long polls -----------------------------------------------------------------
 
@@ -159,6 +162,8 @@ class FakeServer:
             else:
                 with self.world.lock:
                     outcome = METHODS[method](self.world, params)
+                if method == "setWebhook":
+                    self.webhooks.ensure_running()
         except ApiError as error:
             outcome = error
         except Exception as error:  # a bug in the fake: answer 500 and remember it
@@ -195,6 +200,8 @@ class FakeServer:
         allowed = p.raw("allowed_updates")
         if allowed is not None and not isinstance(allowed, list):
             raise ApiError(400, "Bad Request: can't parse allowed updates JSON array")
+        with self.world.lock:
+            refuse_get_updates(self.world)
         self.poll_generation += 1
         generation = self.poll_generation
         self.wake_pollers()  # an older poll still waiting now ends with 409
@@ -203,6 +210,8 @@ class FakeServer:
             wake = self.current_wake()
             if generation != self.poll_generation:
                 raise ApiError(409, CONFLICT)
+            with self.world.lock:
+                refuse_get_updates(self.world)  # a webhook set while this poll waited
             updates = self.world.take_updates(offset, limit, allowed)
             remaining = deadline - asyncio.get_running_loop().time()
             if updates or self.stopping or remaining <= 0:

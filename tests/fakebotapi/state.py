@@ -23,6 +23,7 @@ from .faults import Fault
 from .html_check import utf16_len
 from .limits import FloodLimiter, LimitConfig
 from .records import Answer, ApiCall, LogEntry, SentMessage
+from .webhooks import Delivery, WebhookState
 
 __all__ = ["DEFAULT_UPDATE_TYPES", "Chat", "World"]
 
@@ -149,6 +150,9 @@ class World:
         self.descriptions: dict[tuple[str, str], str] = {}
         self.update_listeners: list[Callable[[], None]] = []
         self.faults: list[Fault] = []
+        #: the webhook set with setWebhook (None: updates go to getUpdates)
+        self.webhook: WebhookState | None = None
+        self.webhook_deliveries: list[Delivery] = []
 
     # -- notifications ---------------------------------------------------------------------
 
@@ -481,13 +485,44 @@ class World:
     ) -> list[dict[str, Any]]:
         """Confirm updates below ``offset`` and return up to ``limit`` pending ones."""
         with self.lock:
-            if allowed is not None:
-                self.allowed_updates = frozenset(allowed) or DEFAULT_UPDATE_TYPES
+            self.set_allowed_updates(allowed)
             self.confirm(offset)
-            kept = [u for u in self.updates if update_kind(u) in self.allowed_updates]
-            if len(kept) != len(self.updates):
-                self.updates = deque(kept)
+            kept = self._allowed_pending()
             return kept[:limit]
+
+    def set_allowed_updates(self, allowed: Iterable[str] | None) -> None:
+        """getUpdates' and setWebhook's allowed_updates: kept until given again."""
+        if allowed is not None:
+            with self.lock:
+                self.allowed_updates = frozenset(allowed) or DEFAULT_UPDATE_TYPES
+
+    def _allowed_pending(self) -> list[dict[str, Any]]:
+        """Pending updates of the allowed types (the others are dropped, as Telegram does)."""
+        kept = [u for u in self.updates if update_kind(u) in self.allowed_updates]
+        if len(kept) != len(self.updates):
+            self.updates = deque(kept)
+        return kept
+
+    def next_webhook_update(self) -> tuple[WebhookState | None, dict[str, Any] | None]:
+        """The webhook and the oldest update to POST to it (None: nothing pending)."""
+        with self.lock:
+            if self.webhook is None:
+                return None, None
+            pending = self._allowed_pending()
+            return self.webhook, copy.deepcopy(pending[0]) if pending else None
+
+    def webhook_delivered(self, update: dict[str, Any], delivery: Delivery) -> None:
+        """Record a POST; a 2xx answer confirms the update, anything else keeps it queued."""
+        with self.lock:
+            self.webhook_deliveries.append(delivery)
+            if delivery.ok:
+                self.updates = deque(
+                    u for u in self.updates if u["update_id"] != update["update_id"]
+                )
+            elif self.webhook is not None:
+                self.webhook.last_error_date = int(time.time())
+                self.webhook.last_error_message = delivery.error
+            self.touch()
 
     def confirm(self, offset: int | None) -> None:
         if offset is None or offset == 0:
