@@ -20,6 +20,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.app.duties import TelegramDuties
+from bot.app.leadership import Leadership
 from bot.app.settings import (
     config_topic_names,
     parser,
@@ -50,6 +52,8 @@ from bot.oneline import one_line
 from bot.render import feedlist
 from bot.store import Store, StoreUnavailable
 from bot.store.engine import redacted
+from bot.store.filelock import DatabaseInUse, FileLock, lock_database_file
+from bot.store.leader import leader_lock
 from bot.store.processes import HEARTBEAT_EVERY
 from bot.tg.application import BotApiUnreachable, TelegramApp, TokenRejected
 from bot.tg.handlers import Handlers
@@ -105,7 +109,8 @@ class Runtime:
     parser: Parser
     poller: Poller
     sender: Sender
-    sender_task: asyncio.Task[None]
+    duties: TelegramDuties
+    leadership: Leadership
     poll_loop: PollLoop
     process_id: str
     jobs: Jobs
@@ -113,6 +118,7 @@ class Runtime:
     health: Health
     health_server: HealthServer | None
     commands: Commands
+    file_lock: FileLock | None = None
 
     @classmethod
     async def start(cls, config: Config) -> Runtime:
@@ -134,8 +140,13 @@ class Runtime:
         if config.polling.proxy:
             log.info("feeds through the proxy %s", redact_url(config.polling.proxy))
         try:
+            file_lock = lock_database_file(config.database.url)
+        except DatabaseInUse as error:
+            raise StartupError(str(error)) from None
+        try:
             store = await open_store(config)
         except StoreUnavailable as error:
+            _unlock(file_lock)
             raise StartupError(f"{error} (check database.url or DATABASE_URL)") from None
         assert config.token is not None
         telegram = TelegramApp(config.token, config.telegram.api_base_url, config.telegram.proxy)
@@ -143,15 +154,19 @@ class Runtime:
             await _connect(telegram, config)
         except StartupError:
             await store.close()
+            _unlock(file_lock)
             raise
         log.info("connected as @%s", telegram.username)
         try:
-            return await cls._assemble(config, store, telegram)
+            runtime = await cls._assemble(config, store, telegram)
         except StartupError:
             with contextlib.suppress(Exception):
                 await telegram.shutdown()
             await store.close()
+            _unlock(file_lock)
             raise
+        runtime.file_lock = file_lock
+        return runtime
 
     @classmethod
     async def _assemble(cls, config: Config, store: Store, telegram: TelegramApp) -> Runtime:
@@ -198,15 +213,25 @@ class Runtime:
             poll_soon=poll_loop.wake,
         )
         telegram.add_handlers(Handlers(commands, store, feed_admin, pacer))
+        duties = TelegramDuties(telegram, store, sender, commands.admins.all, me)
+        leadership = Leadership(
+            leader_lock(config.database.url, store.dialect),
+            duties,
+            on_change=lambda leading: metrics.leader.set(1 if leading else 0),
+        )
         health = Health(
             stale_after=scheduler_stale_after(config),
             ping=store.ping,
-            polling=lambda: telegram.polling_problem(config.health.stale_after),
+            # a standby does not long-poll: nothing to check there
+            polling=lambda: (
+                telegram.polling_problem(config.health.stale_after) if leadership.leading else None
+            ),
+            role=lambda: leadership.role,
         )
         # The health port first: a port already taken is a startup error, not a crash later.
         health_server = await _serve_health(config, health, metrics)
-        await _prepare_chat_side(telegram, store, await commands.admins.all())
-        await telegram.start_polling()
+        if not await leadership.try_lead():
+            log.info("standby: another replica holds the Telegram duties; polling feeds")
         runtime = cls(
             config=config,
             store=store,
@@ -215,7 +240,8 @@ class Runtime:
             parser=parse,
             poller=poller,
             sender=sender,
-            sender_task=asyncio.create_task(sender.run(), name="sender"),
+            duties=duties,
+            leadership=leadership,
             poll_loop=poll_loop,
             process_id=me,
             jobs=Jobs(),
@@ -225,10 +251,14 @@ class Runtime:
             commands=commands,
         )
         runtime._start_jobs()
+        leadership.start()
         followed = await store.followed_feeds()
         paused = sum(feed.paused for feed in followed)
         log.info(
-            "running: polling Telegram and %d feeds (%d paused)", len(followed) - paused, paused
+            "running: %s%d feeds (%d paused)",
+            "polling Telegram and " if leadership.leading else "",
+            len(followed) - paused,
+            paused,
         )
         return runtime
 
@@ -263,7 +293,7 @@ class Runtime:
 
     async def heartbeat(self) -> None:
         """Keeps this process's claims its own (see bot.store.processes)."""
-        await self.store.heartbeat(self.process_id, utcnow())
+        await self.store.heartbeat(self.process_id, utcnow(), self.leadership.leading)
 
     def _count(self, reports: list[FeedReport]) -> None:
         for report in reports:
@@ -272,6 +302,8 @@ class Runtime:
             self.metrics.queued.inc(report.queued)
 
     async def prune(self) -> None:
+        if not self.leadership.leading:  # once for all replicas
+            return
         storage = self.config.storage
         result = await self.store.prune(
             utcnow(), timedelta(seconds=storage.keep_days), storage.keep_entries
@@ -284,7 +316,9 @@ class Runtime:
         )
 
     async def send_alerts(self) -> None:
-        """Dead-feed alerts (and recoveries) to each admin."""
+        """Dead-feed alerts (and recoveries) to each admin; the leader's job."""
+        if not self.leadership.leading:
+            return
         now = utcnow()
         alerts = await self.store.claim_alerts(
             now, timedelta(seconds=self.config.polling.alert_after)
@@ -332,28 +366,32 @@ class Runtime:
             log.info("stopped cleanly")
 
     def _stop_steps(self) -> list[tuple[str, Callable[[], Awaitable[object]]]]:
-        async def stop_sender() -> None:
-            await self.sender.stop(SHUTDOWN_GRACE)
-            self.sender_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.sender_task
-
         async def stop_health() -> None:
             if self.health_server is not None:
                 await self.health_server.stop()
 
         return [
-            ("telegram polling", self.telegram.stop_polling),
+            ("telegram polling", self.duties.stop_updates),
             ("poll loop", lambda: self.poll_loop.stop(SHUTDOWN_GRACE)),
             ("jobs", lambda: self.jobs.shutdown(SHUTDOWN_GRACE)),
-            ("sender", stop_sender),
+            ("sender and leader lock", lambda: self.leadership.stop(SHUTDOWN_GRACE)),
             ("process row", lambda: self.store.retire_process(self.process_id)),
             ("telegram", self.telegram.shutdown),
             ("fetcher", self.fetcher.aclose),
             ("parsers", self.parser.aclose),
             ("health server", stop_health),
             ("database", self.store.close),
+            ("database file lock", self._unlock_file),
         ]
+
+    async def _unlock_file(self) -> None:
+        _unlock(self.file_lock)
+        self.file_lock = None
+
+
+def _unlock(file_lock: FileLock | None) -> None:
+    if file_lock is not None:
+        file_lock.release()
 
 
 def _via(proxy: str | None) -> str:
@@ -411,13 +449,3 @@ async def _claim_gate(config: Config, store: Store) -> ClaimGate:
         code,
     )
     return ClaimGate(code)
-
-
-async def _prepare_chat_side(telegram: TelegramApp, store: Store, admins: frozenset[int]) -> None:
-    """Command menu and configured channels' ids; failures here are logged, not fatal."""
-    await telegram.publish_menu(admins)
-    for ref in await store.unresolved_channels():
-        found = await telegram.find_channel(ref)
-        if found is not None:
-            tg_chat_id, title = found
-            await store.resolve_channel(ref, tg_chat_id, title)

@@ -194,6 +194,11 @@ class Sender:
     def in_flight(self) -> int:
         return len(self._tasks)
 
+    def resume(self) -> None:
+        """After :meth:`stop`: the next :meth:`run` drains the outbox again (a replica that
+        leads once more)."""
+        self._stopping = False
+
     async def run(self) -> None:
         """Drain the outbox until :meth:`stop`."""
         while not self._stopping:

@@ -285,6 +285,9 @@ class Store:
     heartbeat = _Transaction(processes.heartbeat, write=True)
     retire_process = _Transaction(processes.retire_process, write=True)
     live_processes = _Transaction(processes.live_processes)
+    #: a new leader frees the deliveries and edits other processes had claimed
+    take_over_claims = _Transaction(processes.take_over_claims, write=True)
+    replicas = _Transaction(processes.replicas)
 
     # ------------------------------------------------------------------ maintenance
 

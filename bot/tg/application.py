@@ -131,8 +131,10 @@ class TelegramApp:
         return True
 
     async def start_polling(self) -> None:
-        """Handle updates from now on (getUpdates long polling)."""
-        await self._application.start()
+        """Handle updates from now on (getUpdates long polling); again after
+        :meth:`stop_polling` when this replica leads once more."""
+        if not self._application.running:
+            await self._application.start()
         updater = self._application.updater
         assert updater is not None
         await updater.start_polling(

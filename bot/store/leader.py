@@ -1,0 +1,168 @@
+"""The leader lock: which replica holds the Telegram duties, decided by the database.
+
+PostgreSQL: a session advisory lock (``pg_try_advisory_lock``) on a connection of its own.
+The lock lives exactly as long as that session: a holder killed with ``kill -9`` loses it
+the moment its socket closes. A network cut is the hard case, and both ends watch for it:
+the server drops the session after a few seconds of TCP keepalives without an answer
+(``tcp_keepalives_*``, ``tcp_user_timeout``, set for this session only), which frees the
+lock for the others; and the holder asks every couple of seconds whether its session still
+holds the lock (:meth:`AdvisoryLeaderLock.confirm`, with a short timeout) and gives up its
+duties as soon as it cannot tell. The holder's own check is shorter than the server's
+timeout, so it stops before anyone else can start.
+
+SQLite: one process per database file (bot.store.filelock), so it always leads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Protocol
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from bot.store.engine import async_url
+
+log = logging.getLogger(__name__)
+
+#: the advisory lock's key ("tran" in ASCII; small enough to show as pg_locks.objid alone);
+#: advisory keys are per database, so two bots on two databases never meet
+LOCK_KEY = 0x7472616E
+#: seconds a lock query may take before the holder takes its session for lost
+QUERY_TIMEOUT = 2.0
+#: the lock session's keepalives (seconds idle, between probes, probes) and the time data
+#: may stay unacknowledged (ms): a cut session ends server-side after about 7-8 s
+SESSION_SETTINGS = {
+    "tcp_keepalives_idle": "3",
+    "tcp_keepalives_interval": "2",
+    "tcp_keepalives_count": "2",
+    "tcp_user_timeout": "7000",
+    "statement_timeout": "2000",
+    "application_name": "feedbot leader lock",
+}
+
+
+class LeaderLock(Protocol):
+    async def acquire(self) -> bool:
+        """True when this process holds the lock now (it may have held it already)."""
+
+    async def confirm(self) -> bool:
+        """True while the lock is surely still ours; False when lost or unknown."""
+
+    async def release(self) -> None:
+        """Give the lock up (it may be acquired again)."""
+
+    async def close(self) -> None:
+        """Give the lock up for good and close its connection."""
+
+
+class SoleProcessLock:
+    """SQLite: the only process on its database file always leads."""
+
+    async def acquire(self) -> bool:
+        return True
+
+    async def confirm(self) -> bool:
+        return True
+
+    async def release(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+class AdvisoryLeaderLock:
+    """PostgreSQL: a session advisory lock held on a dedicated connection."""
+
+    def __init__(self, url: str) -> None:
+        self._engine: AsyncEngine = create_async_engine(
+            async_url(url),
+            pool_size=1,
+            max_overflow=0,
+            connect_args={
+                "server_settings": SESSION_SETTINGS,
+                "timeout": QUERY_TIMEOUT,
+                "command_timeout": QUERY_TIMEOUT,
+            },
+        )
+        self._connection: AsyncConnection | None = None
+
+    async def acquire(self) -> bool:
+        if self._connection is not None:
+            return await self.confirm()
+        try:
+            connection = await asyncio.wait_for(self._connect(), QUERY_TIMEOUT * 2)
+        except Exception as error:  # the database is away: a standby, and try later
+            log.debug("leader lock: cannot connect (%s)", type(error).__name__)
+            return False
+        try:
+            got = await asyncio.wait_for(
+                connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}),
+                QUERY_TIMEOUT,
+            )
+        except Exception as error:
+            log.debug("leader lock: cannot ask (%s)", type(error).__name__)
+            await self._drop(connection)
+            return False
+        if not got:
+            await self._drop(connection)  # the holder's session is alive: stand by
+            return False
+        self._connection = connection
+        return True
+
+    async def confirm(self) -> bool:
+        connection = self._connection
+        if connection is None:
+            return False
+        try:
+            held = await asyncio.wait_for(
+                connection.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                        "AND pid = pg_backend_pid() AND granted "
+                        "AND classid = 0 AND objid::bigint = :key AND objsubid = 1"
+                    ),
+                    {"key": LOCK_KEY},
+                ),
+                QUERY_TIMEOUT,
+            )
+        except Exception as error:  # timed out or the session broke: not ours any more
+            log.warning("leader lock: its session does not answer (%s)", type(error).__name__)
+            held = 0
+        if held:
+            return True
+        self._connection = None
+        await self._drop(connection)
+        return False
+
+    async def release(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY}),
+                    QUERY_TIMEOUT,
+                )
+            await self._drop(connection)
+
+    async def close(self) -> None:
+        await self.release()
+        await self._engine.dispose()
+
+    async def _connect(self) -> AsyncConnection:
+        connection = await self._engine.connect()
+        return await connection.execution_options(isolation_level="AUTOCOMMIT")
+
+    async def _drop(self, connection: AsyncConnection) -> None:
+        """Close a session for good: a broken one must not go back to the pool."""
+        with contextlib.suppress(Exception):
+            await connection.invalidate()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(connection.close(), QUERY_TIMEOUT)
+
+
+def leader_lock(url: str, dialect: str) -> LeaderLock:
+    return SoleProcessLock() if dialect == "sqlite" else AdvisoryLeaderLock(url)
