@@ -28,6 +28,10 @@ T = TypeVar("T")
 _STARTUP_TIMEOUT = 10.0
 
 
+#: the methods that post a new message (edits and deletes are not counted as sends)
+SENDING_METHODS = frozenset({"sendMessage", "sendDocument"})
+
+
 class FakeBotAPI:
     """A fake Telegram Bot API server for tests and benchmarks (see the package docstring)."""
 
@@ -450,6 +454,21 @@ class FakeBotAPI:
                 for entry in self._world.delivery_log
                 if (method is None or entry.method == method) and (ok is None or entry.ok == ok)
             ]
+
+    def sends_per_second(self, since: float | None = None) -> dict[int, int]:
+        """Accepted messages (sendMessage, sendDocument) by whole wall-clock second
+        (``int(time.time())``), from every client together: what a test compares with the
+        overall rate limit when several bot processes share one token."""
+        counts: dict[int, int] = {}
+        for entry in self.sent_log(ok=True):
+            if entry.method in SENDING_METHODS and (since is None or entry.wall >= since):
+                second = int(entry.wall)
+                counts[second] = counts.get(second, 0) + 1
+        return counts
+
+    def most_sends_in_a_second(self, since: float | None = None) -> int:
+        """The busiest second of :meth:`sends_per_second` (0: nothing sent)."""
+        return max(self.sends_per_second(since).values(), default=0)
 
     def rejections(self, error_code: int | None = None) -> list[LogEntry]:
         """Refused deliveries, e.g. ``rejections(429)`` for flood-control refusals."""
