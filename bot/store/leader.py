@@ -27,9 +27,10 @@ from bot.store.engine import async_url
 
 log = logging.getLogger(__name__)
 
-#: the advisory lock's key ("tran" in ASCII; small enough to show as pg_locks.objid alone);
-#: advisory keys are per database, so two bots on two databases never meet
-LOCK_KEY = 0x7472616E
+#: the advisory lock's key ("lead" in ASCII; small enough to show as pg_locks.objid alone),
+#: not the migrations' ("tran", bot.store.migrate): a replica that starts while another
+#: leads must not wait for the leader to go. Advisory keys are per database.
+LOCK_KEY = 0x6C656164
 #: seconds a lock query may take before the holder takes its session for lost
 QUERY_TIMEOUT = 2.0
 #: the lock session's keepalives (seconds idle, between probes, probes) and the time data

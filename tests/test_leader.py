@@ -1,0 +1,151 @@
+"""The leader lock and what a new leader takes over, on the real database.
+
+PostgreSQL: one session holds the advisory lock; another asks and is refused; the holder's
+session killed (as by kill -9 or a cut the server noticed) frees the lock, and the old
+holder's confirm() says so; a replica that starts (migrates) while another leads does not
+wait for it. Both backends: a new leader frees the deliveries others had claimed, and the
+replicas list shows who leads. SQLite always leads (one process per file, bot.store.filelock).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.app.leadership import Leadership
+from bot.clock import utcnow
+from bot.store import Store
+from bot.store.filelock import DatabaseInUse, lock_database_file
+from bot.store.leader import AdvisoryLeaderLock, SoleProcessLock, leader_lock
+from tests.test_claims import claim
+from tests.test_sender import chat, queue
+
+pytestmark = pytest.mark.store
+
+
+def pg_only(store: Store) -> None:
+    if store.dialect != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's")
+
+
+async def test_one_session_holds_the_lock_until_it_is_released_or_its_session_dies(
+    store: Store, database_url: str
+) -> None:
+    pg_only(store)
+    first, second = AdvisoryLeaderLock(database_url), AdvisoryLeaderLock(database_url)
+    try:
+        assert await first.acquire()
+        assert await first.confirm()
+        assert not await second.acquire()
+        await first.release()
+        assert await second.acquire()
+        assert not await first.acquire()
+        # the holder's session ends server-side (its process was killed, or a cut noticed)
+        async with store._engine.connect() as connection:  # test-only: end that session
+            await connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = 'feedbot leader lock' AND pid <> pg_backend_pid()"
+                    " AND datname = current_database()"
+                )
+            )
+            await connection.commit()
+        assert not await second.confirm()  # it knows at its next check
+        assert await first.acquire()  # and the lock is free for the others
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_replica_starting_while_another_leads_migrates_without_waiting(
+    store: Store, database_url: str
+) -> None:
+    pg_only(store)
+    holder = AdvisoryLeaderLock(database_url)
+    try:
+        assert await holder.acquire()
+        other = await asyncio.wait_for(Store.open(database_url), 30)
+        await other.close()
+    finally:
+        await holder.close()
+
+
+async def test_a_new_leader_takes_over_what_others_claimed_and_the_replicas_show_it(
+    store: Store,
+) -> None:
+    await chat(store, 31)
+    await chat(store, 32)
+    await queue(store, 2)
+    await store.register_process("old-host:1:aa", utcnow())
+    await store.register_process("new-host:2:bb", utcnow())
+    assert await claim(store, "old-host:1:aa") == 4  # the old leader's, still beating
+    assert await claim(store, "new-host:2:bb") == 0
+    assert await store.take_over_claims("new-host:2:bb") == 4
+    assert await claim(store, "new-host:2:bb") == 4
+    assert await store.take_over_claims("new-host:2:bb") == 0  # its own claims stay
+    await store.heartbeat("new-host:2:bb", utcnow(), True)
+    replicas = await store.replicas(utcnow())
+    assert [(r.id, r.leader) for r in replicas] == [
+        ("new-host:2:bb", True),
+        ("old-host:1:aa", False),
+    ]
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    async def take(self) -> None:
+        self.events.append("take")
+
+    async def drop(self, grace: float) -> None:
+        self.events.append("drop")
+
+
+class Flaky(SoleProcessLock):
+    """A lock whose confirm() fails once told to (a session that stopped answering)."""
+
+    def __init__(self) -> None:
+        self.lost = False
+
+    async def confirm(self) -> bool:
+        return not self.lost
+
+    async def acquire(self) -> bool:
+        return not self.lost
+
+
+async def test_the_duties_stop_as_soon_as_the_lock_cannot_be_confirmed() -> None:
+    lock, duties = Flaky(), Recorder()
+    roles: list[bool] = []
+    leadership = Leadership(lock, duties, on_change=roles.append, confirm_every=0.01)
+    assert await leadership.try_lead()
+    leadership.start()
+    lock.lost = True
+    for _ in range(500):
+        if not leadership.leading:
+            break
+        await asyncio.sleep(0.01)
+    assert leadership.role == "standby"
+    assert duties.events == ["take", "drop"]
+    assert roles == [True, False]
+    await leadership.stop(1.0)
+    assert duties.events == ["take", "drop"]  # not dropped twice
+
+
+def test_sqlite_always_leads_and_one_process_holds_the_file(tmp_path: Path) -> None:
+    assert isinstance(leader_lock("sqlite:///x.db", "sqlite"), SoleProcessLock)
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    held = lock_database_file(url)
+    assert held is not None
+    with pytest.raises(DatabaseInUse, match="another feedbot run already uses"):
+        lock_database_file(url)
+    held.release()
+    again = lock_database_file(url)
+    assert again is not None
+    again.release()
+    assert lock_database_file("sqlite:///:memory:") is None
+    assert lock_database_file("postgresql://u@h/db") is None
