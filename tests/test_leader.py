@@ -10,6 +10,7 @@ replicas list shows who leads. SQLite always leads (one process per file, bot.st
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,24 @@ def test_sqlite_always_leads_and_one_process_holds_the_file(tmp_path: Path) -> N
     again.release()
     assert lock_database_file("sqlite:///:memory:") is None
     assert lock_database_file("postgresql://u@h/db") is None
+
+
+async def test_rows_a_running_cycle_of_any_replica_queued_wait_for_its_end(store: Store) -> None:
+    await chat(store, 33)
+    await store.register_process("poller", utcnow())
+    await store.cycle_started("poller", utcnow() - timedelta(seconds=1))
+    await queue(store, 2)
+
+    async def claimable(gather: timedelta) -> int:
+        claimed = await store.claim_deliveries(
+            utcnow(), timedelta(minutes=2), max_chats=10, per_chat=10, replicas_gather=gather
+        )
+        await store.release([i for d in claimed for i in d.outbox_ids])
+        return sum(len(d.outbox_ids) for d in claimed)
+
+    assert await claimable(timedelta(minutes=1)) == 0  # the other replica's cycle still runs
+    assert await store.next_due_at(None, (utcnow(), timedelta(minutes=1))) is None
+    assert await claimable(timedelta(0)) == 2  # held no longer than gather_max
+    await store.cycle_ended("poller")
+    assert await claimable(timedelta(minutes=1)) == 2
+    assert await store.next_due_at(None, (utcnow(), timedelta(minutes=1))) is not None

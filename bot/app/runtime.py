@@ -17,7 +17,7 @@ import signal
 import socket
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.app.duties import TelegramDuties
@@ -177,11 +177,12 @@ class Runtime:
         if taken_back:
             log.info("took back %d deliveries claimed before the restart", taken_back)
         pacer = Pacer(RateLimiter(rate_limits(config)))
+        replicas = store.dialect != "sqlite"  # several processes may share the database
         sender = Sender(
             store,
             telegram.message_port,
             pacer,
-            sender_settings(config),
+            replace(sender_settings(config), gather_across_replicas=replicas),
             observer=SenderMetrics(metrics),
             owner=me,
         )
@@ -279,8 +280,15 @@ class Runtime:
         self.metrics.last_tick.set(time.time())
         # What this cycle queues goes out when it is over: one transmission per chat for
         # all the feeds, however far apart they finish (bounded by delivery.gather_max).
-        with self.sender.gathering():
-            reports = await self.poller.poll_due()
+        shared = self.store.dialect != "sqlite"
+        if shared:  # the leader may be another replica: tell it through the database
+            await self.store.cycle_started(self.process_id, utcnow())
+        try:
+            with self.sender.gathering():
+                reports = await self.poller.poll_due()
+        finally:
+            if shared:
+                await self.store.cycle_ended(self.process_id)
         self._count(reports)
         if reports:
             log.info(

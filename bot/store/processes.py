@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.tables import PENDING, edits, feeds, outbox, processes
@@ -41,6 +41,32 @@ def claim_free(now: datetime) -> ColumnElement[bool]:
         outbox.c.lease_until.is_(None),
         outbox.c.lease_until < now,
         owner_dead(outbox.c.claimed_by, now),
+    )
+
+
+def outside_running_cycles(
+    created_at: ColumnElement[datetime], now: datetime, gather_max: timedelta
+) -> ColumnElement[bool]:
+    """A row no poll cycle still running on a live replica may add to: queued before the
+    earliest such cycle began, or more than ``gather_max`` ago (across replicas, what
+    :meth:`bot.delivery.sender.Sender.gathering` is within one process)."""
+    earliest = (
+        select(func.min(processes.c.cycle_since))
+        .where(processes.c.heartbeat_at >= now - ALIVE_WITHIN)
+        .scalar_subquery()
+    )
+    return or_(created_at < now - gather_max, earliest.is_(None), created_at < earliest)
+
+
+async def cycle_started(connection: AsyncConnection, process_id: str, now: datetime) -> None:
+    await connection.execute(
+        update(processes).where(processes.c.id == process_id).values(cycle_since=now)
+    )
+
+
+async def cycle_ended(connection: AsyncConnection, process_id: str) -> None:
+    await connection.execute(
+        update(processes).where(processes.c.id == process_id).values(cycle_since=None)
     )
 
 

@@ -1,11 +1,13 @@
-"""replicas: which running process holds the Telegram duties, for /stats
+"""replicas: which running process leads, and which runs a poll cycle now
 
 Revision ID: 0012_replicas
 Revises: 0010_search
 Create Date: 2026-12-02
 
 ``processes.leader`` is true on the row of the replica that holds the leader lock (it says
-so with each heartbeat); the lock itself is a PostgreSQL advisory lock, not this column.
+so with each heartbeat; /stats shows it); the lock itself is a PostgreSQL advisory lock.
+``processes.cycle_since``: when the poll cycle this replica runs now began (NULL between
+cycles), so that the leader holds back what any replica's cycle queues until it ends.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("leader", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        batch.add_column(sa.Column("cycle_since", sa.DateTime(timezone=True)))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("processes") as batch:
+        batch.drop_column("cycle_since")
         batch.drop_column("leader")
