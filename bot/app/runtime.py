@@ -1,9 +1,11 @@
 """``feedbot run``: every long-lived piece built, started and stopped in order, until a signal.
 
-Start: database (migrated, feeds and channels synced) -> Telegram (token checked with getMe)
--> handlers -> health port -> command menu and channel ids -> long polling -> sender ->
+Start: database file lock (SQLite) -> database (migrated, feeds and channels synced) ->
+Telegram (token checked with getMe) -> handlers -> health port -> leadership (bot.app.
+leadership: the leader, always on SQLite, publishes the command menu and channel ids and
+starts long polling and the sender; a standby only polls feeds and keeps asking) ->
 scheduler. Stop, in reverse: no new updates, no new polls, sends in flight finished or
-returned to the queue, then connections closed.
+returned to the queue, the leader lock given up, then connections closed.
 """
 
 from __future__ import annotations
