@@ -44,7 +44,7 @@ async def test_one_session_holds_the_lock_until_it_is_released_or_its_session_di
         session = first._connection
         assert session is not None
         assert await session.scalar(text("SHOW tcp_keepalives_idle")) == "3"
-        assert await session.scalar(text("SHOW tcp_user_timeout")) == "7000"
+        assert await session.scalar(text("SHOW tcp_user_timeout")) == "6000"
         assert not await second.acquire()
         await first.release()
         assert await second.acquire()

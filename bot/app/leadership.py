@@ -16,14 +16,12 @@ import logging
 from collections.abc import Callable
 from typing import Protocol
 
-from bot.store.leader import LeaderLock
+from bot.store.leader import CONFIRM_EVERY, LeaderLock
 
 log = logging.getLogger(__name__)
 
 #: seconds between a standby's tries for the lock
 RETRY_EVERY = 2.5
-#: seconds between the holder's checks that the lock is still its own
-CONFIRM_EVERY = 2.0
 #: seconds sends in flight get when the lock is lost (a shutdown gives more)
 STEP_DOWN_GRACE = 2.0
 
@@ -61,9 +59,16 @@ class Leadership:
         return "leader" if self.leading else "standby"
 
     async def try_lead(self) -> bool:
-        """One try for the lock; the duties start when it is ours."""
-        if not self.leading and await self._lock.acquire():
-            await self._lead()
+        """One try for the lock; the duties start when it is ours (after the lock's settle
+        time, if it still is: a previous holder may not know yet that it lost it)."""
+        if self.leading or not await self._lock.acquire():
+            return self.leading
+        if self._lock.settle > 0:
+            log.info("got the leader lock: taking the Telegram duties in %.0fs", self._lock.settle)
+            await asyncio.sleep(self._lock.settle)
+            if not await self._lock.confirm():
+                return False
+        await self._lead()
         return self.leading
 
     def start(self) -> None:

@@ -3,12 +3,13 @@
 PostgreSQL: a session advisory lock (``pg_try_advisory_lock``) on a connection of its own.
 The lock lives exactly as long as that session: a holder killed with ``kill -9`` loses it
 the moment its socket closes. A network cut is the hard case, and both ends watch for it:
-the server drops the session after a few seconds of TCP keepalives without an answer
+the server drops the session after about 6 s of TCP keepalives without an answer
 (``tcp_keepalives_*``, ``tcp_user_timeout``, set for this session only), which frees the
-lock for the others; and the holder asks every couple of seconds whether its session still
-holds the lock (:meth:`AdvisoryLeaderLock.confirm`, with a short timeout) and gives up its
-duties as soon as it cannot tell. The holder's own check is shorter than the server's
-timeout, so it stops before anyone else can start.
+lock for the others; and the holder asks every 2 s whether its session still holds the
+lock (:meth:`AdvisoryLeaderLock.confirm`, 2 s timeout) and gives up its duties as soon as
+it cannot tell, so within 4 s: before the server frees the lock. A session ended another
+way (an admin's ``pg_terminate_backend``, a PostgreSQL restart) frees the lock before the
+holder knows; for that a new holder waits :data:`SETTLE` seconds before it starts.
 
 SQLite: one process per database file (bot.store.filelock), so it always leads.
 """
@@ -33,19 +34,28 @@ log = logging.getLogger(__name__)
 LOCK_KEY = 0x6C656164
 #: seconds a lock query may take before the holder takes its session for lost
 QUERY_TIMEOUT = 2.0
+#: seconds the holder waits between two checks of its lock (bot.app.leadership)
+CONFIRM_EVERY = 2.0
+#: seconds a new holder waits before it starts its duties: by then a previous holder whose
+#: session ended without its knowing has found out at its next check and stopped
+SETTLE = CONFIRM_EVERY + QUERY_TIMEOUT
 #: the lock session's keepalives (seconds idle, between probes, probes) and the time data
-#: may stay unacknowledged (ms): a cut session ends server-side after about 7-8 s
+#: may stay unacknowledged (ms): a cut session ends server-side after about 6 s, later than
+#: the holder's own check gives up (CONFIRM_EVERY + QUERY_TIMEOUT)
 SESSION_SETTINGS = {
     "tcp_keepalives_idle": "3",
-    "tcp_keepalives_interval": "2",
-    "tcp_keepalives_count": "2",
-    "tcp_user_timeout": "7000",
+    "tcp_keepalives_interval": "1",
+    "tcp_keepalives_count": "3",
+    "tcp_user_timeout": "6000",
     "statement_timeout": "2000",
     "application_name": "feedbot leader lock",
 }
 
 
 class LeaderLock(Protocol):
+    #: seconds to wait after acquiring before the duties start (0: nobody else can hold it)
+    settle: float
+
     async def acquire(self) -> bool:
         """True when this process holds the lock now (it may have held it already)."""
 
@@ -62,6 +72,8 @@ class LeaderLock(Protocol):
 class SoleProcessLock:
     """SQLite: the only process on its database file always leads."""
 
+    settle = 0.0
+
     async def acquire(self) -> bool:
         return True
 
@@ -77,6 +89,8 @@ class SoleProcessLock:
 
 class AdvisoryLeaderLock:
     """PostgreSQL: a session advisory lock held on a dedicated connection."""
+
+    settle = SETTLE
 
     def __init__(self, url: str) -> None:
         self._engine: AsyncEngine = create_async_engine(
@@ -131,7 +145,7 @@ class AdvisoryLeaderLock:
                 QUERY_TIMEOUT,
             )
         except Exception as error:  # timed out or the session broke: not ours any more
-            log.warning("leader lock: its session does not answer (%s)", type(error).__name__)
+            log.warning("leader lock: cannot confirm it (%s)", type(error).__name__)
             held = 0
         if held:
             return True
