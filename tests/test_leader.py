@@ -176,3 +176,22 @@ async def test_rows_a_running_cycle_of_any_replica_queued_wait_for_its_end(store
     await store.cycle_ended("poller")
     assert await claimable(timedelta(minutes=1)) == 2
     assert await store.next_due_at(None, (utcnow(), timedelta(minutes=1))) is not None
+
+
+async def test_a_new_holder_waits_the_settle_time_and_leads_only_if_the_lock_is_still_its() -> None:
+    class Settling(Flaky):
+        settle = 0.05
+
+    lost, kept = Settling(), Settling()
+    lost_duties, kept_duties = Recorder(), Recorder()
+
+    async def lose_meanwhile() -> None:
+        await asyncio.sleep(0.01)
+        lost.lost = True
+
+    meanwhile = asyncio.create_task(lose_meanwhile())
+    assert not await Leadership(lost, lost_duties).try_lead()
+    await meanwhile
+    assert lost_duties.events == []  # never started: someone else may lead now
+    assert await Leadership(kept, kept_duties).try_lead()
+    assert kept_duties.events == ["take"]
