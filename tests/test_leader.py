@@ -93,6 +93,8 @@ async def test_a_new_leader_takes_over_what_others_claimed_and_the_replicas_show
     assert await claim(store, "new-host:2:bb") == 4
     assert await store.take_over_claims("new-host:2:bb") == 0  # its own claims stay
     await store.heartbeat("new-host:2:bb", utcnow(), True)
+    assert await store.another_leader("old-host:1:aa", utcnow())  # it would wait to settle
+    assert not await store.another_leader("new-host:2:bb", utcnow())
     replicas = await store.replicas(utcnow())
     assert [(r.id, r.leader) for r in replicas] == [
         ("new-host:2:bb", True),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.store.leader import CONFIRM_EVERY, LeaderLock
@@ -43,12 +43,14 @@ class Leadership:
         duties: Duties,
         *,
         on_change: Callable[[bool], None] = lambda _leading: None,
+        rival: Callable[[], Awaitable[bool]] | None = None,
         retry_every: float = RETRY_EVERY,
         confirm_every: float = CONFIRM_EVERY,
     ) -> None:
         self._lock = lock
         self._duties = duties
         self._on_change = on_change
+        self._rival = rival
         self._retry_every = retry_every
         self._confirm_every = confirm_every
         self._task: asyncio.Task[None] | None = None
@@ -63,13 +65,23 @@ class Leadership:
         time, if it still is: a previous holder may not know yet that it lost it)."""
         if self.leading or not await self._lock.acquire():
             return self.leading
-        if self._lock.settle > 0:
+        if self._lock.settle > 0 and await self._may_have_rival():
             log.info("got the leader lock: taking the Telegram duties in %.0fs", self._lock.settle)
             await asyncio.sleep(self._lock.settle)
             if not await self._lock.confirm():
                 return False
         await self._lead()
         return self.leading
+
+    async def _may_have_rival(self) -> bool:
+        """Whether another live process may still think it leads (then the new holder
+        waits); without a way to tell, or when asking fails, it may."""
+        if self._rival is None:
+            return True
+        try:
+            return await self._rival()
+        except Exception:
+            return True
 
     def start(self) -> None:
         """Keep trying (standby) or confirming (leader) from now on."""

@@ -221,6 +221,7 @@ class Runtime:
             leader_lock(config.database.url, store.dialect),
             duties,
             on_change=lambda leading: metrics.leader.set(1 if leading else 0),
+            rival=lambda: store.another_leader(me, utcnow()),
         )
         health = Health(
             stale_after=scheduler_stale_after(config),

@@ -291,6 +291,7 @@ class Store:
     cycle_started = _Transaction(processes.cycle_started, write=True)
     cycle_ended = _Transaction(processes.cycle_ended, write=True)
     replicas = _Transaction(processes.replicas)
+    another_leader = _Transaction(processes.another_leader)
 
     # ------------------------------------------------------------------ maintenance
 

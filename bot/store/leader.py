@@ -9,7 +9,8 @@ lock for the others; and the holder asks every 2 s whether its session still hol
 lock (:meth:`AdvisoryLeaderLock.confirm`, 2 s timeout) and gives up its duties as soon as
 it cannot tell, so within 4 s: before the server frees the lock. A session ended another
 way (an admin's ``pg_terminate_backend``, a PostgreSQL restart) frees the lock before the
-holder knows; for that a new holder waits :data:`SETTLE` seconds before it starts.
+holder knows; for that a new holder waits :data:`SETTLE` seconds before it starts (when
+another live replica's last heartbeat said it led: bot.app.leadership).
 
 SQLite: one process per database file (bot.store.filelock), so it always leads.
 """

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.tables import PENDING, edits, feeds, outbox, processes
@@ -160,6 +160,21 @@ async def replicas(connection: AsyncConnection, now: datetime) -> list[Replica]:
 async def retire_process(connection: AsyncConnection, process_id: str) -> None:
     """A clean stop: the process row goes (its claims were released before)."""
     await connection.execute(delete(processes).where(processes.c.id == process_id))
+
+
+async def another_leader(connection: AsyncConnection, process_id: str, now: datetime) -> bool:
+    """Whether a live process other than this one said with its last heartbeat that it
+    leads (it may not know yet that it lost the lock)."""
+    found = await connection.execute(
+        select(processes.c.id)
+        .where(
+            processes.c.id != process_id,
+            processes.c.leader == true(),
+            processes.c.heartbeat_at >= now - ALIVE_WITHIN,
+        )
+        .limit(1)
+    )
+    return found.first() is not None
 
 
 async def live_processes(connection: AsyncConnection, now: datetime) -> list[str]:
