@@ -432,3 +432,6 @@ async def test_sends_are_counted_per_second_across_clients_and_edits_are_not(
     assert all(int(start) <= second <= int(time.time()) for second in counts)
     assert api.most_sends_in_a_second(since=start) == max(counts.values())
     assert api.most_sends_in_a_second(since=time.time() + 60) == 0
+    assert api.most_sends_in_a_window(60.0, since=start) == 2  # both, in any minute
+    assert api.most_sends_in_a_window(0.0, since=start) == 0  # nothing fits in no time
+    assert 1 <= api.most_sends_in_a_window(since=start) <= 2

@@ -104,16 +104,25 @@ class AdvisoryLeaderLock:
                 "command_timeout": QUERY_TIMEOUT,
             },
         )
-        self._connection: AsyncConnection | None = None
+        self._connection: AsyncConnection | None = None  # holds the lock
+        self._asking: AsyncConnection | None = None  # a standby's, kept between tries
 
     async def acquire(self) -> bool:
         if self._connection is not None:
             return await self.confirm()
-        try:
+        kept, self._asking = self._asking, None
+        if kept is not None and (got := await self._try(kept)) is not None:
+            return got
+        try:  # no session yet, or the kept one broke (a database restart): a new one
             connection = await asyncio.wait_for(self._connect(), QUERY_TIMEOUT * 2)
         except Exception as error:  # the database is away: a standby, and try later
             log.debug("leader lock: cannot connect (%s)", type(error).__name__)
             return False
+        return bool(await self._try(connection))
+
+    async def _try(self, connection: AsyncConnection) -> bool | None:
+        """True: the lock is ours now, on ``connection``; False: another session holds it
+        (``connection`` is kept for the next try); None: the session failed (dropped)."""
         try:
             got = await asyncio.wait_for(
                 connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}),
@@ -122,9 +131,9 @@ class AdvisoryLeaderLock:
         except Exception as error:
             log.debug("leader lock: cannot ask (%s)", type(error).__name__)
             await self._drop(connection)
-            return False
+            return None
         if not got:
-            await self._drop(connection)  # the holder's session is alive: stand by
+            self._asking = connection
             return False
         self._connection = connection
         return True
@@ -155,6 +164,9 @@ class AdvisoryLeaderLock:
         return False
 
     async def release(self) -> None:
+        if self._asking is not None:
+            await self._drop(self._asking)
+            self._asking = None
         connection, self._connection = self._connection, None
         if connection is not None:
             with contextlib.suppress(Exception):
