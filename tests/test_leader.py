@@ -10,11 +10,13 @@ replicas list shows who leads. SQLite always leads (one process per file, bot.st
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from bot.app.leadership import Leadership
 from bot.clock import utcnow
@@ -197,3 +199,70 @@ async def test_a_new_holder_waits_the_settle_time_and_leads_only_if_the_lock_is_
     assert lost_duties.events == []  # never started: someone else may lead now
     assert await Leadership(kept, kept_duties).try_lead()
     assert kept_duties.events == ["take"]
+
+
+class FreezableProxy:
+    """TCP between the lock and PostgreSQL that can go silent without closing anything, as
+    a network cut looks to the holder: its queries are sent and never answered."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self._target = (host, port)
+        self.frozen = asyncio.Event()
+        self._server: asyncio.Server | None = None
+        self._pipes: set[asyncio.Task[None]] = set()
+        self._writers: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> int:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(*self._target)
+        self._writers += [writer, up_writer]
+        for source, sink in ((reader, up_writer), (up_reader, writer)):
+            task = asyncio.create_task(self._pipe(source, sink))
+            self._pipes.add(task)
+
+    async def _pipe(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        while data := await source.read(65536):
+            if self.frozen.is_set():
+                continue  # swallowed: nothing goes through, nothing is closed
+            sink.write(data)
+            await sink.drain()
+
+    async def stop(self) -> None:
+        for task in self._pipes:
+            task.cancel()
+        await asyncio.gather(*self._pipes, return_exceptions=True)
+        for writer in self._writers:
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+
+async def test_a_holder_whose_database_goes_silent_gives_its_duties_up_within_seconds(
+    store: Store, database_url: str
+) -> None:
+    pg_only(store)
+    target = make_url(database_url)
+    proxy = FreezableProxy(target.host or "127.0.0.1", target.port or 5432)
+    port = await proxy.start()
+    lock = AdvisoryLeaderLock(target.set(host="127.0.0.1", port=port).render_as_string(False))
+    duties = Recorder()
+    leadership = Leadership(lock, duties, confirm_every=0.2)
+    try:
+        assert await leadership.try_lead()
+        leadership.start()
+        proxy.frozen.set()  # queries go out and nothing comes back, nothing is closed
+        for _ in range(400):  # generous: the check gives up after QUERY_TIMEOUT
+            if not leadership.leading:
+                break
+            await asyncio.sleep(0.05)
+        assert leadership.role == "standby"
+        assert duties.events == ["take", "drop"]
+    finally:
+        await leadership.stop(1.0)
+        await proxy.stop()
