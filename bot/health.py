@@ -2,13 +2,17 @@
 
 ``/healthz`` answers 200 only when the feed scheduler has ticked within ``stale_after``,
 Telegram answers long polling and the database answers a query within two seconds;
-otherwise 503 with the reason, which is what a container HEALTHCHECK wants. Either way its
-last line names the version running (``version: 0.1.0``).
+otherwise 503 with the reason, which is what a container HEALTHCHECK wants. Either way it
+names the replica's role (``role: leader`` or ``role: standby``: only the leader long-polls
+Telegram, so a standby's health does not depend on it) and, on its last line, the version
+running (``version: 0.1.0``). ``/healthz?format=json`` (or ``Accept: application/json``)
+says the same as one JSON object: ``ok``, ``role``, ``problems`` and ``version``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 import time
@@ -97,6 +101,11 @@ class Metrics:
             "feedbot_edits", "Messages edited in place because an entry changed", registry=r
         )
         self.queue_depth = Gauge("feedbot_queue_depth", "Outbox rows waiting", registry=r)
+        self.leader = Gauge(
+            "feedbot_leader",
+            "1 while this replica holds the Telegram duties (long polling, sending), else 0",
+            registry=r,
+        )
         self.last_tick = Gauge(
             "feedbot_last_tick_timestamp_seconds", "Unix time of the last poll tick", registry=r
         )
@@ -140,8 +149,10 @@ class Health:
         stale_after: float,
         ping: Callable[[], Awaitable[None]],
         polling: Callable[[], str | None],
+        role: Callable[[], str] = lambda: "leader",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self.role = role
         self._stale_after = stale_after
         self._ping = ping
         self._polling = polling
@@ -210,11 +221,15 @@ class HealthServer:
             return _respond(start_response, "200 OK", body, CONTENT_TYPE_LATEST)
         if path == "/healthz":
             problems = self._problems()
-            version = f"version: {VERSION}\n"
-            if problems:
-                text = "unhealthy: " + "; ".join(problems) + "\n" + version
-                return _respond(start_response, "503 Service Unavailable", text.encode())
-            return _respond(start_response, "200 OK", f"ok\n{version}".encode())
+            role = self._health.role()
+            status = "503 Service Unavailable" if problems else "200 OK"
+            if _wants_json(environ):
+                answer = {"ok": not problems, "role": role, "problems": problems}
+                body = json.dumps({**answer, "version": VERSION}).encode()
+                return _respond(start_response, status, body, "application/json")
+            head = "unhealthy: " + "; ".join(problems) if problems else "ok"
+            text = f"{head}\nrole: {role}\nversion: {VERSION}\n"
+            return _respond(start_response, status, text.encode())
         return _respond(start_response, "404 Not Found", b"not found: try /healthz or /metrics\n")
 
     def _problems(self) -> list[str]:
@@ -226,6 +241,12 @@ class HealthServer:
             return future.result(timeout=5.0)
         except Exception as error:  # the loop is stuck or gone: that is unhealthy too
             return [f"the bot does not answer ({type(error).__name__})"]
+
+
+def _wants_json(environ: dict[str, Any]) -> bool:
+    return "format=json" in environ.get("QUERY_STRING", "") or "application/json" in environ.get(
+        "HTTP_ACCEPT", ""
+    )
 
 
 def _respond(

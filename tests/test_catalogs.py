@@ -9,7 +9,7 @@ import re
 import string
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,9 +21,11 @@ from bot.render.keyboards import Paging
 from bot.render.menu import TopicOption, topics_menu
 from bot.render.message import MESSAGE_LIMIT, Rendered
 from bot.render.pages import single_push, transmission
-from bot.render.replies import help_text
+from bot.render.replies import help_text, stats
 from bot.render.settings_menu import SettingsView, settings_menu
 from bot.store import FollowedFeed
+from bot.store.maintenance import Stats
+from bot.store.processes import Replica
 from tests.catalogs import TRANSLATED, compiled, extract, read
 from tests.factories import view
 from tests.fakebotapi.html_check import parse_html, utf16_len
@@ -213,6 +215,24 @@ def test_push_buttons_marks_and_search_read_in_the_chats_language() -> None:
 
 
 NOW = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
+
+
+def test_stats_lists_the_replicas_with_role_and_ages_in_the_chats_language() -> None:
+    figures = Stats(3, 0, 40, 2, 0, 0, 0, 9)
+    replicas = [
+        Replica("host-a:101:ab12cd34", True, NOW - timedelta(hours=2), NOW - timedelta(seconds=2)),
+        Replica("host-b:202:ef56ab78", False, NOW - timedelta(minutes=5), NOW),
+    ]
+    english = stats(figures, "1.0", "3.11", locale("en"), replicas, NOW).html
+    assert "Replicas on this database: 2" in english
+    leader = "• host-a:101: leader (Telegram and sending), heartbeat 2s ago, started 2h ago"
+    assert leader in english
+    assert "• host-b:202: standby (polling feeds), heartbeat just now, started 5m ago" in english
+    assert "ab12cd34" not in english
+    chinese = stats(figures, "1.0", "3.11", locale("zh_Hans"), replicas, NOW).html
+    assert "此数据库上的副本：2" in chinese
+    assert "• host-a:101：主副本（Telegram 与发送），心跳 2s前" in chinese
+    assert "Replicas" not in stats(figures, "1.0", "3.11", locale("en")).html  # none listed
 
 
 def _feed(number: int, *, errors: int = 0, paused: bool = False) -> FollowedFeed:

@@ -417,3 +417,21 @@ def test_standalone_server_is_driven_through_its_control_api() -> None:
         finally:
             process.terminate()
             assert process.wait(timeout=10) == 0
+
+
+async def test_sends_are_counted_per_second_across_clients_and_edits_are_not(
+    bot: Bot, api: FakeBotAPI
+) -> None:
+    start = time.time()
+    first = await bot.send_message(ALICE, "one")
+    async with Bot(TOKEN, base_url=api.api_url) as other:  # a second process, same token
+        await other.send_message(GROUP, "two")
+    await bot.edit_message_text("one, edited", chat_id=ALICE, message_id=first.message_id)
+    counts = api.sends_per_second(since=start)
+    assert sum(counts.values()) == 2
+    assert all(int(start) <= second <= int(time.time()) for second in counts)
+    assert api.most_sends_in_a_second(since=start) == max(counts.values())
+    assert api.most_sends_in_a_second(since=time.time() + 60) == 0
+    assert api.most_sends_in_a_window(60.0, since=start) == 2  # both, in any minute
+    assert api.most_sends_in_a_window(0.0, since=start) == 0  # nothing fits in no time
+    assert 1 <= api.most_sends_in_a_window(since=start) <= 2

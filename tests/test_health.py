@@ -72,7 +72,7 @@ async def test_healthz_is_ok_only_when_ticking_polling_and_database_answers(cloc
         assert before.status_code == 503
         assert "scheduler" in before.text
         health.ticked()
-        assert (await get(port, "/healthz")).text == f"ok\nversion: {VERSION}\n"
+        assert (await get(port, "/healthz")).text == f"ok\nrole: leader\nversion: {VERSION}\n"
         polling["up"] = False
         down = await get(port, "/healthz")
         assert down.status_code == 503
@@ -201,3 +201,27 @@ def test_json_log_lines_carry_an_iso_8601_utc_time() -> None:
     assert line["message"] == "polled 3 feeds"
     assert datetime.fromisoformat(line["time"]).utcoffset() is not None
     assert line["time"].endswith("+00:00")
+
+
+async def test_healthz_names_the_role_in_text_and_json_and_metrics_the_leader_gauge(
+    clock: Clock,
+) -> None:
+    role = {"now": "standby"}
+    health = Health(
+        stale_after=60, ping=ok_ping, polling=lambda: None, role=lambda: role["now"], clock=clock
+    )
+    health.ticked()
+    metrics = Metrics()
+    server, port = await serve(health, metrics)
+    try:
+        assert (await get(port, "/healthz")).text == f"ok\nrole: standby\nversion: {VERSION}\n"
+        answer = await get(port, "/healthz?format=json")
+        assert answer.headers["content-type"] == "application/json"
+        assert answer.json() == {"ok": True, "role": "standby", "problems": [], "version": VERSION}
+        assert "feedbot_leader 0.0" in (await get(port, "/metrics")).text
+        role["now"] = "leader"
+        metrics.leader.set(1)
+        assert (await get(port, "/healthz?format=json")).json()["role"] == "leader"
+        assert "feedbot_leader 1.0" in (await get(port, "/metrics")).text
+    finally:
+        await server.stop()

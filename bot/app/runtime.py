@@ -1,10 +1,13 @@
 """``feedbot run``: every long-lived piece built, started and stopped in order, until a signal.
 
-Start: database (migrated, feeds and channels synced) -> Telegram (token checked with getMe)
--> handlers -> health port -> command menu and channel ids -> the webhook server (webhook
-mode, bot.app.updates) or long polling -> sender -> scheduler. Stop, in reverse: no new
-updates, no new polls, sends in flight finished or returned to the queue, then
-connections closed.
+Start: database file lock (SQLite) -> database (migrated, feeds and channels synced) ->
+Telegram (token checked with getMe) -> handlers -> health port -> the webhook server
+(webhook mode, every replica: bot.app.updates) -> leadership (bot.app.leadership: the
+leader, always on SQLite, publishes the command menu and channel ids and starts long
+polling, unless the webhook brings the updates, and the sender; a standby only polls feeds
+and keeps asking) -> scheduler. Stop, in reverse: no new updates, no new polls, sends in
+flight finished or returned to the queue, the leader lock given up, then connections
+closed.
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ import signal
 import socket
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from bot.app.duties import TelegramDuties
 from bot.app.errors import StartupError
+from bot.app.leadership import Leadership
 from bot.app.settings import (
     config_topic_names,
     parser,
@@ -53,6 +58,8 @@ from bot.oneline import one_line
 from bot.render import feedlist
 from bot.store import Store, StoreUnavailable
 from bot.store.engine import redacted
+from bot.store.filelock import DatabaseInUse, FileLock, lock_database_file
+from bot.store.leader import leader_lock
 from bot.store.processes import HEARTBEAT_EVERY
 from bot.tg.application import BotApiUnreachable, TelegramApp, TokenRejected
 from bot.tg.handlers import Handlers
@@ -104,7 +111,8 @@ class Runtime:
     parser: Parser
     poller: Poller
     sender: Sender
-    sender_task: asyncio.Task[None]
+    duties: TelegramDuties
+    leadership: Leadership
     poll_loop: PollLoop
     process_id: str
     jobs: Jobs
@@ -112,6 +120,7 @@ class Runtime:
     health: Health
     health_server: HealthServer | None
     commands: Commands
+    file_lock: FileLock | None = None
 
     @classmethod
     async def start(cls, config: Config) -> Runtime:
@@ -133,8 +142,13 @@ class Runtime:
         if config.polling.proxy:
             log.info("feeds through the proxy %s", redact_url(config.polling.proxy))
         try:
+            file_lock = lock_database_file(config.database.url)
+        except DatabaseInUse as error:
+            raise StartupError(str(error)) from None
+        try:
             store = await open_store(config)
         except StoreUnavailable as error:
+            _unlock(file_lock)
             raise StartupError(f"{error} (check database.url or DATABASE_URL)") from None
         assert config.token is not None
         telegram = TelegramApp(config.token, config.telegram.api_base_url, config.telegram.proxy)
@@ -142,15 +156,19 @@ class Runtime:
             await _connect(telegram, config)
         except StartupError:
             await store.close()
+            _unlock(file_lock)
             raise
         log.info("connected as @%s", telegram.username)
         try:
-            return await cls._assemble(config, store, telegram)
+            runtime = await cls._assemble(config, store, telegram)
         except StartupError:
             with contextlib.suppress(Exception):
                 await telegram.shutdown()
             await store.close()
+            _unlock(file_lock)
             raise
+        runtime.file_lock = file_lock
+        return runtime
 
     @classmethod
     async def _assemble(cls, config: Config, store: Store, telegram: TelegramApp) -> Runtime:
@@ -161,11 +179,12 @@ class Runtime:
         if taken_back:
             log.info("took back %d deliveries claimed before the restart", taken_back)
         pacer = Pacer(RateLimiter(rate_limits(config)))
+        replicas = store.dialect != "sqlite"  # several processes may share the database
         sender = Sender(
             store,
             telegram.message_port,
             pacer,
-            sender_settings(config),
+            replace(sender_settings(config), gather_across_replicas=replicas),
             observer=SenderMetrics(metrics),
             owner=me,
         )
@@ -197,17 +216,31 @@ class Runtime:
             poll_soon=poll_loop.wake,
         )
         telegram.add_handlers(Handlers(commands, store, feed_admin, pacer))
+        duties = TelegramDuties(telegram, store, sender, commands.admins.all, me)
+        leadership = Leadership(
+            leader_lock(config.database.url, store.dialect),
+            duties,
+            on_change=lambda leading: metrics.leader.set(1 if leading else 0),
+            rival=lambda: store.another_leader(me, utcnow()),
+        )
         health = Health(
             stale_after=scheduler_stale_after(config),
             ping=store.ping,
-            polling=lambda: telegram.polling_problem(config.health.stale_after),
+            # a standby does not long-poll (nothing to check there); a webhook is served by all
+            polling=lambda: (
+                telegram.polling_problem(config.health.stale_after)
+                if leadership.leading or telegram.serves_webhook
+                else None
+            ),
+            role=lambda: leadership.role,
         )
         # The health port first: a port already taken is a startup error, not a crash later.
         health_server = await _serve_health(config, health, metrics)
-        await _prepare_chat_side(telegram, store, await commands.admins.all())
-        # webhook mode: served by every replica (bot.app.updates); start_polling does nothing
+        # webhook mode: served by every replica behind a balancer (bot.app.updates); the
+        # leader's start_polling then does nothing
         webhook = await serve_webhook(telegram, config)
-        await telegram.start_polling()
+        if not await leadership.try_lead():
+            log.info("standby: another replica holds the Telegram duties; polling feeds")
         runtime = cls(
             config=config,
             store=store,
@@ -216,7 +249,8 @@ class Runtime:
             parser=parse,
             poller=poller,
             sender=sender,
-            sender_task=asyncio.create_task(sender.run(), name="sender"),
+            duties=duties,
+            leadership=leadership,
             poll_loop=poll_loop,
             process_id=me,
             jobs=Jobs(),
@@ -226,11 +260,12 @@ class Runtime:
             commands=commands,
         )
         runtime._start_jobs()
+        leadership.start()
         followed = await store.followed_feeds()
         paused = sum(feed.paused for feed in followed)
         log.info(
-            "running: %s and %d feeds (%d paused)",
-            webhook or "polling Telegram",
+            "running: %s%d feeds (%d paused)",
+            f"{webhook} and " if webhook else "polling Telegram and " if leadership.leading else "",
             len(followed) - paused,
             paused,
         )
@@ -253,8 +288,15 @@ class Runtime:
         self.metrics.last_tick.set(time.time())
         # What this cycle queues goes out when it is over: one transmission per chat for
         # all the feeds, however far apart they finish (bounded by delivery.gather_max).
-        with self.sender.gathering():
-            reports = await self.poller.poll_due()
+        shared = self.store.dialect != "sqlite"
+        if shared:  # the leader may be another replica: tell it through the database
+            await self.store.cycle_started(self.process_id, utcnow())
+        try:
+            with self.sender.gathering():
+                reports = await self.poller.poll_due()
+        finally:
+            if shared:
+                await self.store.cycle_ended(self.process_id)
         self._count(reports)
         if reports:
             log.info(
@@ -267,7 +309,7 @@ class Runtime:
 
     async def heartbeat(self) -> None:
         """Keeps this process's claims its own (see bot.store.processes)."""
-        await self.store.heartbeat(self.process_id, utcnow())
+        await self.store.heartbeat(self.process_id, utcnow(), self.leadership.leading)
 
     def _count(self, reports: list[FeedReport]) -> None:
         for report in reports:
@@ -276,6 +318,8 @@ class Runtime:
             self.metrics.queued.inc(report.queued)
 
     async def prune(self) -> None:
+        if not self.leadership.leading:  # once for all replicas
+            return
         storage = self.config.storage
         result = await self.store.prune(
             utcnow(), timedelta(seconds=storage.keep_days), storage.keep_entries
@@ -288,7 +332,9 @@ class Runtime:
         )
 
     async def send_alerts(self) -> None:
-        """Dead-feed alerts (and recoveries) to each admin."""
+        """Dead-feed alerts (and recoveries) to each admin; the leader's job."""
+        if not self.leadership.leading:
+            return
         now = utcnow()
         alerts = await self.store.claim_alerts(
             now, timedelta(seconds=self.config.polling.alert_after)
@@ -336,29 +382,33 @@ class Runtime:
             log.info("stopped cleanly")
 
     def _stop_steps(self) -> list[tuple[str, Callable[[], Awaitable[object]]]]:
-        async def stop_sender() -> None:
-            await self.sender.stop(SHUTDOWN_GRACE)
-            self.sender_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.sender_task
-
         async def stop_health() -> None:
             if self.health_server is not None:
                 await self.health_server.stop()
 
         return [
             ("telegram webhook", self.telegram.stop_webhook),
-            ("telegram polling", self.telegram.stop_polling),
+            ("telegram polling", self.duties.stop_updates),
             ("poll loop", lambda: self.poll_loop.stop(SHUTDOWN_GRACE)),
             ("jobs", lambda: self.jobs.shutdown(SHUTDOWN_GRACE)),
-            ("sender", stop_sender),
+            ("sender and leader lock", lambda: self.leadership.stop(SHUTDOWN_GRACE)),
             ("process row", lambda: self.store.retire_process(self.process_id)),
             ("telegram", self.telegram.shutdown),
             ("fetcher", self.fetcher.aclose),
             ("parsers", self.parser.aclose),
             ("health server", stop_health),
             ("database", self.store.close),
+            ("database file lock", self._unlock_file),
         ]
+
+    async def _unlock_file(self) -> None:
+        _unlock(self.file_lock)
+        self.file_lock = None
+
+
+def _unlock(file_lock: FileLock | None) -> None:
+    if file_lock is not None:
+        file_lock.release()
 
 
 def _via(proxy: str | None) -> str:
@@ -416,13 +466,3 @@ async def _claim_gate(config: Config, store: Store) -> ClaimGate:
         code,
     )
     return ClaimGate(code)
-
-
-async def _prepare_chat_side(telegram: TelegramApp, store: Store, admins: frozenset[int]) -> None:
-    """Command menu and configured channels' ids; failures here are logged, not fatal."""
-    await telegram.publish_menu(admins)
-    for ref in await store.unresolved_channels():
-        found = await telegram.find_channel(ref)
-        if found is not None:
-            tg_chat_id, title = found
-            await store.resolve_channel(ref, tg_chat_id, title)

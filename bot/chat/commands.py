@@ -388,7 +388,9 @@ class Commands(SettingsCommands, FilterCommands):
 
     async def stats(self, ctx: ChatContext) -> Rendered:
         loc = await self.context_locale(ctx)
-        return replies.stats(await self._store.stats(), VERSION, PYTHON, loc)
+        now = self._clock()
+        replicas = await self._store.replicas(now)
+        return replies.stats(await self._store.stats(), VERSION, PYTHON, loc, replicas, now)
 
 
 def _menu(chat: ChatInfo, options: list[TopicOption], loc: Locale, page: int = 1) -> Rendered:

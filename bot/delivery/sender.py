@@ -59,6 +59,8 @@ class SenderSettings:
     trip_after: int = 3  #: transient failures in a row (any chats) that pause everyone
     give_up_after: timedelta = timedelta(days=3)  #: pending this long after queued: failed
     gather_max: timedelta = timedelta(seconds=60)  #: longest wait for a poll cycle to end
+    #: several replicas share the database: also wait for their running poll cycles
+    gather_across_replicas: bool = False
     sweep_every: float = 60.0  #: seconds between sweeps of undeliverable rows
     language: str = ENGLISH  #: chats' language until they choose one
     timezone: str = "UTC"  #: chats' time zone until they choose one
@@ -167,6 +169,7 @@ class Sender:
         )
         self._claimed_edits: dict[int, int] = {}  # our chat id -> edit id not done
         self._cycle_since: datetime | None = None  # a poll cycle runs since then
+        self._across = settings.gather_across_replicas
         self._next_sweep = 0.0  # time.monotonic() of the next sweep
 
     def wake(self, _queued: int = 0) -> None:
@@ -193,6 +196,11 @@ class Sender:
     @property
     def in_flight(self) -> int:
         return len(self._tasks)
+
+    def resume(self) -> None:
+        """After :meth:`stop`: the next :meth:`run` drains the outbox again (a replica that
+        leads once more)."""
+        self._stopping = False
 
     async def run(self) -> None:
         """Drain the outbox until :meth:`stop`."""
@@ -252,6 +260,7 @@ class Sender:
             skip_tg_chats={chat for chat in busy if isinstance(chat, int)},
             queued_before=self._queued_before(now),
             owner=self._owner,
+            replicas_gather=self._settings.gather_max if self._across else None,
         )
         if self._stopping and deliveries:  # stop() began while we claimed: hand them back
             await self._store.release([i for d in deliveries for i in d.outbox_ids])
@@ -317,14 +326,18 @@ class Sender:
         queued_before = self._queued_before(now)
         try:
             dues = [
-                await self._store.next_due_at(queued_before),
+                await self._store.next_due_at(
+                    queued_before, (now, self._settings.gather_max) if self._across else None
+                ),
                 await self._store.next_edit_due_at(),
             ]
         except Exception:
             return 1.0
         due = min((d for d in dues if d is not None), default=None)
         timeout = 5.0 if due is None else min(max((due - now).total_seconds(), 0.05), 5.0)
-        if queued_before is not None:  # rows held for the cycle are released as gather_max ends
+        if queued_before is not None or self._across:
+            # rows held for a cycle (ours, or another replica's, which cannot wake us) are
+            # released when it ends or as gather_max ends: look again within a second
             timeout = min(timeout, 1.0)
         return timeout
 

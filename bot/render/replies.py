@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from bot.render import strings
+from bot.render.durations import ago
 from bot.render.i18n import Locale, Msg
 from bot.render.message import Rendered
 from bot.text.measure import escape_html
@@ -32,6 +34,19 @@ class StoreFigures(Protocol):
     def sent(self) -> int: ...
 
 
+class ReplicaFigures(Protocol):
+    """A running process as /stats lists it (bot.store.processes.Replica)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def leader(self) -> bool: ...
+    @property
+    def started_at(self) -> datetime: ...
+    @property
+    def heartbeat_at(self) -> datetime: ...
+
+
 def help_text(commands: Sequence[tuple[str, Msg]], loc: Locale) -> Rendered:
     """/help: what the bot does, the ``commands`` this user may use, how pushes pause."""
     lines = [f"<b>{strings.HELP_HEADER}</b>", escape_html(loc(strings.HELP_INTRO)), ""]
@@ -40,7 +55,16 @@ def help_text(commands: Sequence[tuple[str, Msg]], loc: Locale) -> Rendered:
     return Rendered(html="\n".join(lines))
 
 
-def stats(s: StoreFigures, version: str, python: str, loc: Locale) -> Rendered:
+def stats(
+    s: StoreFigures,
+    version: str,
+    python: str,
+    loc: Locale,
+    replicas: Sequence[ReplicaFigures] = (),
+    now: datetime | None = None,
+) -> Rendered:
+    """/stats: the counts, the version, and (with several processes on one database) each
+    replica: its host and pid, role, last heartbeat and start."""
     lines = [
         f"<b>{escape_html(loc(strings.STATS_HEADER))}</b>",
         escape_html(loc(strings.stats_feeds(s.feeds, s.feeds_failing))),
@@ -49,4 +73,15 @@ def stats(s: StoreFigures, version: str, python: str, loc: Locale) -> Rendered:
         escape_html(loc(strings.stats_queue(s.queue_pending, s.queue_failed, s.sent))),
         escape_html(loc(strings.stats_version(version, python))),
     ]
+    if replicas and now is not None:
+        lines.append(escape_html(loc(strings.stats_replicas(len(replicas)))))
+        for replica in replicas:
+            name = ":".join(replica.id.split(":")[:2])  # host:pid, not the random part
+            line = strings.stats_replica(
+                name,
+                loc(strings.REPLICA_LEADER if replica.leader else strings.REPLICA_STANDBY),
+                ago(replica.heartbeat_at, now, loc),
+                ago(replica.started_at, now, loc),
+            )
+            lines.append(escape_html(loc(line)))
     return Rendered(html="\n".join(lines))

@@ -361,6 +361,23 @@ def stats_version(version: Text, python: Text) -> Msg:
     return _("Version: Transmission {version} (Python {python})", version=version, python=python)
 
 
+def stats_replicas(count: int) -> Msg:
+    return _("Replicas on this database: {count}", count=count)
+
+
+def stats_replica(name: Text, role: Text, heartbeat: Text, started: Text) -> Msg:
+    return _(
+        "• {name}: {role}, heartbeat {heartbeat}, started {started}",
+        name=name,
+        role=role,
+        heartbeat=heartbeat,
+        started=started,
+    )
+
+
+REPLICA_LEADER = _("leader (Telegram and sending)")
+REPLICA_STANDBY = _("standby (polling feeds)")
+
 JUST_NOW = _("just now")
 DUE_NOW = _("due now")
 

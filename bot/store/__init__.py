@@ -285,6 +285,13 @@ class Store:
     heartbeat = _Transaction(processes.heartbeat, write=True)
     retire_process = _Transaction(processes.retire_process, write=True)
     live_processes = _Transaction(processes.live_processes)
+    #: a new leader frees the deliveries and edits other processes had claimed
+    take_over_claims = _Transaction(processes.take_over_claims, write=True)
+    #: a poll cycle of this replica begins / ends (the leader holds back what it queues)
+    cycle_started = _Transaction(processes.cycle_started, write=True)
+    cycle_ended = _Transaction(processes.cycle_ended, write=True)
+    replicas = _Transaction(processes.replicas)
+    another_leader = _Transaction(processes.another_leader)
 
     # ------------------------------------------------------------------ maintenance
 

@@ -22,7 +22,7 @@ from bot.domain import Delivery, EntryView
 from bot.store.chats import chat_info
 from bot.store.dedup import also_in
 from bot.store.pages import entry_views
-from bot.store.processes import claim_free
+from bot.store.processes import claim_free, outside_running_cycles
 from bot.store.sql import chunks, skip_locked
 from bot.store.tables import FAILED, PENDING, SENT, chats, outbox, transmissions
 
@@ -45,6 +45,7 @@ async def claim_deliveries(
     skip_tg_chats: Collection[int] = (),
     queued_before: datetime | None = None,
     owner: str | None = None,
+    replicas_gather: timedelta | None = None,
 ) -> list[Delivery]:
     """Lease the due rows of up to ``max_chats`` chats (oldest first), ``per_chat`` each,
     for the process ``owner``.
@@ -53,8 +54,12 @@ async def claim_deliveries(
     cannot send to yet (rate limits, a send in progress).
     ``queued_before``: only rows queued before then (a poll cycle still running may queue
     more for the same chats; they wait for it, to go out as one transmission).
+    ``replicas_gather``: the same for the poll cycles of every replica (several processes on
+    one database): rows wait for those running now, at most this long.
     """
     due = _due(now, queued_before)
+    if replicas_gather is not None:
+        due = and_(due, outside_running_cycles(outbox.c.created_at, now, replicas_gather))
     chat_query = (
         select(outbox.c.chat_id, func.min(outbox.c.id).label("first"))
         .join(chats, chats.c.id == outbox.c.chat_id)
@@ -280,7 +285,9 @@ async def release(connection: AsyncConnection, outbox_ids: Sequence[int]) -> Non
 
 
 async def next_due_at(
-    connection: AsyncConnection, queued_before: datetime | None = None
+    connection: AsyncConnection,
+    queued_before: datetime | None = None,
+    replicas_gather: tuple[datetime, timedelta] | None = None,
 ) -> datetime | None:
     """When the earliest pending row of an active chat can be claimed (the sender sleeps
     until then): its ``not_before``, or the end of its lease if that is later.
@@ -298,6 +305,8 @@ async def next_due_at(
     )
     if queued_before is not None:
         query = query.where(outbox.c.created_at < queued_before)
+    if replicas_gather is not None:  # (now, gather_max)
+        query = query.where(outside_running_cycles(outbox.c.created_at, *replicas_gather))
     value: datetime | None = (await connection.execute(query)).scalar()
     return value
 

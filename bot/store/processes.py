@@ -10,9 +10,10 @@ On SQLite there is only one process: it takes back every claim when it starts.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.tables import PENDING, edits, feeds, outbox, processes
@@ -40,6 +41,32 @@ def claim_free(now: datetime) -> ColumnElement[bool]:
         outbox.c.lease_until.is_(None),
         outbox.c.lease_until < now,
         owner_dead(outbox.c.claimed_by, now),
+    )
+
+
+def outside_running_cycles(
+    created_at: ColumnElement[datetime], now: datetime, gather_max: timedelta
+) -> ColumnElement[bool]:
+    """A row no poll cycle still running on a live replica may add to: queued before the
+    earliest such cycle began, or more than ``gather_max`` ago (across replicas, what
+    :meth:`bot.delivery.sender.Sender.gathering` is within one process)."""
+    earliest = (
+        select(func.min(processes.c.cycle_since))
+        .where(processes.c.heartbeat_at >= now - ALIVE_WITHIN)
+        .scalar_subquery()
+    )
+    return or_(created_at < now - gather_max, earliest.is_(None), created_at < earliest)
+
+
+async def cycle_started(connection: AsyncConnection, process_id: str, now: datetime) -> None:
+    await connection.execute(
+        update(processes).where(processes.c.id == process_id).values(cycle_since=now)
+    )
+
+
+async def cycle_ended(connection: AsyncConnection, process_id: str) -> None:
+    await connection.execute(
+        update(processes).where(processes.c.id == process_id).values(cycle_since=None)
     )
 
 
@@ -71,20 +98,83 @@ async def register_process(connection: AsyncConnection, process_id: str, now: da
     return max(result.rowcount, 0)
 
 
-async def heartbeat(connection: AsyncConnection, process_id: str, now: datetime) -> None:
-    """Still alive (re-registers a row someone deleted)."""
+async def heartbeat(
+    connection: AsyncConnection, process_id: str, now: datetime, leader: bool = False
+) -> None:
+    """Still alive, and whether it leads (re-registers a row someone deleted)."""
     result = await connection.execute(
-        update(processes).where(processes.c.id == process_id).values(heartbeat_at=now)
+        update(processes)
+        .where(processes.c.id == process_id)
+        .values(heartbeat_at=now, leader=leader)
     )
     if result.rowcount == 0:
         await connection.execute(
-            processes.insert().values(id=process_id, started_at=now, heartbeat_at=now)
+            processes.insert().values(
+                id=process_id, started_at=now, heartbeat_at=now, leader=leader
+            )
         )
+
+
+async def take_over_claims(connection: AsyncConnection, process_id: str) -> int:
+    """A new leader's first step: deliveries and edits claimed by any other process are
+    free at once (only the leader sends, so their claimer is dead or has stopped sending);
+    returns how many deliveries that was."""
+    foreign = outbox.c.claimed_by.is_not(None) & (outbox.c.claimed_by != process_id)
+    result = await connection.execute(
+        update(outbox)
+        .where(outbox.c.state == PENDING, foreign)
+        .values(lease_until=None, claimed_by=None)
+    )
+    await connection.execute(
+        update(edits)
+        .where(
+            edits.c.state == PENDING,
+            edits.c.claimed_by.is_not(None),
+            edits.c.claimed_by != process_id,
+        )
+        .values(lease_until=None, claimed_by=None)
+    )
+    return max(result.rowcount, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Replica:
+    """A running ``feedbot run`` process, as /stats lists it."""
+
+    id: str
+    leader: bool
+    started_at: datetime
+    heartbeat_at: datetime
+
+
+async def replicas(connection: AsyncConnection, now: datetime) -> list[Replica]:
+    """The live processes, the leader first, then by start."""
+    rows = await connection.execute(
+        select(processes)
+        .where(processes.c.heartbeat_at >= now - ALIVE_WITHIN)
+        .order_by(processes.c.leader.desc(), processes.c.started_at, processes.c.id)
+    )
+    return [Replica(r.id, bool(r.leader), r.started_at, r.heartbeat_at) for r in rows]
 
 
 async def retire_process(connection: AsyncConnection, process_id: str) -> None:
     """A clean stop: the process row goes (its claims were released before)."""
     await connection.execute(delete(processes).where(processes.c.id == process_id))
+
+
+async def another_leader(connection: AsyncConnection, process_id: str, now: datetime) -> bool:
+    """Whether a live process other than this one said with its last heartbeat that it
+    leads (it may not know yet that it lost the lock)."""
+    found = await connection.execute(
+        select(processes.c.id)
+        .where(
+            processes.c.id != process_id,
+            processes.c.leader == true(),
+            processes.c.heartbeat_at >= now - ALIVE_WITHIN,
+        )
+        .limit(1)
+    )
+    return found.first() is not None
 
 
 async def live_processes(connection: AsyncConnection, now: datetime) -> list[str]:

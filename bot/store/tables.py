@@ -281,6 +281,11 @@ processes = Table(
     Column("id", String(64), primary_key=True),
     Column("started_at", UTCDateTime, nullable=False),
     Column("heartbeat_at", UTCDateTime, nullable=False),
+    # holds the Telegram duties (bot.store.leader); refreshed with each heartbeat
+    Column("leader", Boolean, nullable=False, server_default="0"),
+    # the poll cycle it runs now began then (None between cycles): the leader's sender holds
+    # back what any replica's running cycle queued (one transmission per chat and cycle)
+    Column("cycle_since", UTCDateTime),
 )
 
 #: /search: the words a chat searched for, so that page buttons carry only this row's id.

@@ -135,7 +135,8 @@ class TelegramApp:
         return True
 
     async def start_polling(self) -> None:
-        """Handle updates from now on (getUpdates long polling); nothing while the webhook
+        """Handle updates from now on (getUpdates long polling), again after
+        :meth:`stop_polling` when this replica leads once more; nothing while the webhook
         is served (Telegram refuses getUpdates then, and the updates come by POST)."""
         if self._webhook is not None:
             return
@@ -162,6 +163,11 @@ class TelegramApp:
         self._webhook = hook
         self._watch = WebhookWatch(self._application.bot, hook.url)
         self._watch.start()
+
+    @property
+    def serves_webhook(self) -> bool:
+        """Updates come by POST to this process's webhook server (not long polling)."""
+        return self._webhook is not None
 
     def polling_problem(self, stale_after: float) -> str | None:
         """What is wrong with long polling (or the webhook server), for /healthz (None: it

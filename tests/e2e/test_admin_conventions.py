@@ -180,6 +180,6 @@ def test_metrics_healthz_and_stats_follow_the_conventions_and_name_the_version(
 
     health = httpx.get(f"{base}/healthz", timeout=5)
     assert health.status_code == 200
-    assert health.text == f"ok\nversion: {VERSION}\n"
+    assert health.text == f"ok\nrole: leader\nversion: {VERSION}\n"
     stats = say(api, api.add_private_chat(ADMIN), "/stats")
     assert f"Version: Transmission {VERSION} (Python 3." in stats.plain_text

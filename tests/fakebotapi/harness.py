@@ -29,6 +29,10 @@ T = TypeVar("T")
 _STARTUP_TIMEOUT = 10.0
 
 
+#: the methods that post a new message (edits and deletes are not counted as sends)
+SENDING_METHODS = frozenset({"sendMessage", "sendDocument"})
+
+
 class FakeBotAPI:
     """A fake Telegram Bot API server for tests and benchmarks (see the package docstring)."""
 
@@ -452,6 +456,40 @@ class FakeBotAPI:
                 for entry in self._world.delivery_log
                 if (method is None or entry.method == method) and (ok is None or entry.ok == ok)
             ]
+
+    def sends_per_second(self, since: float | None = None) -> dict[int, int]:
+        """Accepted messages (sendMessage, sendDocument) by whole wall-clock second
+        (``int(time.time())``), from every client together: what a test compares with the
+        overall rate limit when several bot processes share one token."""
+        counts: dict[int, int] = {}
+        for entry in self.sent_log(ok=True):
+            if entry.method in SENDING_METHODS and (since is None or entry.wall >= since):
+                second = int(entry.wall)
+                counts[second] = counts.get(second, 0) + 1
+        return counts
+
+    def most_sends_in_a_second(self, since: float | None = None) -> int:
+        """The busiest second of :meth:`sends_per_second` (0: nothing sent)."""
+        return max(self.sends_per_second(since).values(), default=0)
+
+    def most_sends_in_a_window(
+        self, seconds: float | None = None, since: float | None = None
+    ) -> int:
+        """The most accepted messages that arrived within any ``seconds`` (by default one
+        second less the flood limiter's ``tolerance``: how this fake, like Telegram, judges
+        a client pacing itself at the limit, whose sends arrive with network jitter)."""
+        width = 1.0 - self._world.limiter.config.tolerance if seconds is None else seconds
+        times = sorted(
+            entry.wall
+            for entry in self.sent_log(ok=True)
+            if entry.method in SENDING_METHODS and (since is None or entry.wall >= since)
+        )
+        most, first = 0, 0
+        for last, at in enumerate(times):
+            while first <= last and at - times[first] >= width:
+                first += 1
+            most = max(most, last - first + 1)
+        return most
 
     def rejections(self, error_code: int | None = None) -> list[LogEntry]:
         """Refused deliveries, e.g. ``rejections(429)`` for flood-control refusals."""
