@@ -206,7 +206,7 @@ def report(args: argparse.Namespace, ours: dict[str, Any], base: dict[str, Any])
             first,
         ]
 
-    rows = [
+    rows: list[list[object]] = [
         row("bare PTB loop paced at 30/s (baseline)", base, "-"),
         row(
             "`feedbot run` (ours)",
