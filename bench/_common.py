@@ -18,7 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +105,11 @@ def machine_line() -> str:
     return "; ".join(f"{k}: {v}" for k, v in machine().items())
 
 
+def machine_sentence() -> str:
+    """The first line of a report's section: ``Machine: CPU ...; cores ...; ....``"""
+    return f"Machine: {'; '.join(f'{k} {v}' for k, v in machine().items())}."
+
+
 # ----------------------------------------------------------------------------- BENCHMARKS.md
 
 _DOC_HEAD = """# Benchmarks
@@ -136,6 +141,12 @@ def write_section(name: str, body: str) -> None:
     print(f"\nwrote section '{name}' of {DOC.relative_to(ROOT)}")
 
 
+def write_report(name: str, heading: str, *paragraphs: str) -> None:
+    """This script's section: ``## heading``, the machine, then the paragraphs (a table is
+    one), each after a blank line (see ``write_section``)."""
+    write_section(name, "\n\n".join([f"## {heading}", machine_sentence(), *paragraphs]))
+
+
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
@@ -150,6 +161,17 @@ def pct(values: Sequence[float], q: float) -> float:
     if len(ordered) == 1:
         return ordered[0]
     return statistics.quantiles(ordered, n=100, method="inclusive")[max(min(int(q), 99), 1) - 1]
+
+
+def p50_p95(values_ms: Sequence[float]) -> str:
+    """``p50 1.2 / p95 3.4 ms``: how the scripts print a latency while they run."""
+    return f"p50 {pct(values_ms, 50):.1f} / p95 {pct(values_ms, 95):.1f} ms"
+
+
+def ms_cells(values_ms: Sequence[float], *, with_max: bool = False) -> list[str]:
+    """Table cells of a latency, ms with one decimal: p50, p95 (and max)."""
+    cells = [f"{pct(values_ms, 50):.1f}", f"{pct(values_ms, 95):.1f}"]
+    return [*cells, f"{max(values_ms, default=float('nan')):.1f}"] if with_max else cells
 
 
 # ----------------------------------------------------------------------------- processes
@@ -250,6 +272,48 @@ def feed_server(
     return child
 
 
+def start_feedbot(config: Path, name: str) -> Child:
+    """The real ``feedbot run --config CONFIG`` (warnings and worse logged to OUT/NAME.log)."""
+    return Child(
+        [*FEEDBOT, "run", "--config", str(config)],
+        name=name,
+        ready=False,
+        env={"FEEDBOT_LOG_LEVEL": "WARNING"},
+    )
+
+
+def wait_for(predicate: Any, timeout: float, what: str, every: float = 0.25) -> Any:
+    """Poll ``predicate`` until it is truthy (its value) or ``timeout`` s have passed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+Handler = Callable[[list[str]], dict[str, Any]]  # a command's arguments -> what to answer
+
+
+def answer_commands(server: Any, handlers: dict[str, Handler]) -> None:
+    """The stdin protocol of the feed server processes (``_feeds.py``, ``_synthetic.py``):
+    run ``server``, print ``{"ports": [...]}``, then one JSON answer a command line until
+    ``quit``. ``count`` is answered here; ``handlers[op](args)`` adds to ``{"ok": true}``."""
+    with server:
+        print(json.dumps({"ports": server.ports}), flush=True)
+        for line in sys.stdin:
+            op, *rest = line.split()
+            if op == "quit":
+                break
+            answer: dict[str, Any] = {"ok": True}
+            if op == "count":
+                answer["requests"] = len(server.requests)
+            elif op in handlers:
+                answer.update(handlers[op](rest))
+            print(json.dumps(answer), flush=True)
+
+
 def fake_bot_api(*extra: str) -> Child:
     """``python -m tests.fakebotapi`` in its own process (flood limits on by default)."""
     child = Child(
@@ -280,13 +344,23 @@ def write_config(path: Path, config: dict[str, Any]) -> Path:
     return path
 
 
-def rss_mb(pid: int) -> float:
-    """Resident set size of ``pid`` from /proc (MiB)."""
+def _status_mb(pid: int, field: str) -> float:
+    """A ``kB`` field of /proc/PID/status, in MiB (0 when it is missing)."""
     with open(f"/proc/{pid}/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of ``pid`` from /proc (MiB)."""
+    return _status_mb(pid, "VmRSS")
+
+
+def hwm_mb(pid: int) -> float:
+    """The kernel's own peak RSS (VmHWM) of ``pid``, MiB."""
+    return _status_mb(pid, "VmHWM")
 
 
 class PeakRSS:

@@ -17,12 +17,11 @@ one JSON line per command read from stdin:
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import feed_routes
+from _common import answer_commands, feed_routes
 
 from tests.feedserver import FeedServer, _content_type
 
@@ -60,31 +59,32 @@ def main() -> int:
             changed += 1
         return changed
 
+    def validators(op: str) -> dict[str, object]:
+        nonlocal ignore
+        ignore = op == "ignore"
+        for path, _ in routes:
+            serve(path)
+        return {}
+
+    def set_body(path: str, file: str) -> dict[str, object]:
+        source = Path(file)
+        current[path] = source.read_bytes()
+        types.setdefault(path, _content_type(source.name))
+        serve(path)
+        return {}
+
     for path, _ in routes:
         serve(path)
-    with server:
-        print(json.dumps({"ports": server.ports}), flush=True)
-        for line in sys.stdin:
-            op, *rest = line.split()
-            answer: dict[str, object] = {"ok": True}
-            if op in ("honour", "ignore"):
-                ignore = op == "ignore"
-                for path, _ in routes:
-                    serve(path)
-            elif op == "touch":
-                answer["changed"] = touch(float(rest[0]), int(rest[1]))
-            elif op == "set":
-                path, source = rest[0], Path(rest[1])
-                current[path] = source.read_bytes()
-                types.setdefault(path, _content_type(source.name))
-                serve(path)
-            elif op == "count":
-                answer["requests"] = len(server.requests)
-            elif op == "requests":
-                answer["times"] = [r.time for r in server.requests_for(rest[0])]
-            elif op == "quit":
-                break
-            print(json.dumps(answer), flush=True)
+    answer_commands(
+        server,
+        {
+            "honour": lambda _: validators("honour"),
+            "ignore": lambda _: validators("ignore"),
+            "touch": lambda rest: {"changed": touch(float(rest[0]), int(rest[1]))},
+            "set": lambda rest: set_body(rest[0], rest[1]),
+            "requests": lambda rest: {"times": [r.time for r in server.requests_for(rest[0])]},
+        },
+    )
     return 0
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from _common import fresh_file
+from _common import copy_db, fresh_file
 from sqlalchemy import Engine, create_engine, event, insert, text
 
 from bot.store import Store
@@ -225,3 +225,42 @@ def seed_entries(
             rate = done / (time.monotonic() - began)
             print(f"  seeded {done:,} entries ({rate:,.0f}/s)", flush=True)
     # No ANALYZE: the bot never runs it, so the query planner sees what a real database shows.
+
+
+def build_seed(
+    path: Path,
+    version: str,
+    *,
+    feed_urls: Sequence[str],
+    due_in: timedelta,
+    entries: int,
+    topic_names: Sequence[str],
+    chat_ids: Sequence[int],
+    extra_text: Callable[[int], str] | None = None,
+    then: Callable[[Path, list[int]], None] | None = None,
+) -> None:
+    """A seed at ``path``: the bot's schema, the feeds, ``entries`` entries over them and the
+    subscribed chats, built in a ``.tmp`` file that only replaces ``path`` once complete.
+    ``then(tmp file, feed ids)`` adds what the script needs before the version is stamped."""
+    began = time.monotonic()
+    tmp = migrated(path.with_suffix(".tmp"))
+    engine = engine_for(tmp)
+    feed_ids = seed_feeds(engine, feed_urls, due_in=due_in)
+    seed_entries(engine, feed_ids, entries, topic_names, extra_text)
+    seed_chats(engine, chat_ids)
+    engine.dispose()
+    if then is not None:
+        then(tmp, feed_ids)
+    finish_seed(tmp, version)
+    tmp.replace(path)
+    print(f"  seeded in {time.monotonic() - began:.0f}s, {path.stat().st_size / 1e6:.0f} MB")
+
+
+def working_copy(
+    seed: Path, version: str, target: Path, *, reseed: bool, make: Callable[[], None]
+) -> Path:
+    """A fresh copy of the cached ``seed`` at ``target``; ``make()`` (re)builds the seed
+    first when asked to or when the cached one is missing or of another version."""
+    if reseed or not seed_is_current(seed, version):
+        make()
+    return copy_db(seed, target)

@@ -17,14 +17,13 @@ edited) until ``publish`` adds some.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _common  # noqa: F401  (puts the repository root on sys.path)
+from _common import answer_commands  # first: it puts the repository root on sys.path
 
 ITEMS_PER_DOCUMENT = 20
 
@@ -63,34 +62,28 @@ def main() -> int:
     bodies = {int(p.stem): p.read_text() for p in files}
     for feed, body in bodies.items():
         server.set_feed(f"/s/{feed}.xml", body)
-    with server:
-        print(json.dumps({"ports": server.ports}), flush=True)
-        for line in sys.stdin:
-            op, *rest = line.split()
-            answer: dict[str, object] = {"ok": True}
-            if op == "publish":
-                step, round_ = max(int(1 / float(rest[0])), 1), int(rest[1])
-                changed = 0
-                for feed, body in bodies.items():
-                    if (feed + round_) % step:
-                        continue
-                    new = item(
-                        f"new-{feed}-{round_}",
-                        f"Fresh transmission {round_} from feed {feed}",
-                        f"https://example.org/{feed}/new-{round_}",
-                        "A new report arrived from the relay: carriers nominal. " * 4,
-                        datetime.now(UTC),
-                    )
-                    head, sep, tail = body.partition("<item>")
-                    bodies[feed] = body = head + new + sep + tail
-                    server.set_feed(f"/s/{feed}.xml", body)
-                    changed += 1
-                answer["changed"] = changed
-            elif op == "count":
-                answer["requests"] = len(server.requests)
-            elif op == "quit":
-                break
-            print(json.dumps(answer), flush=True)
+
+    def publish(fraction: float, round_: int) -> dict[str, object]:
+        """One new item on top of every 1/fraction-th feed (which ones shifts each round)."""
+        step = max(int(1 / fraction), 1)
+        changed = 0
+        for feed, body in bodies.items():
+            if (feed + round_) % step:
+                continue
+            new = item(
+                f"new-{feed}-{round_}",
+                f"Fresh transmission {round_} from feed {feed}",
+                f"https://example.org/{feed}/new-{round_}",
+                "A new report arrived from the relay: carriers nominal. " * 4,
+                datetime.now(UTC),
+            )
+            head, sep, tail = body.partition("<item>")
+            bodies[feed] = body = head + new + sep + tail
+            server.set_feed(f"/s/{feed}.xml", body)
+            changed += 1
+        return {"changed": changed}
+
+    answer_commands(server, {"publish": lambda rest: publish(float(rest[0]), int(rest[1]))})
     return 0
 
 

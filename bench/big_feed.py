@@ -34,10 +34,9 @@ from _common import (
     corpus_files,
     fmt_s,
     fresh_file,
-    machine,
     table,
     write_config,
-    write_section,
+    write_report,
 )
 
 from tests.feedserver import FeedServer, many_entries_rss
@@ -156,22 +155,15 @@ def report(
                 f"{run['ok']} ok, {run['failed']} failed; big feed: {run['big']}",
             ]
         )
-    info = machine()
-    body = "\n".join(
-        [
-            "## The 100,000-entry feed (`bench/big_feed.py`)",
-            "",
-            f"Machine: {'; '.join(f'{k} {v}' for k, v in info.items())}.",
-            "",
-            f"A legal RSS document of {entries} dated entries ({size / 1e6:.1f} MB), served "
-            "on loopback by `tests.feedserver` with the real-world corpus. Each run is a "
-            "`feedbot poll --once` process on a fresh SQLite file; peak RSS sampled every "
-            "50 ms with psutil, of the main process and of the sum over it and its workers.",
-            "",
-            table(["run", "wall", "peak main", "peak all", "outcome"], rows),
-        ]
+    write_report(
+        "big_feed",
+        "The 100,000-entry feed (`bench/big_feed.py`)",
+        f"A legal RSS document of {entries} dated entries ({size / 1e6:.1f} MB), served "
+        "on loopback by `tests.feedserver` with the real-world corpus. Each run is a "
+        "`feedbot poll --once` process on a fresh SQLite file; peak RSS sampled every "
+        "50 ms with psutil, of the main process and of the sum over it and its workers.",
+        table(["run", "wall", "peak main", "peak all", "outcome"], rows),
     )
-    write_section("big_feed", body)
 
 
 if __name__ == "__main__":

@@ -20,14 +20,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, pct, table, write_section
+from _common import pct, table, write_report
+from _harness_bot import bot_with_chats
 
-from tests.botprocess import BotProcess, free_port
-from tests.e2e.helpers import Feed, items
 from tests.fakebotapi import FakeBotAPI
-from tests.feedserver import FeedServer
 
-TOKEN = "123456:BENCH-token"
 APOLOGY = "Sorry, that failed"
 
 
@@ -63,25 +60,10 @@ def burst(api: FakeBotAPI, chats: list[int], text: str) -> dict[str, float]:
 
 
 def one_run(chats: int, root: Path) -> dict[str, float]:
-    with FakeBotAPI(token=TOKEN) as api, FeedServer() as server:
-        feed = Feed(server, "/feed.xml", "Bench feed").publish(*items("b", 12))
-        ids = list(range(5001, 5001 + chats))
-        for chat in ids:
-            api.add_private_chat(chat, f"Reader {chat}")
-        config = {
-            "telegram": {"api_base_url": api.base_url},
-            "database": {"url": f"sqlite:///{root / 'burst.db'}"},
-            "feeds": [{"url": feed.url}],
-            "health": {"port": free_port(), "host": "127.0.0.1"},
-        }
-        bot = BotProcess(config, root / "bot", token=TOKEN)
-        bot.start()
-        try:
-            bot.wait_polls(1)
-            burst(api, ids, "/start")
-            return burst(api, ids, "/latest")
-        finally:
-            bot.terminate()
+    ids = list(range(5001, 5001 + chats))
+    with bot_with_chats(root, chat_ids=ids, feed_items=12) as api:
+        burst(api, ids, "/start")
+        return burst(api, ids, "/latest")
 
 
 def main() -> int:
@@ -108,26 +90,19 @@ def main() -> int:
         ]
         for n, r in enumerate(results)
     ]
-    info = machine()
-    body = "\n".join(
-        [
-            "## A burst of /latest (`bench/burst.py`)",
-            "",
-            f"Machine: {'; '.join(f'{k} {v}' for k, v in info.items())}.",
-            "",
-            f"{args.chats} chats send /start at once, then /latest at once, to the real "
-            "`feedbot run` through the fake Bot API enforcing Telegram's limits (30 messages "
-            "a second overall, one a second per chat). Answers per second: answers over the "
-            "time from the first /latest queued to the last answer; the ceiling is 30/s. "
-            "Latency: queued at the fake -> its sendMessage accepted.",
-            "",
-            table(
-                ["run", "answered", "answers/s", "p50 s", "p95 s", "max s", "429s", "apologies"],
-                rows,
-            ),
-        ]
+    write_report(
+        "burst",
+        "A burst of /latest (`bench/burst.py`)",
+        f"{args.chats} chats send /start at once, then /latest at once, to the real "
+        "`feedbot run` through the fake Bot API enforcing Telegram's limits (30 messages "
+        "a second overall, one a second per chat). Answers per second: answers over the "
+        "time from the first /latest queued to the last answer; the ceiling is 30/s. "
+        "Latency: queued at the fake -> its sendMessage accepted.",
+        table(
+            ["run", "answered", "answers/s", "p50 s", "p95 s", "max s", "429s", "apologies"],
+            rows,
+        ),
     )
-    write_section("burst", body)
     return 0
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import socket
 import sqlite3
 import sys
 import time
@@ -30,24 +29,19 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import httpx
 from _common import (
-    FEEDBOT,
     OUT,
     TOKEN,
-    Child,
     children,
-    fake_bot_api,
-    feed_server,
-    fresh_file,
-    machine,
     table,
-    write_config,
-    write_section,
+    wait_for,
+    write_report,
 )
-from _seed import engine_for, migrated, seed_chats
-from fanout import control, register_chats, wait_for
+from _fake_control import accepted, control
+from _one_feed import ROUTE, busiest_second, chats_database, spread, start_one_feed_run
+
+from tests.botprocess import free_port
 
 FIRST_CHAT = 710_000_000
-FEED_DIR = OUT / "edits-feed"
 ITEM = (
     "<item><guid isPermaLink='false'>{guid}</guid><title>{title}</title>"
     "<link>https://example.org/{guid}</link><pubDate>{date}</pubDate>"
@@ -81,11 +75,10 @@ def calls_since(base: str, since: float) -> list[dict[str, Any]]:
 def summarise(log: list[dict[str, Any]], method: str, ids: list[int]) -> dict[str, Any]:
     accepted = [e for e in log if e["method"] == method and e["ok"]]
     per_chat = Counter(e["chat_id"] for e in accepted)
-    times = sorted(e["at"] for e in accepted)
-    span = times[-1] - times[0] if len(times) > 1 else float("nan")
+    rate, span = spread(sorted(e["at"] for e in accepted))
     return {
         "accepted": len(accepted),
-        "rate": (len(times) - 1) / span if span == span and span > 0 else float("nan"),
+        "rate": rate,
         "span": span,
         "lost": sum(1 for tg_id in ids if per_chat[tg_id] == 0),
         "twice": sum(1 for n in per_chat.values() if n > 1),
@@ -94,11 +87,9 @@ def summarise(log: list[dict[str, Any]], method: str, ids: list[int]) -> dict[st
 
 def overall(log: list[dict[str, Any]]) -> dict[str, Any]:
     times = sorted(e["at"] for e in log if e["ok"])
-    worst = max((sum(1 for u in times if t <= u < t + 1.0) for t in times), default=0)
-    span = times[-1] - times[0] if len(times) > 1 else float("nan")
     return {
-        "calls_per_s": (len(times) - 1) / span if span == span and span > 0 else float("nan"),
-        "max_in_1s": worst,
+        "calls_per_s": spread(times)[0],
+        "max_in_1s": busiest_second(times),
         "refused_429": sum(1 for e in log if not e["ok"] and e["error_code"] == 429),
         "refused_other": sum(1 for e in log if not e["ok"] and e["error_code"] != 429),
     }
@@ -130,60 +121,35 @@ def main() -> int:
     parser.add_argument("--chats", type=int, default=300)
     args = parser.parse_args()
     ids = [FIRST_CHAT + i for i in range(args.chats)]
-    FEED_DIR.mkdir(parents=True, exist_ok=True)
-    (FEED_DIR / "feed.xml").write_text(document(OLD))
     phases = {name: OUT / f"edits-{name}.xml" for name in ("one", "two")}
     phases["one"].write_text(document(POST, OLD))
     phases["two"].write_text(document(NEW, FIXED, OLD))
-    db = migrated(fresh_file(OUT / "edits.db"))
-    seed_chats(engine_for(db), ids)
+    db = chats_database("edits", ids)
     print(f"edits: {args.chats} chats; database {db}")
     with children() as kids:
-        fake = fake_bot_api()
-        kids.append(fake)
-        base = fake.base_url  # type: ignore[attr-defined]
-        feeds = feed_server([FEED_DIR / "feed.xml"], 1, 1)
-        kids.append(feeds)
-        path = "/f/0/feed.xml"
-        url = f"http://127.0.0.1:{feeds.ports[0]}{path}"  # type: ignore[attr-defined]
-        register_chats(base, ids)
-        config = write_config(
-            OUT / "edits.json",
-            {
-                "telegram": {"token": TOKEN, "api_base_url": base},
-                "database": {"url": f"sqlite:///{db}"},
-                "polling": {"interval": "2s", "min_interval": "1s", "tick": "1s", "jitter": 0},
-                "feeds": [{"url": url, "name": "Edit bench"}],
-                "health": {"port": free_port(), "host": "127.0.0.1"},
-            },
+        run = start_one_feed_run(
+            kids,
+            name="edits",
+            db=db,
+            document=document(OLD),
+            feed_name="Edit bench",
+            ids=ids,
+            interval="2s",
+            health={"port": free_port(), "host": "127.0.0.1"},
         )
-        bot = Child(
-            [*FEEDBOT, "run", "--config", str(config)],
-            name="edits-feedbot",
-            ready=False,
-            env={"FEEDBOT_LOG_LEVEL": "WARNING"},
+        base, feeds, bot, config = run.base, run.feeds, run.bot, run.config
+        feeds.command(f"set {ROUTE} {phases['one']}")
+        wait_for(
+            lambda: accepted(base, "sendMessage") >= args.chats, 60 + args.chats / 20, "phase one"
         )
-        kids.append(bot)
-
-        def fetched() -> bool:
-            with sqlite3.connect(db) as connection:
-                row = connection.execute("SELECT last_success_at FROM feeds").fetchone()
-            return bool(row and row[0])
-
-        def accepted(method: str) -> int:
-            return int(control(base, "GET", "stats")["accepted"].get(method, 0))
-
-        wait_for(fetched, 60, "the first fetch of the feed")
-        feeds.command(f"set {path} {phases['one']}")
-        wait_for(lambda: accepted("sendMessage") >= args.chats, 60 + args.chats / 20, "phase one")
         time.sleep(2.0)
         began = time.monotonic()
-        feeds.command(f"set {path} {phases['two']}")
+        feeds.command(f"set {ROUTE} {phases['two']}")
         print("the entry changed and a new one is out; waiting ...")
         wait_for(
             lambda: (
-                accepted("sendMessage") >= 2 * args.chats
-                and accepted("editMessageText") >= args.chats
+                accepted(base, "sendMessage") >= 2 * args.chats
+                and accepted(base, "editMessageText") >= args.chats
             ),
             60 + args.chats / 10,
             "phase two",
@@ -230,12 +196,6 @@ def bot_health_port(config: Path) -> int:
     return int(json.loads(config.read_text())["health"]["port"])
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def report(n: int, ours: dict[str, Any], base: dict[str, Any]) -> None:
     e, s = ours["edits"], ours["sends"]
     rows = [
@@ -260,41 +220,33 @@ def report(n: int, ours: dict[str, Any], base: dict[str, Any]) -> None:
             e["twice"],
         ],
     ]
-    body = "\n".join(
-        [
-            "## Edits (`bench/edits.py`)",
-            "",
-            f"Machine: {'; '.join(f'{k} {v}' for k, v in machine().items())}.",
-            "",
-            f"An entry pushed to {n} private chats changes its title and summary while a new "
-            "entry is published in the same document: the bot has N edits and N sends to make. "
-            "The fake Bot API enforces 30 calls/s overall (edits included) and 1 msg/s per "
-            "chat. Rates on the fake's clock, first to last accepted call of the kind.",
-            "",
-            table(
-                [
-                    "run",
-                    "edits/s",
-                    "sends/s",
-                    "all calls/s",
-                    "calls in the busiest 1 s",
-                    "429s",
-                    "not edited",
-                    "edited twice",
-                ],
-                rows,
-            ),
-            "",
-            "Sends are claimed before edits, and edits fill the room sends leave, so the "
-            "edits/s figure is over a span shared with the sends; all calls/s is the one to "
-            "hold against the 30/s limit. The busiest second is counted on a closed 1 s "
-            "window, which is why the exactly paced baseline shows one more than 30.",
-            "",
-            f"`feedbot_edits_total` afterwards: {ours['edits_total']}; edit rows: "
-            f"{ours['edit_rows']}; `feedbot run` exit status {ours['exit']}.",
-        ]
+    write_report(
+        "edits",
+        "Edits (`bench/edits.py`)",
+        f"An entry pushed to {n} private chats changes its title and summary while a new "
+        "entry is published in the same document: the bot has N edits and N sends to make. "
+        "The fake Bot API enforces 30 calls/s overall (edits included) and 1 msg/s per "
+        "chat. Rates on the fake's clock, first to last accepted call of the kind.",
+        table(
+            [
+                "run",
+                "edits/s",
+                "sends/s",
+                "all calls/s",
+                "calls in the busiest 1 s",
+                "429s",
+                "not edited",
+                "edited twice",
+            ],
+            rows,
+        ),
+        "Sends are claimed before edits, and edits fill the room sends leave, so the "
+        "edits/s figure is over a span shared with the sends; all calls/s is the one to "
+        "hold against the 30/s limit. The busiest second is counted on a closed 1 s "
+        "window, which is why the exactly paced baseline shows one more than 30.",
+        f"`feedbot_edits_total` afterwards: {ours['edits_total']}; edit rows: "
+        f"{ours['edit_rows']}; `feedbot run` exit status {ours['exit']}.",
     )
-    write_section("edits", body)
 
 
 if __name__ == "__main__":

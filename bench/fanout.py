@@ -31,23 +31,17 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import httpx
 from _common import (
-    FEEDBOT,
     OUT,
     TOKEN,
-    Child,
     children,
-    fake_bot_api,
-    feed_server,
-    fresh_file,
-    machine,
     table,
-    write_config,
-    write_section,
+    wait_for,
+    write_report,
 )
-from _seed import engine_for, migrated, seed_chats
+from _fake_control import accepted, control
+from _one_feed import ROUTE, busiest_second, chats_database, spread, start_one_feed_run
 
 FIRST_CHAT = 700_000_000
-FEED_DIR = OUT / "fanout-feed"
 ITEM = (
     "<item><guid isPermaLink='false'>{guid}</guid><title>{title}</title>"
     "<link>https://example.org/{guid}</link><category>bench</category>"
@@ -83,20 +77,6 @@ def feed_document(items: int, extra: bool) -> str:
     )
 
 
-def control(base: str, method: str, path: str, **body: Any) -> Any:
-    response = httpx.request(method, f"{base}/_fake/{path}", json=body or None, timeout=60)
-    response.raise_for_status()
-    return response.json()["result"]
-
-
-def register_chats(base: str, ids: list[int]) -> None:
-    with httpx.Client(timeout=60) as client:
-        for tg_id in ids:
-            client.post(
-                f"{base}/_fake/private_chat", json={"user_id": tg_id, "first_name": f"R{tg_id}"}
-            ).raise_for_status()
-
-
 def sends_since(base: str, since: float) -> list[dict[str, Any]]:
     log = control(base, "GET", "sent_log")
     return [e for e in log if e["method"] == "sendMessage" and e["at"] >= since]
@@ -107,30 +87,19 @@ def summarise(entries: list[dict[str, Any]], ids: list[int]) -> dict[str, Any]:
     refused = [e for e in entries if not e["ok"]]
     per_chat = Counter(e["chat_id"] for e in accepted)
     times = sorted(e["at"] for e in accepted)
-    span = times[-1] - times[0] if len(times) > 1 else float("nan")
-    worst = max((sum(1 for u in times if t <= u < t + 1.0) for t in times), default=0)
+    rate, span = spread(times)
     return {
         "accepted": len(accepted),
         "refused_429": sum(1 for e in refused if e["error_code"] == 429),
         "refused_other": sum(1 for e in refused if e["error_code"] != 429),
         "lost": sum(1 for tg_id in ids if per_chat[tg_id] == 0),
         "duplicated": sum(1 for n in per_chat.values() if n > 1),
-        "rate": (len(times) - 1) / span if span == span and span > 0 else float("nan"),
+        "rate": rate,
         "span": span,
         "first": times[0] if times else float("nan"),
         "last": times[-1] if times else float("nan"),
-        "max_in_1s": worst,
+        "max_in_1s": busiest_second(times),
     }
-
-
-def wait_for(predicate: Any, timeout: float, what: str, every: float = 0.25) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
 # ----------------------------------------------------------------------------- baseline
@@ -166,65 +135,36 @@ def main() -> int:
     parser.add_argument("--interval", default="5s", help="polling.interval of the feed")
     args = parser.parse_args()
     ids = [FIRST_CHAT + i for i in range(args.chats)]
-    FEED_DIR.mkdir(parents=True, exist_ok=True)
-    (FEED_DIR / "feed.xml").write_text(feed_document(20, extra=False))
     published = OUT / "fanout-published.xml"
     published.write_text(feed_document(20, extra=True))
-    db = migrated(fresh_file(OUT / "fanout.db"))
-    seed_chats(engine_for(db), ids)
+    db = chats_database("fanout", ids)
     print(f"fan-out: one entry to {args.chats} chats; database {db.relative_to(OUT.parent.parent)}")
 
     with children() as kids:
-        fake = fake_bot_api()
-        kids.append(fake)
-        base = fake.base_url  # type: ignore[attr-defined]
-        feeds = feed_server([FEED_DIR / "feed.xml"], 1, 1)
-        kids.append(feeds)
-        path = "/f/0/feed.xml"
-        url = f"http://127.0.0.1:{feeds.ports[0]}{path}"  # type: ignore[attr-defined]
-        register_chats(base, ids)
-        config = write_config(
-            OUT / "fanout.json",
-            {
-                "telegram": {"token": TOKEN, "api_base_url": base},
-                "database": {"url": f"sqlite:///{db}"},
-                "polling": {
-                    "interval": args.interval,
-                    "min_interval": "1s",
-                    "tick": "1s",
-                    "jitter": 0,
-                },
-                "feeds": [{"url": url, "name": "Fan-out bench"}],
-            },
+        run = start_one_feed_run(
+            kids,
+            name="fanout",
+            db=db,
+            document=feed_document(20, extra=False),
+            feed_name="Fan-out bench",
+            ids=ids,
+            interval=args.interval,
         )
-        bot = Child(
-            [*FEEDBOT, "run", "--config", str(config)],
-            name="fanout-feedbot",
-            ready=False,
-            env={"FEEDBOT_LOG_LEVEL": "WARNING"},
-        )
-        kids.append(bot)
-
-        def fetched() -> bool:
-            with sqlite3.connect(db) as connection:
-                row = connection.execute("SELECT last_success_at FROM feeds").fetchone()
-            return bool(row and row[0])
-
-        wait_for(fetched, 60, "the first fetch of the feed")
+        base, feeds, bot = run.base, run.feeds, run.bot
         time.sleep(1.0)
         before = time.monotonic()
-        feeds.command(f"set {path} {published}")
+        feeds.command(f"set {ROUTE} {published}")
         published_at = time.monotonic()
         print("published one entry; waiting for the transmissions ...")
-
-        def delivered() -> bool:
-            stats = control(base, "GET", "stats")
-            return stats["accepted"].get("sendMessage", 0) >= args.chats
-
-        wait_for(delivered, 60 + args.chats / 20, f"{args.chats} messages", every=0.5)
+        wait_for(
+            lambda: accepted(base, "sendMessage") >= args.chats,
+            60 + args.chats / 20,
+            f"{args.chats} messages",
+            every=0.5,
+        )
         time.sleep(3.0)  # anything sent twice would show up now
         ours = summarise(sends_since(base, before), ids)
-        polls = feeds.command(f"requests {path}")["times"]
+        polls = feeds.command(f"requests {ROUTE}")["times"]
         found_at = min((t for t in polls if t >= published_at), default=float("nan"))
         ours["from_publish"] = ours["first"] - published_at
         ours["from_poll"] = ours["first"] - found_at
@@ -266,7 +206,7 @@ def report(args: argparse.Namespace, ours: dict[str, Any], base: dict[str, Any])
             first,
         ]
 
-    rows = [
+    rows: list[list[object]] = [
         row("bare PTB loop paced at 30/s (baseline)", base, "-"),
         row(
             "`feedbot run` (ours)",
@@ -281,38 +221,30 @@ def report(args: argparse.Namespace, ours: dict[str, Any], base: dict[str, Any])
         f"lost {'met' if ours['lost'] == 0 else 'MISSED'}",
         f"duplicated {'met' if ours['duplicated'] == 0 else 'MISSED'}",
     ]
-    info = machine()
-    body = "\n".join(
-        [
-            "## Fan-out (`bench/fanout.py`)",
-            "",
-            f"Machine: {'; '.join(f'{k} {v}' for k, v in info.items())}.",
-            "",
-            f"One new entry to {n} subscribed private chats. The fake Bot API runs in its own "
-            "process and enforces 30 msg/s overall and 1 msg/s per chat (429 with retry_after "
-            "otherwise); `feedbot run` is the real process (SQLite, default delivery settings: "
-            f"rate 30/s); the feed is polled every {args.interval}. Rates are measured on the "
-            "fake's clock, first to last accepted message.",
-            "",
-            table(
-                [
-                    "sender",
-                    "msg/s",
-                    "429s",
-                    "lost",
-                    "duplicated",
-                    "most in any 1 s",
-                    "first to last",
-                    "time to first message",
-                ],
-                rows,
-            ),
-            "",
-            f"Verdict: {', '.join(verdicts)}. `feedbot run` exit status {ours['exit']}; outbox "
-            f"afterwards: {ours['queue']}.",
-        ]
+    write_report(
+        "fanout",
+        "Fan-out (`bench/fanout.py`)",
+        f"One new entry to {n} subscribed private chats. The fake Bot API runs in its own "
+        "process and enforces 30 msg/s overall and 1 msg/s per chat (429 with retry_after "
+        "otherwise); `feedbot run` is the real process (SQLite, default delivery settings: "
+        f"rate 30/s); the feed is polled every {args.interval}. Rates are measured on the "
+        "fake's clock, first to last accepted message.",
+        table(
+            [
+                "sender",
+                "msg/s",
+                "429s",
+                "lost",
+                "duplicated",
+                "most in any 1 s",
+                "first to last",
+                "time to first message",
+            ],
+            rows,
+        ),
+        f"Verdict: {', '.join(verdicts)}. `feedbot run` exit status {ours['exit']}; outbox "
+        f"afterwards: {ours['queue']}.",
     )
-    write_section("fanout", body)
 
 
 if __name__ == "__main__":

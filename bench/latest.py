@@ -22,10 +22,11 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import shutil
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,23 +39,15 @@ from _common import (
     TOKEN,
     Child,
     children,
-    copy_db,
     fake_bot_api,
-    machine,
+    ms_cells,
+    p50_p95,
     pct,
     table,
     write_config,
-    write_section,
+    write_report,
 )
-from _seed import (
-    engine_for,
-    finish_seed,
-    migrated,
-    seed_chats,
-    seed_entries,
-    seed_feeds,
-    seed_is_current,
-)
+from _seed import build_seed, working_copy
 
 SEED = OUT / "latest-seed.db"
 SEED_VERSION = "1"  # bump when the seed's contents change
@@ -64,22 +57,25 @@ FEED_URL = "http://127.0.0.1:9/seed/{}"  # never fetched: not due for ten years
 TOPIC_NAMES = [f"topic-{n:02d}" for n in range(TOPICS)]
 
 
-def seed(path: Path) -> None:
-    from datetime import timedelta
-
-    print(f"seeding {path} (once; cached): {ENTRIES:,} entries, {CHATS:,} chats ...")
-    began = time.monotonic()
-    tmp = migrated(path.with_suffix(".tmp"))
-    engine = engine_for(tmp)
-    feed_ids = seed_feeds(
-        engine, [FEED_URL.format(i) for i in range(FEEDS)], due_in=timedelta(days=3650)
+def seed(
+    path: Path,
+    version: str = SEED_VERSION,
+    entries: int = ENTRIES,
+    chats: int = CHATS,
+    extra_text: Callable[[int], str] | None = None,
+) -> None:
+    """This script's seed (``bench/search.py``'s too, with its own extra words): FEEDS feeds
+    not due for ten years, ``entries`` entries over TOPICS topics, ``chats`` chats."""
+    build_seed(
+        path,
+        version,
+        feed_urls=[FEED_URL.format(i) for i in range(FEEDS)],
+        due_in=timedelta(days=3650),
+        entries=entries,
+        topic_names=TOPIC_NAMES,
+        chat_ids=[FIRST_CHAT + i for i in range(chats)],
+        extra_text=extra_text,
     )
-    seed_entries(engine, feed_ids, ENTRIES, TOPIC_NAMES)
-    seed_chats(engine, [FIRST_CHAT + i for i in range(CHATS)])
-    engine.dispose()
-    finish_seed(tmp, SEED_VERSION)
-    shutil.move(tmp, path)
-    print(f"  seeded in {time.monotonic() - began:.0f}s, {path.stat().st_size / 1e6:.0f} MB")
 
 
 # ----------------------------------------------------------------------------- driving
@@ -223,9 +219,12 @@ def main() -> int:
     parser.add_argument("--reseed", action="store_true")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    if args.reseed or not seed_is_current(SEED, SEED_VERSION):
+
+    def make_seed() -> None:
+        print(f"seeding {SEED} (once; cached): {ENTRIES:,} entries, {CHATS:,} chats ...")
         seed(SEED)
-    db = copy_db(SEED, OUT / "latest.db")
+
+    db = working_copy(SEED, SEED_VERSION, OUT / "latest.db", reseed=args.reseed, make=make_seed)
     rng = random.Random(7)
     steps = plan(args.requests, rng)
     print(f"/latest: {len(steps)} requests at {args.rate:g}/s against {ENTRIES:,} entries")
@@ -264,11 +263,7 @@ def main() -> int:
 
 
 def show(name: str, result: dict[str, list[float]]) -> None:
-    summary = {
-        k: f"p50 {pct(v, 50):.1f} / p95 {pct(v, 95):.1f} ms (n={len(v)})"
-        for k, v in result.items()
-        if k != "missing"
-    }
+    summary = {k: f"{p50_p95(v)} (n={len(v)})" for k, v in result.items() if k != "missing"}
     print(f"  {name}: {json.dumps(summary, indent=1)}; missing {int(result['missing'][0])}")
 
 
@@ -282,52 +277,34 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, list[float]]])
     }
     for kind, label in labels.items():
         ours, echo = results["ours"].get(kind, []), results["echo"].get(kind, [])
-        rows.append(
-            [
-                label,
-                len(ours),
-                f"{pct(ours, 50):.1f}",
-                f"{pct(ours, 95):.1f}",
-                f"{max(ours, default=float('nan')):.1f}",
-                f"{pct(echo, 50):.1f}",
-                f"{pct(echo, 95):.1f}",
-            ]
-        )
+        rows.append([label, len(ours), *ms_cells(ours, with_max=True), *ms_cells(echo)])
     p95 = pct(results["ours"]["all"], 95)
-    info = machine()
-    body = "\n".join(
-        [
-            "## /latest (`bench/latest.py`)",
-            "",
-            f"Machine: {'; '.join(f'{k} {v}' for k, v in info.items())}.",
-            "",
-            f"SQLite file made by the bot's migrations, seeded with SQLAlchemy Core: {ENTRIES:,} "
-            f"entries over {FEEDS} feeds and {TOPICS} topics (1-2 per entry, Zipf-like), "
-            f"{CHATS:,} subscribed chats. The real `feedbot run` and the fake Bot API in their "
-            f"own processes; requests open loop at {args.rate:g}/s, each from another chat. "
-            "Latency: from just before the update is queued at the fake to the reply arriving "
-            "there. Baseline: an ECHO bot (python-telegram-bot, same settings) driven the same "
-            "way against the same fake.",
-            "",
-            table(
-                [
-                    "request",
-                    "n",
-                    "ours p50 ms",
-                    "ours p95 ms",
-                    "ours max ms",
-                    "echo p50 ms",
-                    "echo p95 ms",
-                ],
-                rows,
-            ),
-            "",
-            f"Target p95 < 50 ms: {'met' if p95 < 50 else 'MISSED'} ({p95:.1f} ms). Requests "
-            f"without a reply: ours {int(results['ours']['missing'][0])}, echo "
-            f"{int(results['echo']['missing'][0])}.",
-        ]
+    write_report(
+        "latest",
+        "/latest (`bench/latest.py`)",
+        f"SQLite file made by the bot's migrations, seeded with SQLAlchemy Core: {ENTRIES:,} "
+        f"entries over {FEEDS} feeds and {TOPICS} topics (1-2 per entry, Zipf-like), "
+        f"{CHATS:,} subscribed chats. The real `feedbot run` and the fake Bot API in their "
+        f"own processes; requests open loop at {args.rate:g}/s, each from another chat. "
+        "Latency: from just before the update is queued at the fake to the reply arriving "
+        "there. Baseline: an ECHO bot (python-telegram-bot, same settings) driven the same "
+        "way against the same fake.",
+        table(
+            [
+                "request",
+                "n",
+                "ours p50 ms",
+                "ours p95 ms",
+                "ours max ms",
+                "echo p50 ms",
+                "echo p95 ms",
+            ],
+            rows,
+        ),
+        f"Target p95 < 50 ms: {'met' if p95 < 50 else 'MISSED'} ({p95:.1f} ms). Requests "
+        f"without a reply: ours {int(results['ours']['missing'][0])}, echo "
+        f"{int(results['echo']['missing'][0])}.",
     )
-    write_section("latest", body)
 
 
 if __name__ == "__main__":

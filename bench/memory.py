@@ -40,23 +40,16 @@ from _common import (
     children,
     copy_db,
     fake_bot_api,
-    machine,
+    hwm_mb,
     rss_mb,
+    start_feedbot,
     table,
     write_config,
-    write_section,
+    write_report,
 )
-from _seed import (
-    engine_for,
-    finish_seed,
-    migrated,
-    seed_chats,
-    seed_entries,
-    seed_feeds,
-    seed_is_current,
-)
+from _fake_control import register_chats
+from _seed import build_seed, working_copy
 from _synthetic import ITEMS_PER_DOCUMENT, document, item, path_of
-from fanout import register_chats
 
 SEED_VERSION = "1"
 FIRST_CHAT = 900_000_000
@@ -72,19 +65,16 @@ def seed_files(feeds: int, entries: int) -> tuple[Path, Path]:
 def seed(feeds: int, entries: int, chats: int) -> None:
     db, docs = seed_files(feeds, entries)
     print(f"seeding {db.name} (once; cached): {feeds:,} feeds, {entries:,} entries ...")
-    began = time.monotonic()
-    tmp = migrated(db.with_suffix(".tmp"))
-    engine = engine_for(tmp)
-    feed_ids = seed_feeds(
-        engine, [PLACEHOLDER.format(j) for j in range(feeds)], due_in=timedelta(0)
+    build_seed(
+        db,
+        SEED_VERSION,
+        feed_urls=[PLACEHOLDER.format(j) for j in range(feeds)],
+        due_in=timedelta(0),
+        entries=entries,
+        topic_names=TOPIC_NAMES,
+        chat_ids=[FIRST_CHAT + i for i in range(chats)],
+        then=lambda tmp, feed_ids: write_documents(tmp, docs, feed_ids),
     )
-    seed_entries(engine, feed_ids, entries, TOPIC_NAMES)
-    seed_chats(engine, [FIRST_CHAT + i for i in range(chats)])
-    engine.dispose()
-    write_documents(tmp, docs, feed_ids)
-    finish_seed(tmp, SEED_VERSION)
-    tmp.replace(db)
-    print(f"  seeded in {time.monotonic() - began:.0f}s, {db.stat().st_size / 1e6:.0f} MB")
 
 
 def write_documents(db: Path, directory: Path, feed_ids: list[int]) -> None:
@@ -163,15 +153,6 @@ class Sampler:
         self._thread.join()
 
 
-def hwm_mb(pid: int) -> float:
-    """The kernel's own peak RSS (VmHWM) of ``pid``, MiB."""
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def idle_rss(args: list[str], seconds: float, name: str) -> float:
     """Peak RSS of a process left alone for ``seconds``."""
     child = Child(args, name=name, ready=False, env={"FEEDBOT_LOG_LEVEL": "WARNING"})
@@ -209,9 +190,13 @@ def main() -> int:
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     seed_db, docs = seed_files(args.feeds, args.entries)
-    if args.reseed or not seed_is_current(seed_db, SEED_VERSION):
-        seed(args.feeds, args.entries, args.chats)
-    db = copy_db(seed_db, OUT / "memory.db")
+    db = working_copy(
+        seed_db,
+        SEED_VERSION,
+        OUT / "memory.db",
+        reseed=args.reseed,
+        make=lambda: seed(args.feeds, args.entries, args.chats),
+    )
 
     print("baseline: the interpreter with the bot's modules imported ...")
     floor = idle_rss(
@@ -271,12 +256,7 @@ def main() -> int:
         )
         print(f"ours: `feedbot run` with {args.feeds:,} feeds, {args.entries:,} entries ...")
         since = db_now()
-        bot = Child(
-            [*FEEDBOT, "run", "--config", str(config)],
-            name="memory-feedbot",
-            ready=False,
-            env={"FEEDBOT_LOG_LEVEL": "WARNING"},
-        )
+        bot = start_feedbot(config, "memory-feedbot")
         kids.append(bot)
         sampler = Sampler(bot.pid)
         began = time.monotonic()
@@ -359,7 +339,6 @@ def report(
     later = [c["end"] for c in cycles[1:]]
     growth = later[-1] - later[0] if len(later) > 1 else float("nan")
     tree = max(c["tree"] for c in cycles)
-    info = machine()
     header = [
         "process",
         "main peak RSS MiB",
@@ -368,33 +347,26 @@ def report(
         "main RSS at cycle end MiB",
         "cycle time",
     ]
-    body = "\n".join(
-        [
-            "## Memory (`bench/memory.py`)",
-            "",
-            f"Machine: {'; '.join(f'{k} {v}' for k, v in info.items())}.",
-            "",
-            f"`feedbot run` (SQLite) with {args.feeds:,} configured feeds and {stored:,} stored "
-            f"entries, {args.chats:,} subscribed chats, the fake Bot API with flood limits. The "
-            "feeds are synthetic RSS documents (20 newest entries each) served on loopback with "
-            "real ETag/Last-Modified. Cycle 1 fetches and parses every document (all entries "
-            f"known); before each later cycle {args.publish:.1%} of the feeds publish one new "
-            "entry, which is pushed to every chat; the rest answer 304. RSS sampled every 0.2 s "
-            "with psutil: the main process alone, and the main process with all its "
-            "descendants (the forkserver and the parse workers, `polling.parse_workers` at its "
-            "default of one per core) summed at the same instant; pages shared after a fork "
-            "are counted in each process, so the sum is an upper bound.",
-            "",
-            table(header, rows),
-            "",
-            f"Peak RSS of the main `feedbot run` process over all cycles (kernel VmHWM): "
-            f"**{hwm:.1f} MiB**; target < 150 MiB: {'met' if hwm < 150 else 'MISSED'}. All its "
-            f"processes together at their peak: **{tree:.1f} MiB**. Growth of the main process "
-            f"from the end of cycle 2 to the end of cycle {len(cycles)}: {growth:+.1f} MiB. "
-            f"Exit status {status}; outbox afterwards: {queue}.",
-        ]
+    write_report(
+        "memory",
+        "Memory (`bench/memory.py`)",
+        f"`feedbot run` (SQLite) with {args.feeds:,} configured feeds and {stored:,} stored "
+        f"entries, {args.chats:,} subscribed chats, the fake Bot API with flood limits. The "
+        "feeds are synthetic RSS documents (20 newest entries each) served on loopback with "
+        "real ETag/Last-Modified. Cycle 1 fetches and parses every document (all entries "
+        f"known); before each later cycle {args.publish:.1%} of the feeds publish one new "
+        "entry, which is pushed to every chat; the rest answer 304. RSS sampled every 0.2 s "
+        "with psutil: the main process alone, and the main process with all its "
+        "descendants (the forkserver and the parse workers, `polling.parse_workers` at its "
+        "default of one per core) summed at the same instant; pages shared after a fork "
+        "are counted in each process, so the sum is an upper bound.",
+        table(header, rows),
+        f"Peak RSS of the main `feedbot run` process over all cycles (kernel VmHWM): "
+        f"**{hwm:.1f} MiB**; target < 150 MiB: {'met' if hwm < 150 else 'MISSED'}. All its "
+        f"processes together at their peak: **{tree:.1f} MiB**. Growth of the main process "
+        f"from the end of cycle 2 to the end of cycle {len(cycles)}: {growth:+.1f} MiB. "
+        f"Exit status {status}; outbox afterwards: {queue}.",
     )
-    write_section("memory", body)
 
 
 if __name__ == "__main__":

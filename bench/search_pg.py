@@ -25,8 +25,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import asyncpg
-from _common import OUT, machine, pct, table, write_section
-from search import KINDS, cycle_records
+from _common import OUT, ms_cells, p50_p95, table, write_report
+from _search_store import KINDS, query_timings, write_cycles
 
 from bot.store import Store
 
@@ -76,40 +76,6 @@ async def copy_in(seed: Path, url: str) -> None:
         source.close()
 
 
-async def timings(url: str, runs: int) -> dict[str, list[float]]:
-    store = await Store.open(url)
-    out: dict[str, list[float]] = {}
-    try:
-        for kind, (text, _) in KINDS.items():
-            times = []
-            for _ in range(runs):
-                began = time.perf_counter()
-                if kind == "latest":
-                    await store.latest_page(None, 1, 5)
-                else:
-                    await store.search_page(text.split()[1:], None, 1, 5)
-                times.append((time.perf_counter() - began) * 1000)
-            out[kind] = times
-    finally:
-        await store.close()
-    return out
-
-
-async def writes(url: str, cycle_base: int) -> list[float]:
-    store = await Store.open(url)
-    try:
-        now = datetime.now(UTC)
-        times = []
-        for cycle in range(5):
-            records = cycle_records(list(range(1, 51)), cycle_base + cycle, now)
-            began = time.perf_counter()
-            await store.record_polls(records)
-            times.append(time.perf_counter() - began)
-        return times
-    finally:
-        await store.close()
-
-
 async def run(server: str, entries: int) -> None:
     seed = OUT / f"search-seed-{entries}.db"
     if not seed.exists():
@@ -130,10 +96,10 @@ async def run(server: str, entries: int) -> None:
             "ILIKE '%zeppelin%' ORDER BY sort_at DESC LIMIT 31"
         )
         print("\n".join(r[0] for r in plan))
-        direct = await timings(url, 20)
-        with_index = await writes(url, 100)
+        direct = await query_timings(url, 20)
+        with_index = await write_cycles(url, first=100)
         await connection.execute("DROP INDEX ix_entries_search")
-        plain = await writes(url, 200)
+        plain = await write_cycles(url, first=200)
         await connection.close()
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -143,29 +109,22 @@ async def run(server: str, entries: int) -> None:
 
 def report(entries: int, direct: dict[str, list[float]], index: int, table_size: int,
            with_index: list[float], plain: list[float]) -> None:
-    rows = [[label, f"{pct(direct[k], 50):.1f}", f"{pct(direct[k], 95):.1f}"]
-            for k, (_, label) in KINDS.items()]
+    rows = [[label, *ms_cells(direct[k])] for k, (_, label) in KINDS.items()]
     w, p = statistics.median(with_index), statistics.median(plain)
-    info = machine()
-    body = "\n".join([
-        "## /search on PostgreSQL (`bench/search_pg.py`)",
-        "",
-        f"Machine: {'; '.join(f'{k} {v}' for k, v in info.items())}.",
-        "",
+    for kind, times in direct.items():
+        print(f"  {kind}: {p50_p95(times)}")
+    write_report(
+        "search-postgresql",
+        "/search on PostgreSQL (`bench/search_pg.py`)",
         f"The store alone, in-process (no bot, no Telegram), on PostgreSQL with {entries:,} "
         "entries copied from the SQLite seed of `bench/search.py`, ANALYZEd; each query 20 "
         "times, page 1, page size 5.",
-        "",
         table(["query", "store p50 ms", "store p95 ms"], rows),
-        "",
         f"pg_trgm GIN index: {index / 1e6:,.0f} MB (the entries table with its indexes: "
         f"{table_size / 1e6:,.0f} MB). Poll-cycle write (50 feeds x 20 new entries, median "
         f"of 5): {w * 1000:.0f} ms with the index, {p * 1000:.0f} ms without: "
         f"+{(w - p) * 1000:.0f} ms.",
-    ])
-    for kind, times in direct.items():
-        print(f"  {kind}: p50 {pct(times, 50):.1f} / p95 {pct(times, 95):.1f} ms")
-    write_section("search-postgresql", body)
+    )
 
 
 def main() -> int:

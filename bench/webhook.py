@@ -21,14 +21,12 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, pct, table, write_section
+from _common import pct, table, write_report
+from _harness_bot import bot_with_chats
 
-from tests.botprocess import BotProcess, free_port
-from tests.e2e.helpers import Feed, items
+from tests.botprocess import free_port
 from tests.fakebotapi import FakeBotAPI
-from tests.feedserver import FeedServer
 
-TOKEN = "123456:BENCH-token"
 MODES = ("long polling", "webhook")
 
 
@@ -50,35 +48,21 @@ def round_trips(api: FakeBotAPI, chats: list[int]) -> dict[str, float]:
 
 
 def one_run(mode: str, commands: int, root: Path) -> dict[str, float]:
-    with FakeBotAPI(token=TOKEN, limits=False) as api, FeedServer() as server:
-        feed = Feed(server, "/feed.xml", "Bench feed").publish(*items("b", 3))
-        ids = list(range(6001, 6001 + commands))
-        for chat in ids:
-            api.add_private_chat(chat, f"Reader {chat}")
-        telegram: dict[str, Any] = {"api_base_url": api.base_url}
-        if mode == "webhook":
-            port = free_port()
-            telegram["webhook"] = {
-                "url": f"http://127.0.0.1:{port}/tg",
-                "listen": "127.0.0.1",
-                "port": port,
-            }
-        config = {
-            "telegram": telegram,
-            "database": {"url": f"sqlite:///{root / 'webhook.db'}"},
-            "feeds": [{"url": feed.url}],
-            # the bot's own pacing (30/s) off as well: it would be all that is measured
-            "delivery": {"rate": 1000},
-            "health": {"port": free_port(), "host": "127.0.0.1"},
+    ids = list(range(6001, 6001 + commands))
+    telegram: dict[str, Any] = {}
+    if mode == "webhook":
+        port = free_port()
+        telegram["webhook"] = {
+            "url": f"http://127.0.0.1:{port}/tg",
+            "listen": "127.0.0.1",
+            "port": port,
         }
-        bot = BotProcess(config, root / "bot", token=TOKEN)
-        bot.start()
-        try:
-            bot.wait_polls(1)
-            round_trips(api, ids[:5])  # warm up: first handler calls, connections
-            return round_trips(api, ids[5:])
-        finally:
-            bot.terminate()
+    # the bot's own pacing (30/s) off as well: it would be all that is measured
+    with bot_with_chats(
+        root, chat_ids=ids, feed_items=3, limits=False, telegram=telegram, delivery={"rate": 1000}
+    ) as api:
+        round_trips(api, ids[:5])  # warm up: first handler calls, connections
+        return round_trips(api, ids[5:])
 
 
 def main() -> int:
@@ -102,24 +86,17 @@ def main() -> int:
                     f"{result['per_second']:.1f}",
                 ]
             )
-    info = machine()
-    body = "\n".join(
-        [
-            "## Webhook mode against long polling (`bench/webhook.py`)",
-            "",
-            f"Machine: {'; '.join(f'{k} {v}' for k, v in info.items())}.",
-            "",
-            f"{args.commands} chats send /help one after the other (each once the previous "
-            "was answered) to the real `feedbot run` through the fake Bot API (flood limits "
-            "off, `delivery.rate: 1000`). Round trip: update queued at the fake -> the "
-            "reply's sendMessage accepted. Long polling is the baseline; in webhook mode the "
-            "fake POSTs each update to PTB's webhook server. The machine's two cores are "
-            "shared with other work, so runs differ by more than the modes do.",
-            "",
-            table(["run", "mode", "p50 ms", "p95 ms", "max ms", "answers/s"], rows),
-        ]
+    write_report(
+        "webhook",
+        "Webhook mode against long polling (`bench/webhook.py`)",
+        f"{args.commands} chats send /help one after the other (each once the previous "
+        "was answered) to the real `feedbot run` through the fake Bot API (flood limits "
+        "off, `delivery.rate: 1000`). Round trip: update queued at the fake -> the "
+        "reply's sendMessage accepted. Long polling is the baseline; in webhook mode the "
+        "fake POSTs each update to PTB's webhook server. The machine's two cores are "
+        "shared with other work, so runs differ by more than the modes do.",
+        table(["run", "mode", "p50 ms", "p95 ms", "max ms", "answers/s"], rows),
     )
-    write_section("webhook", body)
     return 0
 
 
