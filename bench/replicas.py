@@ -47,10 +47,12 @@ from _common import (
     machine,
     route_urls,
     table,
+    wait_for,
     write_config,
     write_section,
 )
-from fanout import control, feed_document, register_chats, sends_since, summarise, wait_for
+from _fake_control import control, register_chats
+from fanout import feed_document, sends_since, summarise
 
 from bot.domain import FeedSpec
 from bot.store import Store
