@@ -274,9 +274,9 @@ async def _write_choice(
         await connection.execute(delete(table).where(table.c.chat_id == chat_id))
         if names:
             ids = await ensure_topic_ids(connection, names)
-            await connection.execute(
-                table.insert(), [{"chat_id": chat_id, "topic_id": ids[name]} for name in names]
-            )
+            # two spellings of one topic are one row
+            rows = [{"chat_id": chat_id, "topic_id": i} for i in sorted(set(ids.values()))]
+            await connection.execute(table.insert(), rows)
     await connection.execute(
         update(chats)
         .where(chats.c.id == chat_id)
