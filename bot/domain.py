@@ -6,8 +6,10 @@ from ``bot.*`` or from any third-party library, so every layer may depend on thi
 Invariants that hold for every type below:
 - datetimes are timezone-aware and in UTC;
 - text fields are plain text (no markup) unless the field name says ``html``;
-- topics are normalised with :func:`normalise_topic` (NFKC, casefolded, inner whitespace
-  collapsed), so comparing them is a plain string comparison.
+- topics are cleaned with :func:`normalise_topic` (NFKC, inner whitespace collapsed, the
+  spelling kept: ``RL``, ``Post-training``) and compared by :func:`topic_key`, which makes
+  ``rl``/``RL`` and ``post training``/``Post-training``/``post_training`` one topic. Topics
+  read from storage carry the one spelling stored for their key.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -26,14 +28,40 @@ _SPACES = re.compile(r"\s+")
 
 
 def normalise_topic(raw: str) -> str:
-    """Return the canonical form of a topic name ('' when nothing is left).
+    """Return a topic name as it is shown ('' when nothing is left).
 
-    Case-insensitive for every script (``casefold`` handles ß, Σ, ...), NFKC so that
-    full-width Latin letters in CJK feeds match their ASCII forms, a leading ``#`` dropped
-    so that ``/subscribe #ml`` works.
+    The publisher's (or the config's) spelling is kept; NFKC so that full-width Latin
+    letters in CJK feeds read as their ASCII forms; a leading ``#`` dropped so that
+    ``/subscribe #ml`` works; inner whitespace collapsed. Compare names with
+    :func:`topic_key`, never as strings.
     """
-    text = unicodedata.normalize("NFKC", raw).casefold().strip().lstrip("#").strip()
+    text = unicodedata.normalize("NFKC", raw).strip().lstrip("#").strip()
     return _SPACES.sub(" ", text)[:MAX_TOPIC_CHARS].strip()
+
+
+#: what a topic's key leaves out: names differing only in these are one topic
+_KEY_IGNORES = re.compile(r"[\s_\-]+")
+
+
+def topic_key(name: str) -> str:
+    """The identity of a topic: casefolded (every script: ß, Σ ...) with spaces, ``-`` and
+    ``_`` removed, so ``Post-training``, ``post training`` and ``POST_TRAINING`` are one.
+    A name made only of those characters keys as itself, casefolded (never '' for a name).
+
+    Migration ``0011_topic_names`` keys stored topics with a frozen copy of this function;
+    change both together (with a migration), or stored keys stop matching."""
+    folded = normalise_topic(name).casefold()
+    return _KEY_IGNORES.sub("", folded) or folded
+
+
+def distinct_topics(names: Iterable[str]) -> tuple[str, ...]:
+    """``names`` cleaned, one per key (the first spelling kept), in order, empties dropped."""
+    kept: dict[str, str] = {}
+    for raw in names:
+        name = normalise_topic(raw)
+        if name:
+            kept.setdefault(topic_key(name), name)
+    return tuple(kept.values())
 
 
 # --------------------------------------------------------------------------- fetching
@@ -168,7 +196,7 @@ class EntryView:
     text: str  #: full plain text; the renderer cuts it to ``summary_length``
     topics: tuple[str, ...]
     feed_name: str  #: config name, else the feed's own title, else its host
-    own_topics: frozenset[str] = frozenset()  #: the chat's, shown first in the meta line
+    own_topics: frozenset[str] = frozenset()  #: keys of the chat's, shown first in the meta line
     also_in: tuple[str, ...] = ()  #: other feeds that carried the story to this chat
     updated: bool = False  #: changed after the message showing it went out
 

@@ -144,9 +144,20 @@ def press(commands: Commands, ctx: ChatContext, action: callbacks.Action) -> Awa
     return commands.button(ctx, read_press(callbacks.encode(action)), may_change=True)
 
 
+#: topics the config names, so that /subscribe knows them before any entry carries them
+CONFIG_TOPICS = (*(f"t{n}" for n in range(MAX_CHAT_TOPICS)), "ml", "extra", "one more")
+
+
 @pytest.fixture
 def commands(store: Store, now: datetime) -> Commands:
-    return Commands(store, page_size=2, summary_length=100, admins=frozenset(), clock=lambda: now)
+    return Commands(
+        store,
+        page_size=2,
+        summary_length=100,
+        admins=frozenset(),
+        config_topics=CONFIG_TOPICS,
+        clock=lambda: now,
+    )
 
 
 PRIVATE = ChatContext(tg_chat_id=42, kind="private", title="Reader")
@@ -318,28 +329,60 @@ async def test_pushes_resume_when_the_bot_is_back_unless_the_chat_stopped_them(
 
 
 @pytest.mark.store
-async def test_subscribing_to_a_topic_no_entry_carries_says_so_and_offers_the_closest(
-    commands: Commands, store: Store, now: datetime
+async def test_subscribing_to_an_unknown_topic_subscribes_to_nothing_and_offers_the_closest(
+    store: Store, now: datetime
 ) -> None:
+    commands = Commands(
+        store,
+        page_size=2,
+        summary_length=100,
+        admins=frozenset(),
+        config_topics=("Post-training",),
+        clock=lambda: now,
+    )
     feed_id = await add_feed(store, now)
     await store.record_poll(
-        record(feed_id, now, [(parsed("py", published=now), ("python", "machine learning"))])
+        record(feed_id, now, [(parsed("py", published=now), ("Python", "machine learning"))])
     )
-    known = visible_text((await commands.subscribe(PRIVATE, "python")).html)
-    assert "No entry carries" not in known
-    typo = visible_text((await commands.subscribe(PRIVATE, "pyton")).html)
-    assert "Subscribed to pyton." in typo
-    assert "No entry carries pyton yet" in typo
-    assert "Closest topics in use: python" in typo
+    known = visible_text((await commands.subscribe(PRIVATE, "PYTHON")).html)
+    assert known == "Subscribed to Python. This chat receives: Python."  # the stored spelling
+    config = visible_text((await commands.subscribe(PRIVATE, "post training")).html)
+    assert config.startswith("Subscribed to Post-training.")  # no entry yet: the config's
+
+    typo = await commands.subscribe(PRIVATE, "pyton")
+    assert visible_text(typo.html) == (
+        "No entry or config has the topic pyton, so this chat was not subscribed to it. "
+        "The closest topics are below: tap one to subscribe to it."
+    )
+    assert [b.text for row in typo.keyboard for b in row] == ["➕ Python"]
+    chat = await store.chat(PRIVATE.tg_chat_id)
+    assert chat is not None
+    assert chat.topics == ("Post-training", "Python")  # nothing added for pyton
     far = visible_text((await commands.subscribe(PRIVATE, "zzz")).html)
-    assert "/topics lists the topics in use." in far
+    assert far.endswith("/topics lists the topics in use.")
+    assert (await commands.subscribe(PRIVATE, "zzz")).keyboard == ()
+
+    other = ChatContext(tg_chat_id=44, kind="private", title="Other")
+    offer = await commands.subscribe(other, "learning")
+    (button,) = [b for row in offer.keyboard for b in row]
+    assert button.text == "➕ machine learning"
+    pressed = await press(commands, other, read_press(button.callback))  # type: ignore[arg-type]
+    assert pressed.answer == "Following machine learning"
+    assert pressed.edit is not None
+    assert visible_text(pressed.edit.html).startswith("Subscribed to machine learning.")
+    assert pressed.edit.keyboard == ()
+    assert (await store.chat(other.tg_chat_id)).topics == ("machine learning",)  # type: ignore[union-attr]
+    stale = await press(commands, other, callbacks.FollowTopic(10**9))
+    assert stale.answer == EXPIRED
 
 
 def test_closest_topics_contain_it_or_are_spelled_near_it() -> None:
     known = ["machine learning", "python", "rust", "learning"]
     assert closest_topics("pyton", known) == ["python"]
-    assert closest_topics("learning", known) == ["machine learning", "learning"]
+    assert closest_topics("learning", known) == ["machine learning"]  # never itself
     assert closest_topics("zzz", known) == []
+    # compared by key: another spelling of a known topic is no suggestion of itself
+    assert closest_topics("Rust-lang", ["rust lang", "RUST", "go"]) == ["RUST"]
 
 
 @pytest.mark.store

@@ -159,6 +159,11 @@ def test_config_path_precedence() -> None:
             "'ML' and 'ml' are the same topic",
         ),
         (
+            "topics:\n  Post-training: {keywords: [a]}\n  post training: {keywords: [b]}\n",
+            "topics",
+            "'Post-training' and 'post training' are the same topic (topics ignore case, spaces",
+        ),
+        (
             "feeds:\n  - url: https://a.example/x\n    interval: 30s\n",
             "feeds[0].interval",
             "30s is shorter than polling.min_interval (1m)",

@@ -131,3 +131,82 @@ async def test_0007_dedup_backfills_canonical_links_of_stored_entries(tmp_path) 
         rows = connection.exec_driver_sql("SELECT id, canonical_link FROM entries ORDER BY id")
         assert [tuple(row) for row in rows] == [(1, "news.example/s"), (2, None)]
     engine.dispose()
+
+
+_SEED_0010 = [
+    "INSERT INTO feeds (id, url, title, created_at, next_check_at) VALUES "
+    "(1, 'https://f.example/a.xml', '', '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+    *(
+        "INSERT INTO entries (id, feed_id, key, title, sort_at, first_seen_at, last_seen_at, "
+        f"content_hash) VALUES ({n}, 1, 'k{n}', 'Entry {n}', '2026-01-0{n} 00:00:00', "
+        "'2026-01-01 00:00:00', '2026-01-01 00:00:00', 'h')"
+        for n in (1, 2, 3)
+    ),
+    # three spellings of one topic (lower-cased, as 0010 stored them), and two others
+    "INSERT INTO topics (id, name) VALUES (1, 'post-training'), (2, 'post training'), "
+    "(3, 'post_training'), (4, 'rl'), (5, 'ml')",
+    # entry 1 carries two spellings; "post training" is the most carried
+    "INSERT INTO entry_topics (entry_id, topic_id, sort_at) VALUES "
+    "(1, 1, '2026-01-01 00:00:00'), (1, 2, '2026-01-01 00:00:00'), "
+    "(2, 2, '2026-01-02 00:00:00'), (3, 2, '2026-01-03 00:00:00'), "
+    "(3, 4, '2026-01-03 00:00:00')",
+    *(
+        "INSERT INTO chats (id, tg_chat_id, kind, title, source, active, all_topics, "
+        f"cursor_topic_id, cursor_page, created_at, updated_at) VALUES ({n}, {-n}, 'private', "
+        f"'c{n}', 'user', TRUE, {everything}, {cursor}, 0, '2026-01-01 00:00:00', "
+        "'2026-01-01 00:00:00')"
+        for n, everything, cursor in ((1, "FALSE", "1"), (2, "TRUE", "NULL"), (3, "FALSE", "3"))
+    ),
+    # chat 1 follows two spellings, chat 3 one spelling and ml; chat 2 skips a spelling
+    "INSERT INTO chat_topics (chat_id, topic_id) VALUES (1, 1), (1, 3), (3, 3), (3, 5)",
+    "INSERT INTO chat_excluded_topics (chat_id, topic_id) VALUES (2, 1)",
+]
+
+
+async def test_0011_merges_topics_differing_in_case_dashes_underscores_and_spaces(
+    database_url: str,
+) -> None:
+    """A database at 0010 with three spellings of one topic, followed, skipped and used as a
+    /next cursor: after the upgrade they are one topic and no chat lost what it chose."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_at_revision, "0010_search")
+            for statement in _SEED_0010:
+                await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+    store = await Store.open(database_url)  # upgrades to the head
+    try:
+        ids = await store.topic_ids(["Post-Training", "post_training", "POST TRAINING", "RL"])
+        assert ids == {"Post-Training": 2, "post_training": 2, "POST TRAINING": 2, "RL": 4}
+        assert await store.topic_name(1) is None
+        assert await store.topic_name(3) is None
+        following = await store.chat(-1)
+        skipping = await store.chat(-2)
+        other = await store.chat(-3)
+        assert following is not None
+        assert skipping is not None
+        assert other is not None
+        assert following.topics == ("post training",)
+        assert following.cursor_topic == "post training"
+        assert (skipping.all_topics, skipping.excluded_topics) == (True, ("post training",))
+        assert other.topics == ("ml", "post training")
+        assert other.cursor_topic == "post training"
+        views = await store.entry_views([1, 2, 3])
+        assert [v.topics for v in views] == [
+            ("post training",),  # once, though it carried two spellings
+            ("post training",),
+            ("post training", "rl"),
+        ]
+        page = await store.latest_page(["Post-training"], 1, 10)
+        assert [v.entry_id for v in page.entries] == [3, 2, 1]
+
+        # at the next start the config's spelling is the one shown; the ids stay
+        await store.adopt_spellings(["Post-training", "RL", "Agents"])
+        assert await store.topic_name(2) == "Post-training"
+        assert await store.topic_name(4) == "RL"
+        assert (await store.chat(-1)).topics == ("Post-training",)  # type: ignore[union-attr]
+        assert set(await store.topic_ids(["agents"])) == {"agents"}
+    finally:
+        await store.close()

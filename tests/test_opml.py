@@ -20,7 +20,7 @@ def test_folders_and_categories_become_topics_in_document_order() -> None:
       <outline text="Mail" xmlUrl="mailto:x@example.org"/>
     </body></opml>""")
     assert read.feeds == (
-        OpmlFeed("https://rust.example/feed", "This week", ("tech", "rust", "lang", "news")),
+        OpmlFeed("https://rust.example/feed", "This week", ("Tech", "Rust", "Lang", "news")),
         OpmlFeed("https://solo.example/rss", "Solo", ()),
     )
     assert read.invalid == ("Mail: mailto:x@example.org is not an http(s) URL",)

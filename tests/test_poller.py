@@ -104,7 +104,7 @@ async def test_first_fetch_does_not_notify_and_later_entries_do(
     (delivery,) = await store.claim_deliveries(clock(), timedelta(1), max_chats=5, per_chat=5)
     assert [e.title for e in delivery.entries] == ["Gamma"]
     assert delivery.entries[0].text == "About Gamma & friends"
-    assert delivery.entries[0].topics == ("ml",)
+    assert delivery.entries[0].topics == ("ML",)  # as the feed spells it
 
 
 async def test_backfill_queues_the_newest_entries_of_a_first_fetch(
@@ -260,7 +260,7 @@ async def test_topics_come_from_categories_feed_config_and_rules(
     )
     await poll(store, poller, clock)
     (entry,) = (await store.latest_page(None, 1, 5)).entries
-    assert set(entry.topics) == {"ml", "blogs", "python"}
+    assert set(entry.topics) == {"ML", "blogs", "python"}
     assert (await store.latest_page(["python"], 1, 5)).entries[0].title == entry.title
 
 

@@ -61,7 +61,7 @@ def test_preview_prints_page_one_as_a_chat_shows_it(feed_file: Path) -> None:
     lines = done.stdout.splitlines()
     assert lines[0] == "LATEST UPDATES"
     assert lines[2] == "Second <post>"  # newest first, entities decoded, no markup
-    assert lines[3] == "Preview & Co · 2026-11-20 · #python"
+    assert lines[3] == "Preview & Co · 2026-11-20 · #Python"  # as the feed spells it
     assert lines[4] == "Uses asyncio & more"
     assert "First post" in done.stdout
     assert not TAG.search(done.stdout)
@@ -88,7 +88,7 @@ def test_preview_fetches_urls_and_applies_config_topics(tmp_path: Path) -> None:
         )
         done = run_cli("preview", "--config", str(config))
     assert done.returncode == 0, done.stderr
-    assert "Named · 2026-11-20 · #blogs #python" in done.stdout
+    assert "Named · 2026-11-20 · #blogs #Python" in done.stdout
     assert "Named · 2026-11-19 · #blogs #plain" in done.stdout
 
 

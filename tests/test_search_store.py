@@ -25,10 +25,13 @@ ENTRIES = [  # key, title, text, topics; newest first
 ]
 
 
-async def seeded(store: Store, now: datetime) -> int:
+async def seeded(store: Store, now: datetime, with_topics: bool = True) -> int:
     feed_id = await add_feed(store, now)
     new = [
-        (parsed(key, title=title, text=body, published=now - timedelta(hours=i)), topics)
+        (
+            parsed(key, title=title, text=body, published=now - timedelta(hours=i)),
+            topics if with_topics else (),
+        )
         for i, (key, title, body, topics) in enumerate(ENTRIES)
     ]
     await store.record_poll(record(feed_id, now, new))
@@ -212,7 +215,8 @@ async def test_the_migration_indexes_entries_already_stored(
     try:
         async with store._engine.begin() as connection:  # the revision before 0010_search
             await connection.run_sync(_upgrade_to, "0009_mutes")
-        await seeded(store, now)
+        # no topics: today's store writes topics.key, which comes with 0011_topic_names
+        await seeded(store, now, with_topics=False)
         async with store._engine.begin() as connection:
             await connection.run_sync(_upgrade_to, "head")
         assert await found(store, "clip") == ["CLIP, explained", "用CLIP做检索"]

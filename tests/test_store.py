@@ -13,6 +13,7 @@ from bot.domain import (
     FetchStatus,
     ParsedEntry,
     PollRecord,
+    TopicChoice,
 )
 from bot.store import ChannelSpec, Store
 from tests.factories import parsed
@@ -286,3 +287,65 @@ async def test_transmissions_belong_to_their_chat(store: Store, now: datetime) -
     assert await store.transmission_entries(transmission, chat.id) == ids
     assert await store.transmission_entries(transmission, chat.id + 1) is None
     assert await store.transmission_entries(transmission + 99, chat.id) is None
+
+
+@pytest.mark.store
+async def test_a_new_topic_is_stored_as_a_poll_spells_it_most_and_keeps_that_spelling(
+    store: Store, now: datetime
+) -> None:
+    feed_id = await add_feed(store, now)
+    hour = timedelta(hours=1)
+    await store.record_poll(
+        record(
+            feed_id,
+            now,
+            [
+                (parsed("a", published=now - 3 * hour), ("post training", "rl")),
+                (parsed("b", published=now - 2 * hour), ("Post-training", "RL")),
+                (parsed("c", published=now - hour), ("Post-training", "Post_Training")),
+            ],
+        )
+    )
+    views = await store.entry_views(
+        [v.entry_id for v in (await store.latest_page(None, 1, 10)).entries]
+    )
+    # most used in the poll wins; on a tie (rl, RL) the oldest entry's spelling
+    assert [v.topics for v in views] == [
+        ("Post-training",),
+        ("Post-training", "rl"),
+        ("Post-training", "rl"),
+    ]
+    await store.record_poll(
+        record(feed_id, now, [(parsed("d", published=now), ("POST TRAINING", "Rl"))])
+    )
+    (newest,) = (await store.latest_page(["post-training"], 1, 1)).entries
+    assert newest.topics == ("Post-training", "rl")  # a known topic keeps its spelling
+
+
+@pytest.mark.store
+async def test_a_claimed_delivery_knows_what_its_chat_follows_and_skips(
+    store: Store, now: datetime
+) -> None:
+    """The push's meta line puts the chat's own topics first, and its buttons depend on
+    what the chat skips: the sender's chat carries both."""
+    feed_id = await add_feed(store, now)
+    following = await store.ensure_chat(71, "private", "Following", now)
+    skipping = await store.ensure_chat(72, "private", "Skipping", now)
+    await store.change_topics(
+        following.id,
+        lambda _: TopicChoice(everything=False, only=frozenset({"post training"})),
+        now,
+        activate=True,
+    )
+    await store.change_topics(
+        skipping.id,
+        lambda _: TopicChoice(everything=True, excluded=frozenset({"rl"})),
+        now,
+        activate=True,
+    )
+    await store.record_poll(record(feed_id, now, [(parsed("e"), ("Post-training", "Agents"))]))
+    await store.record_poll(record(feed_id, now, [(parsed("f"), ("Agents", "RL"))]))
+    deliveries = await store.claim_deliveries(now, timedelta(1), max_chats=5, per_chat=10)
+    chats = {d.chat.tg_chat_id: d.chat for d in deliveries}
+    assert chats[71].topics == ("post training",)
+    assert chats[72].excluded_topics == ("rl",)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from bot.config.schema import Config
 from bot.delivery.ratelimit import Limits
 from bot.delivery.sender import SenderSettings
-from bot.domain import DocumentLimits, FeedSpec
+from bot.domain import DocumentLimits, FeedSpec, distinct_topics
 from bot.ingest.poller import PollSettings
 from bot.ingest.proxies import ProxyRoutes
 from bot.ingest.schedule import SchedulePolicy
@@ -106,7 +106,7 @@ def config_topic_names(config: Config) -> tuple[str, ...]:
         *(topic for feed in config.feeds for topic in feed.topics),
         *(topic for channel in config.telegram.channels for topic in channel.topics),
     ]
-    return tuple(dict.fromkeys(names))
+    return distinct_topics(names)
 
 
 def proxy_routes(config: Config) -> ProxyRoutes:

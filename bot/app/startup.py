@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from bot.app.settings import channel_specs, feed_specs
+from bot.app.settings import channel_specs, config_topic_names, feed_specs
 from bot.clock import utcnow
 from bot.config.load import ENV_LOG_LEVEL
 from bot.config.schema import Config
@@ -26,4 +26,5 @@ async def open_store(config: Config) -> Store:
     now = utcnow()
     await store.sync_feeds(feed_specs(config), now)
     await store.sync_channels(channel_specs(config), now)
+    await store.adopt_spellings(config_topic_names(config))
     return store

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from bot.domain import FeedCandidate, normalise_topic
+from bot.domain import FeedCandidate, distinct_topics
 from bot.render import strings
 from bot.render.i18n import Msg
 
@@ -38,7 +38,7 @@ def read_add(argument: str) -> tuple[AddRequest | None, Msg | None]:
         return None, strings.ADD_NOT_A_URL
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > MAX_URL:
         return None, strings.ADD_NOT_A_URL
-    topics = tuple(dict.fromkeys(t for t in map(normalise_topic, words[1:]) if t))
+    topics = distinct_topics(words[1:])
     return AddRequest(url, topics[:MAX_TOPICS]), None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
-from bot.domain import MAX_TOPIC_CHARS, TopicChoice, TopicState, normalise_topic
+from bot.domain import MAX_TOPIC_CHARS, TopicChoice, TopicState, normalise_topic, topic_key
 from bot.render import strings
 from bot.render.i18n import Msg
 
@@ -85,15 +85,20 @@ def takes_everything(choice: TopicChoice) -> bool:
 
 
 def closest_topics(topic: str, known: Sequence[str], limit: int = 3) -> list[str]:
-    """The known topics most like ``topic``: those containing it (or it them), then the
-    nearest spellings."""
-    containing = [name for name in known if topic in name or name in topic]
-    near = difflib.get_close_matches(topic, known, n=limit, cutoff=0.6)
-    return list(dict.fromkeys([*containing, *near]))[:limit]
+    """The known topics most like ``topic`` (compared by key): those containing it (or it
+    them), then the nearest spellings; never ``topic`` itself."""
+    wanted = topic_key(topic)
+    by_key: dict[str, str] = {}
+    for name in known:
+        by_key.setdefault(topic_key(name), name)  # the first spelling, in the given order
+    by_key.pop(wanted, None)
+    containing = [key for key in by_key if wanted in key or key in wanted]
+    near = difflib.get_close_matches(wanted, list(by_key), n=limit, cutoff=0.6)
+    return [by_key[key] for key in dict.fromkeys([*containing, *near])][:limit]
 
 
 def parse_topic(argument: str, command: str) -> tuple[str, Msg | None]:
-    """(normalised topic, problem) from a command argument."""
+    """(the topic as written, cleaned; problem) from a command argument."""
     raw = argument.strip()
     usage = strings.topic_usage(command)
     if len(raw) > MAX_TOPIC_CHARS:

@@ -32,13 +32,20 @@ from bot.chat.filtering import FilterCommands
 from bot.chat.pauses import STOPPED, resumes_on_return
 from bot.chat.search import Search
 from bot.chat.settings import SettingsCommands
-from bot.domain import GROUP_CHAT_KINDS, ChatInfo, TopicChoice
+from bot.domain import (
+    GROUP_CHAT_KINDS,
+    ChatInfo,
+    TopicChoice,
+    TopicState,
+    distinct_topics,
+    topic_key,
+)
 from bot.render import callbacks, pages, replies, strings
 from bot.render.choice_text import following, receives, toggled
 from bot.render.entries import own_topics_first
-from bot.render.i18n import EN, Locale, Msg
+from bot.render.i18n import EN, Locale
 from bot.render.keyboards import Paging
-from bot.render.menu import TopicOption, topics_menu, topics_pages
+from bot.render.menu import TopicOption, topics_menu, topics_pages, unknown_topic
 from bot.render.message import ButtonReply, Rendered, message
 from bot.store import Store
 from bot.version import PYTHON, VERSION
@@ -57,7 +64,9 @@ def changes_subscription(action: callbacks.Action | None) -> bool:
     """Whether ``action`` changes the chat's subscription (in groups: group admins only)."""
     if isinstance(action, callbacks.EntryAction):
         return action.op in CHANGING_OPS
-    return isinstance(action, callbacks.ToggleTopic | callbacks.SettingsForm)
+    return isinstance(
+        action, callbacks.ToggleTopic | callbacks.FollowTopic | callbacks.SettingsForm
+    )
 
 
 class Commands(SettingsCommands, FilterCommands):
@@ -117,9 +126,13 @@ class Commands(SettingsCommands, FilterCommands):
             return message((await self.context_locale(ctx))(problem))
         chat = await self._chat(ctx)
         loc = self.locale_of(chat)
-        if topic == "all":
+        if topic_key(topic) == "all":
             await self._change_topics(chat.id, follow_everything, self._clock(), activate=True)
             return message(loc(strings.RECEIVES_EVERY_TOPIC))
+        known = await self._known_spelling(chat, topic)
+        if known is None:  # following it would follow nothing: say so, offer the closest
+            return await self._unknown_topic(topic, loc)
+        topic = known
         before, after = await self._change_topics(
             chat.id, lambda choice: follow_topic(choice, topic), self._clock(), activate=True
         )
@@ -127,27 +140,36 @@ class Commands(SettingsCommands, FilterCommands):
             return message(loc(strings.follows_most(MAX_CHAT_TOPICS)))
         if not before.all_topics and topic in before.topics:
             return message(loc(strings.already_follows(topic, receives(after.topic_choice, loc))))
-        done = loc(strings.subscribed_to(topic, receives(after.topic_choice, loc)))
-        if await self._store.topic_carried(topic):
-            return message(done)
-        return message(done + "\n" + loc(await self._unknown_topic(topic)))
+        return message(loc(strings.subscribed_to(topic, receives(after.topic_choice, loc))))
 
-    async def _unknown_topic(self, topic: str) -> Msg:
-        """What to say of a topic no entry carries yet: the closest ones that are in use."""
-        in_use = await self._store.topics_in_use()
-        closest = closest_topics(topic, in_use)
-        if not closest:
-            return strings.unknown_topic(topic)
-        return strings.unknown_topic_closest(topic, ", ".join(closest))
+    async def _known_spelling(self, chat: ChatInfo, topic: str) -> str | None:
+        """How a known topic is spelled (any spelling of it given): one the config names, the
+        chat already has, or a stored entry carries; None: no such topic."""
+        key = topic_key(topic)
+        for name in (*self._config_topics, *chat.topics, *chat.excluded_topics):
+            if topic_key(name) == key:
+                return name
+        return await self._store.carried_topic(topic)
+
+    async def _unknown_topic(self, topic: str, loc: Locale) -> Rendered:
+        """The reply to /subscribe of an unknown topic: the closest known ones, to tap."""
+        known = distinct_topics([*self._config_topics, *await self._store.topics_in_use(500)])
+        closest = closest_topics(topic, known)
+        ids = await self._store.topic_ids(closest)
+        options = [
+            TopicOption(ids[name], name, TopicState.NOT_FOLLOWED) for name in closest if name in ids
+        ]
+        return unknown_topic(topic, options, loc)
 
     async def unsubscribe(self, ctx: ChatContext, argument: str) -> Rendered:
         topic, problem = parse_topic(argument, "unsubscribe")
         if problem:
             return message((await self.context_locale(ctx))(problem))
-        if topic == "all":
+        if topic_key(topic) == "all":
             return await self.stop(ctx)
         chat = await self._chat(ctx)
         loc = self.locale_of(chat)
+        topic = await self._store.stored_spelling(topic) or topic
         before, after = await self._change_topics(
             chat.id, lambda choice: drop_topic(choice, topic), self._clock()
         )
@@ -194,6 +216,8 @@ class Commands(SettingsCommands, FilterCommands):
             if problem:
                 return message((await self.context_locale(ctx))(problem))
         chat = await self._chat(ctx)
+        if topic is not None:
+            topic = await self._store.stored_spelling(topic) or topic
         rendered, found = await self._latest_page(chat, topic, 1)
         if found:
             await self._store.set_cursor(chat.id, topic, 1)
@@ -263,7 +287,7 @@ class Commands(SettingsCommands, FilterCommands):
         tags), then those in use, most used first, then the chat's own other ones."""
         in_use = await self._store.topics_in_use()
         own = sorted({*chat.topics, *chat.excluded_topics})
-        offered = list(dict.fromkeys([*self._config_topics, *in_use, *own]))
+        offered = distinct_topics([*self._config_topics, *in_use, *own])
         ids = await self._store.topic_ids(offered)
         return [
             TopicOption(ids[name], name, topic_state(chat.topic_choice, name))
@@ -304,6 +328,10 @@ class Commands(SettingsCommands, FilterCommands):
                 if not may_change:
                     return ButtonReply(answer=loc(strings.ONLY_ADMINS_CHANGE_TOPICS))
                 return await self._toggle(chat, topic_id, page)
+            case callbacks.FollowTopic(topic_id):
+                if not may_change:
+                    return ButtonReply(answer=loc(strings.ONLY_ADMINS_CHANGE_TOPICS))
+                return await self._follow_button(chat, topic_id)
             case callbacks.SettingsForm(chat_id, form):
                 return await self.settings_button(ctx, chat, chat_id, form, may_change)
             case callbacks.EntryAction():
@@ -378,6 +406,21 @@ class Commands(SettingsCommands, FilterCommands):
             answer = toggled(before.topic_choice, after.topic_choice, name, loc)
         view = _menu(after, await self._topic_options(after), loc, page)
         return ButtonReply(answer=answer, edit=view)
+
+    async def _follow_button(self, chat: ChatInfo, topic_id: int) -> ButtonReply:
+        """A topic offered for an unknown one: followed as /subscribe would; the offer
+        becomes the confirmation (its buttons gone)."""
+        loc = self.locale_of(chat)
+        name = await self._store.topic_name(topic_id)
+        if name is None:
+            return ButtonReply(answer=loc(strings.EXPIRED))
+        before, after = await self._change_topics(
+            chat.id, lambda choice: follow_topic(choice, name), self._clock(), activate=True
+        )
+        if follow_topic(before.topic_choice, name) is None:
+            return ButtonReply(answer=loc(strings.at_most_topics(MAX_CHAT_TOPICS)))
+        done = loc(strings.subscribed_to(name, receives(after.topic_choice, loc)))
+        return ButtonReply(answer=loc(strings.following_topic(name)), edit=message(done))
 
     # ------------------------------------------------------------------ help and admin
 

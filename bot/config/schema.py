@@ -28,7 +28,7 @@ from bot.config.fields import (
     at_least,
     proxy_secrets,
 )
-from bot.domain import normalise_topic
+from bot.domain import topic_key
 from bot.render.i18n import ENGLISH, LANGUAGE_HINT, language_code
 from bot.render.zones import known_timezone
 
@@ -377,11 +377,11 @@ class Config(Strict):
         if isinstance(value, dict):
             first: dict[str, object] = {}
             for name in value:
-                topic = normalise_topic(str(name))
+                topic = topic_key(str(name))
                 if topic in first:
                     raise ValueError(
                         f"{first[topic]!r} and {name!r} are the same topic (topics ignore "
-                        "case): merge their keywords under one name"
+                        "case, spaces, - and _): merge their keywords under one name"
                     )
                 first[topic] = name
         return value

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-from bot.domain import normalise_topic
+from bot.domain import normalise_topic, topic_key
 from bot.text.html import html_to_text, looks_like_html, plain_to_text
 
 _T = TypeVar("_T")
@@ -106,11 +106,11 @@ def is_web_url(value: str) -> bool:
 
 
 def topics_of(names: Iterable[str]) -> tuple[str, ...]:
-    topics: dict[str, None] = {}  # an ordered set
+    topics: dict[str, str] = {}  # key -> the first spelling, in order
     for name in names:
         topic = normalise_topic(_UNSTORABLE.sub("", name))
         if topic:
-            topics[topic] = None
+            topics.setdefault(topic_key(topic), topic)
             if len(topics) == MAX_CATEGORIES:
                 break
-    return tuple(topics)
+    return tuple(topics.values())

@@ -1,6 +1,7 @@
 """Which topics an entry carries: its own categories, its feed's topics, keyword rules.
 
-Pure. Topic names are normalised (see ``bot.domain.normalise_topic``); keyword matching is
+Pure. Topic names keep their spelling (``bot.domain.normalise_topic``) and are one topic per
+``bot.domain.topic_key`` (the first spelling met wins); keyword matching is
 case-insensitive. A keyword made of letters/digits in a space-separated script matches as a
 whole word ("pdb" does not match "pdbx"); a keyword containing CJK (or other characters
 without word spacing) matches as a substring, because those scripts have no spaces to
@@ -14,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.domain import normalise_topic
+from bot.domain import normalise_topic, topic_key
 
 # Han, Hiragana, Katakana, Hangul, CJK punctuation/compat: scripts written without spaces.
 _UNSPACED = re.compile(
@@ -34,7 +35,7 @@ class TopicRules:
 
 
 def compile_rules(rules: Mapping[str, Sequence[str]]) -> TopicRules:
-    """``{topic: [keyword, ...]}`` -> :class:`TopicRules` (topics normalised)."""
+    """``{topic: [keyword, ...]}`` -> :class:`TopicRules` (topics cleaned, spelling kept)."""
     compiled = []
     for topic, keywords in rules.items():
         name = normalise_topic(topic)
@@ -66,15 +67,15 @@ def entry_topics(
 ) -> tuple[str, ...]:
     """Topics of one entry, deduplicated, in a stable order: categories, feed, rules.
     A category holding a list ("a, b", "a，b", "a、b") is each of its items."""
-    topics: dict[str, None] = {}
+    topics: dict[str, str] = {}  # key -> the first spelling, in order
     listed = (item for category in categories for item in _LIST.split(category))
     for raw in (*listed, *feed_topics):
         name = normalise_topic(raw)
         if name:
-            topics.setdefault(name, None)
+            topics.setdefault(topic_key(name), name)
     if rules.patterns:
         haystack = _fold(f"{title}\n{text}")
         for name, pattern in rules.patterns:
-            if name not in topics and pattern.search(haystack):
-                topics[name] = None
-    return tuple(topics)
+            if topic_key(name) not in topics and pattern.search(haystack):
+                topics[topic_key(name)] = name
+    return tuple(topics.values())

@@ -11,6 +11,7 @@ Shapes (ids are ours, pages 1-based):
     ``G:<topic id>`` / ``G:*``     toggle a topic / everything in /topics (page 1 of it)
     ``G:<topic id or *>:<page>``   the same on another page of /topics
     ``P:<page>``                   a page of the /topics menu
+    ``U:<topic id>``               follow a topic (offered when /subscribe named an unknown one)
     ``N``                          the current-page marker (does nothing)
     ``S:<chat id>:<form>``         a /settings text form ("sound off") for one of our chats
     ``E:<op>:<entry id>:<0|1>``    an action under a single-entry push (``op``: one of
@@ -53,6 +54,11 @@ class SearchResults:
 class ToggleTopic:
     topic_id: int | None  #: None: toggle "everything"
     page: int = 1  #: the /topics page the button is on (shown again after the toggle)
+
+
+@dataclass(frozen=True, slots=True)
+class FollowTopic:
+    topic_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +139,7 @@ Action = (
     | TransmissionPage
     | SearchResults
     | ToggleTopic
+    | FollowTopic
     | TopicsPage
     | Noop
     | SettingsForm
@@ -152,6 +159,7 @@ _TRANSMISSION = re.compile(r"T:([1-9][0-9]{0,18}):([1-9][0-9]{0,5})")
 _SEARCH = re.compile(r"S:([1-9][0-9]{0,18}):([1-9][0-9]{0,5})")
 _TOGGLE = re.compile(r"G:(\*|[1-9][0-9]{0,18})(?::([1-9][0-9]{0,5}))?")
 _TOPICS = re.compile(r"P:([1-9][0-9]{0,5})")
+_FOLLOW = re.compile(r"U:([1-9][0-9]{0,18})")
 _SETTINGS = re.compile(r"S:([1-9][0-9]{0,18}):([a-z]{2,8} [A-Za-z_]{1,8})")
 _ENTRY = re.compile(r"E:([xcmutr]):([1-9][0-9]{0,18}):([01])")
 _ADD = re.compile(r"A:([a-z0-9]{4,16}):(\+|x|[1-9][0-9]?)")
@@ -171,6 +179,8 @@ def encode(action: Action) -> str:
             data = f"G:{'*' if topic_id is None else topic_id}"
             if page != 1:
                 data += f":{page}"
+        case FollowTopic(topic_id):
+            data = f"U:{topic_id}"
         case TopicsPage(page):
             data = f"P:{page}"
         case Noop():
@@ -213,6 +223,8 @@ def decode(data: str | None) -> Action | None:
         return _bounded(ToggleTopic(None if topic == "*" else int(topic), int(page or 1)))
     if match := _TOPICS.fullmatch(data):
         return _bounded(TopicsPage(int(match.group(1))))
+    if match := _FOLLOW.fullmatch(data):
+        return _bounded(FollowTopic(int(match.group(1))))
     if match := _SETTINGS.fullmatch(data):
         chat_id = int(match.group(1))
         return SettingsForm(chat_id, match.group(2)) if chat_id <= MAX_ID else None

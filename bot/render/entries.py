@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.domain import EntryView
+from bot.domain import EntryView, topic_key
 from bot.render import strings
 from bot.render.i18n import Locale
 from bot.render.message import MESSAGE_LIMIT
@@ -64,8 +64,8 @@ def entry_block(
 
 
 def own_topics_first(entry: EntryView, own: Sequence[str]) -> EntryView:
-    """``entry`` with the topics the chat follows first in its meta line."""
-    return replace(entry, own_topics=frozenset(own))
+    """``entry`` with the topics the chat follows first in its meta line (any spelling)."""
+    return replace(entry, own_topics=frozenset(map(topic_key, own)))
 
 
 def meta_line(entry: EntryView, loc: Locale) -> str:
@@ -76,7 +76,7 @@ def meta_line(entry: EntryView, loc: Locale) -> str:
     # chat's own topics first.
     ordered = sorted(
         entry.topics,
-        key=lambda topic: (topic not in entry.own_topics, topic.casefold(), topic),
+        key=lambda topic: (topic_key(topic) not in entry.own_topics, topic.casefold(), topic),
     )
     tags = " ".join(hashtag(topic) for topic in ordered[:6])
     if tags.strip():

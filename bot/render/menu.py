@@ -1,4 +1,5 @@
-"""The /topics menu: what the chat follows, "Everything", and pages of topic toggles."""
+"""The /topics menu: what the chat follows, "Everything", and pages of topic toggles; and the
+known topics offered when /subscribe names an unknown one."""
 
 from __future__ import annotations
 
@@ -91,3 +92,20 @@ def _keyboard(
         paging = Paging(number=page, known_pages=pages, has_more=False)
         rows.append(page_row(paging, callbacks.TopicsPage))
     return tuple(rows)
+
+
+def unknown_topic(topic: str, closest: Sequence[TopicOption], loc: Locale) -> Rendered:
+    """/subscribe of a topic nothing has: said so, and the closest known ones as buttons
+    that subscribe to them."""
+    if not closest:
+        return Rendered(html=escape_html(loc(strings.unknown_topic(topic))))
+    buttons = tuple(
+        (
+            Button(
+                f"➕ {truncate(option.name, TOPIC_BUTTON_CHARS)}",
+                callback=callbacks.encode(callbacks.FollowTopic(option.topic_id)),
+            ),
+        )
+        for option in closest
+    )
+    return Rendered(html=escape_html(loc(strings.unknown_topic_closest(topic))), keyboard=buttons)

@@ -779,18 +779,17 @@ def filter_too_long(limit: int) -> Msg:
 
 def unknown_topic(topic: Text) -> Msg:
     return _(
-        "No entry carries {topic} yet, so nothing arrives for it until one does. "
+        "No entry or config has the topic {topic}, so this chat was not subscribed to it. "
         "/topics lists the topics in use.",
         topic=topic,
     )
 
 
-def unknown_topic_closest(topic: Text, closest: Text) -> Msg:
+def unknown_topic_closest(topic: Text) -> Msg:
     return _(
-        "No entry carries {topic} yet, so nothing arrives for it until one does. "
-        "Closest topics in use: {closest} (/unsubscribe {topic} to undo).",
+        "No entry or config has the topic {topic}, so this chat was not subscribed to it. "
+        "The closest topics are below: tap one to subscribe to it.",
         topic=topic,
-        closest=closest,
     )
 
 

@@ -240,7 +240,10 @@ class Store:
     entry_views = _Transaction(pages.entry_views)
     topics_in_use = _Transaction(pages.topic_names_in_use)
     topic_ids = _Transaction(topics.topic_ids)
-    topic_carried = _Transaction(topics.topic_carried)
+    carried_topic = _Transaction(topics.carried_topic)
+    stored_spelling = _Transaction(topics.stored_spelling)
+    #: the config's topics stored, shown as the config spells them
+    adopt_spellings = _Transaction(topics.adopt_spellings, write=True)
     topic_name = _Transaction(topics.topic_name)
     transmission_entries = _Transaction(outbox.transmission_entries)
     search_page = _Transaction(search.search_page)

@@ -110,6 +110,33 @@ async def _topic_names(connection: AsyncConnection, table: Table, chat_id: int) 
     return tuple(names.scalars())
 
 
+async def chats_with_topics(
+    connection: AsyncConnection, chat_ids: Sequence[int]
+) -> dict[int, ChatInfo]:
+    """The chats with these ids, each with the topics it follows and skips (what a push's
+    meta line and buttons depend on), in three queries whatever their number."""
+    rows = (await connection.execute(select(chats).where(chats.c.id.in_(list(chat_ids))))).all()
+    names: dict[Table, dict[int, list[str]]] = {}
+    for table in (chat_topics, chat_excluded_topics):
+        found = await connection.execute(
+            select(table.c.chat_id, topics.c.name)
+            .join(topics, topics.c.id == table.c.topic_id)
+            .where(table.c.chat_id.in_([row.id for row in rows]))
+            .order_by(table.c.chat_id, topics.c.name)
+        )
+        by_chat = names.setdefault(table, {})
+        for chat_id, name in found:
+            by_chat.setdefault(chat_id, []).append(name)
+    return {
+        row.id: chat_info(
+            row,
+            tuple(names[chat_topics].get(row.id, ())),
+            excluded=tuple(names[chat_excluded_topics].get(row.id, ())),
+        )
+        for row in rows
+    }
+
+
 def chat_info(
     row: Row[Any],
     topic_names: tuple[str, ...] = (),
@@ -274,9 +301,9 @@ async def _write_choice(
         await connection.execute(delete(table).where(table.c.chat_id == chat_id))
         if names:
             ids = await ensure_topic_ids(connection, names)
-            await connection.execute(
-                table.insert(), [{"chat_id": chat_id, "topic_id": ids[name]} for name in names]
-            )
+            # two spellings of one topic are one row
+            rows = [{"chat_id": chat_id, "topic_id": i} for i in sorted(set(ids.values()))]
+            await connection.execute(table.insert(), rows)
     await connection.execute(
         update(chats)
         .where(chats.c.id == chat_id)

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import EditJob, EntryView
 from bot.store.actions import is_muted
-from bot.store.chats import chat_info
+from bot.store.chats import chats_with_topics
 from bot.store.dedup import also_in
 from bot.store.pages import entry_views
 from bot.store.processes import owner_dead
@@ -168,7 +168,7 @@ async def _job(
 ) -> EditJob:
     """What the message shows now: its entries (page order), each marked when it changed
     after the message went out, with the feeds that also carried it."""
-    chat = chat_info((await connection.execute(select(chats).where(chats.c.id == chat_id))).one())
+    chat = (await chats_with_topics(connection, [chat_id]))[chat_id]
     rows = (
         await connection.execute(
             select(

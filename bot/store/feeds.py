@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -367,7 +368,13 @@ async def _insert_entry_topics(
 ) -> None:
     if not rows:
         return
-    ids = await ensure_topic_ids(connection, (name for _, name, _ in rows))
+    # A topic new to us is stored as this poll spells it most often (on a tie, as its oldest
+    # entry does); one we know keeps the spelling it has.
+    uses = Counter(name for _, name, _ in rows)
+    oldest: dict[str, datetime] = {}
+    for _, name, at in rows:
+        oldest[name] = min(oldest.get(name, at), at)
+    ids = await ensure_topic_ids(connection, sorted(uses, key=lambda n: (-uses[n], oldest[n])))
     await connection.execute(
         insert_ignoring_duplicates(connection, entry_topics),
         [{"entry_id": e, "topic_id": ids[name], "sort_at": at} for e, name, at in rows],

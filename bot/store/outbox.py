@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, sel
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import Delivery, EntryView
-from bot.store.chats import chat_info
+from bot.store.chats import chats_with_topics
 from bot.store.dedup import also_in
 from bot.store.pages import entry_views
 from bot.store.processes import claim_free, outside_running_cycles
@@ -127,8 +127,7 @@ _Row = tuple[int, int, int, datetime]
 async def _deliveries(
     connection: AsyncConnection, per: dict[int, list[_Row]], got: set[int]
 ) -> list[Delivery]:
-    chat_rows = await connection.execute(select(chats).where(chats.c.id.in_(list(per))))
-    infos = {row.id: chat_info(row) for row in chat_rows}
+    infos = await chats_with_topics(connection, list(per))
     deliveries = []
     for chat_id, rows in per.items():
         mine = [row for row in rows if row[0] in got]

@@ -138,7 +138,10 @@ topics = Table(
     "topics",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("name", Text, nullable=False, unique=True),  # normalised
+    # what a topic is known by: bot.domain.topic_key (casefolded, no spaces, - or _)
+    Column("key", Text, nullable=False, unique=True),
+    # how it is shown: the config's spelling when it names the topic, else the first seen
+    Column("name", Text, nullable=False, unique=True),
 )
 
 entry_topics = Table(

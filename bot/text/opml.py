@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from bot.domain import normalise_topic
+from bot.domain import distinct_topics
 
 MAX_BYTES = 1024 * 1024  #: the largest OPML document read
 MAX_OUTLINES = 5000  #: feeds read from one document at most
@@ -109,7 +109,7 @@ def _categories(value: str) -> list[str]:
 
 
 def _topics(names: Sequence[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(topic for topic in map(normalise_topic, names) if topic))[:10]
+    return distinct_topics(names)[:10]
 
 
 def _http(url: str) -> bool:

@@ -36,9 +36,9 @@ def test_forged_or_stale_buttons_are_answered_and_change_nothing(
     feed.publish(Item("old"))
     bot = bots.start(feed, delivery={"page_size": 2})
     owner, other = api.add_private_chat(1001), api.add_private_chat(1002)
+    bot.wait_polls(1)  # /subscribe knows a topic once an entry carries it
     say(api, owner, "/subscribe ml")
     say(api, other, "/start")
-    bot.wait_polls(1)
     burst = items("b", 3)  # a paged transmission, to both chats
     feed.publish(*burst)
     push = wait_push(api, owner, burst[-1])

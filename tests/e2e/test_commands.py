@@ -173,8 +173,8 @@ def test_a_private_chat_that_unblocks_the_bot_gets_pushes_again(
     bot = bots.start(feed)
     admin = api.add_private_chat(ADMIN, "Admin")
     reader = api.add_private_chat(581)
+    bot.wait_polls(1)  # /subscribe knows a topic once an entry carries it
     say(api, reader, "/subscribe ml")
-    bot.wait_polls(1)
 
     def chats(counts: str) -> None:
         wait_until(

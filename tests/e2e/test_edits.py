@@ -34,10 +34,10 @@ def test_an_edited_post_edits_its_pushes_in_three_chats_and_a_whitespace_change_
     feed.publish(Item("old"))
     bot = bots.start(feed)
     everything, ml_one, ml_two = (api.add_private_chat(n) for n in (1411, 1412, 1413))
+    bot.wait_polls(1)  # /subscribe knows a topic once an entry carries it
     say(api, everything, "/start")
     say(api, ml_one, "/subscribe ml")
     say(api, ml_two, "/subscribe ml")
-    bot.wait_polls(1)
 
     post = Item("post", title="Launch delayed", topics=("ml",), text="The launch moves to May.")
     other = Item("other", topics=("python",))

@@ -66,7 +66,7 @@ def test_add_a_page_with_one_feed_then_only_new_entries_reach_a_subscriber(
 
     press(api, admin, preview, button(preview, "Add"))
     confirmed = wait_edited(api, preview)
-    assert confirmed.plain_text.startswith("Added Blog feed with the topics #ml.")
+    assert confirmed.plain_text.startswith("Added Blog feed with the topics #ML.")  # as given
     bot.wait_polls(1)  # polled at once, silently
     fresh = Item("fresh", topics=())
     blog.publish(fresh)
@@ -76,7 +76,7 @@ def test_add_a_page_with_one_feed_then_only_new_entries_reach_a_subscriber(
 
     again = say(api, admin, f"/add {blog.url}")
     assert again.plain_text == EN(strings.add_duplicate("Blog feed"))
-    assert "1. Blog feed #ml" in say(api, reader, "/sources").plain_text
+    assert "1. Blog feed #ML" in say(api, reader, "/sources").plain_text
 
 
 def test_add_a_page_with_two_feeds_offers_both_and_a_stale_button_expires(

@@ -15,11 +15,12 @@ pytestmark = pytest.mark.e2e
 def test_threads_get_their_own_replies_and_pushes_and_a_closed_one_falls_back_to_general(
     api: FakeBotAPI, feed: Feed, bots: Bots
 ) -> None:
-    feed.publish(Item("old"))
+    feed.publish(Item("old"), Item("old-rust", topics=("rust",)))
     bot = bots.start(feed)
     group = api.add_group(-1801, "论坛", admins=[1801], forum=True)
     owner = 1801
     everything, rust_only = api.add_thread(group), api.add_thread(group)
+    bot.wait_polls(1)  # /subscribe knows a topic once an entry carries it
 
     started = say(api, group, "/start", user=owner, thread=everything)
     assert started.thread_id == everything
@@ -27,7 +28,6 @@ def test_threads_get_their_own_replies_and_pushes_and_a_closed_one_falls_back_to
     assert say(api, group, "/subscribe rust", user=owner, thread=rust_only).thread_id == rust_only
     general = say(api, group, "/latest", user=owner)
     assert general.thread_id is None  # asked in General, answered there
-    bot.wait_polls(1)
 
     def pushes(thread: int | None) -> list[str]:
         return [m.plain_text for m in transmissions(api, group) if m.thread_id == thread]

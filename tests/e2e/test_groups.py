@@ -58,10 +58,10 @@ def test_a_supergroup_admin_may_subscribe_it_to_one_topic(
     feed.publish(Item("old", topics=("ml", "python")))
     bot = bots.start(feed)
     group = api.add_group(-1001000000911, "Supergroup", admins=[911, 912], supergroup=True)
+    bot.wait_polls(1)  # /subscribe knows a topic once an entry carries it
 
     assert "receives: python." in say(api, group, "/subscribe python", user=912).plain_text
     assert say(api, group, "/subscribe ml", user=913).plain_text == ADMIN_ONLY_REPLY
-    bot.wait_polls(1)
     ml, python = Item("ml", topics=("ml",)), Item("py", topics=("python",))
     feed.publish(ml, python)
     push = wait_push(api, group, python)
@@ -86,10 +86,10 @@ def test_a_group_that_adds_the_bot_back_gets_pushes_again_unless_it_had_stopped_
     admin = api.add_private_chat(ADMIN, "Admin")
     club = api.add_group(-921, "Club", admins=[921])
     quiet = api.add_group(-922, "Quiet", admins=[922])
+    bot.wait_polls(1)  # /subscribe knows a topic once an entry carries it
     assert "receives: ml." in say(api, club, "/subscribe ml", user=921).plain_text
     say(api, quiet, "/start", user=922)
     assert "Stopped" in say(api, quiet, "/stop", user=922).plain_text
-    bot.wait_polls(1)
 
     api.block_chat(club)  # the bot is removed from both groups
     api.block_chat(quiet)

@@ -65,8 +65,8 @@ def test_an_admins_opml_file_is_imported_and_export_gives_it_back(
         summary
     )
     sources = say(api, admin, "/sources").plain_text
-    assert "ML notes #research #machine learning #ai #rl" in sources
-    assert "Papers daily #research" in sources
+    assert "ML notes #Research #Machine learning #AI #RL" in sources  # as the file spells them
+    assert "Papers daily #Research" in sources
     assert send_file(api, admin, "notes.txt", b"hello", "text/plain").plain_text == EN(
         strings.OPML_NOT_OPML
     )

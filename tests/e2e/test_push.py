@@ -37,13 +37,13 @@ def test_new_entry_reaches_exactly_the_chats_subscribed_to_its_topic_exactly_onc
     everything, ml, python, stopped, reader = (
         api.add_private_chat(n) for n in (801, 802, 803, 804, 805)
     )
+    bot.wait_polls(1)  # /subscribe knows a topic once an entry carries it
     say(api, everything, "/start")
     say(api, ml, "/subscribe ml")
     say(api, python, "/subscribe python")
     say(api, stopped, "/start")
     say(api, stopped, "/stop")
     say(api, reader, "/latest")  # known to the bot, never subscribed
-    bot.wait_polls(1)
 
     entry = Item("ml-news", topics=("ml",))
     feed.publish(entry)

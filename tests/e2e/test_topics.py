@@ -62,12 +62,12 @@ def test_subscribe_adds_topics_and_unsubscribe_removes_them(
     feed.publish(Item("old", topics=("ml", "python", "rust")))
     bot = bots.start(feed)
     chat = api.add_private_chat(711)
+    bot.wait_polls(1)  # the topics are known once an entry carries them
 
     assert "receives: ml." in say(api, chat, "/subscribe ml").plain_text
     assert "receives: ml, python." in say(api, chat, "/subscribe python").plain_text
     assert "receives: python." in say(api, chat, "/unsubscribe ml").plain_text
     assert "does not follow rust" in say(api, chat, "/unsubscribe rust").plain_text
-    bot.wait_polls(1)
 
     ml, python, rust = (Item(f"new-{t}", topics=(t,)) for t in ("ml", "python", "rust"))
     feed.publish(ml, python, rust)
@@ -79,17 +79,17 @@ def test_subscribe_adds_topics_and_unsubscribe_removes_them(
 def test_topics_match_case_insensitively_also_in_cjk_and_full_width(
     api: FakeBotAPI, feed: Feed, bots: Bots
 ) -> None:
-    feed.publish(Item("seed", topics=("机器学习", "PyThOn")))
+    feed.publish(Item("seed", topics=("机器学习", "Python")))
     bot = bots.start(feed)
     cjk, upper, wide = (api.add_private_chat(n) for n in (721, 722, 723))
-
-    assert "receives: 机器学习." in say(api, cjk, "/subscribe 机器学习").plain_text
-    assert "receives: python." in say(api, upper, "/subscribe PYTHON").plain_text
-    assert "receives: python." in say(api, wide, "/subscribe ＰＹＴＨＯＮ").plain_text
     bot.wait_polls(1)
 
+    assert "receives: 机器学习." in say(api, cjk, "/subscribe 机器学习").plain_text
+    assert "receives: Python." in say(api, upper, "/subscribe PYTHON").plain_text  # as published
+    assert "receives: Python." in say(api, wide, "/subscribe ＰＹＴＨＯＮ").plain_text
+
     learning = Item("cjk", title="深度学习入门", topics=("机器学习",))
-    snakes = Item("py", title="Pattern matching in Python", topics=("Python",))
+    snakes = Item("py", title="Pattern matching in Python", topics=("pYthon",))
     feed.publish(learning, snakes)
     for chat, wanted in ((cjk, learning), (upper, snakes), (wide, snakes)):
         push = wait_push(api, chat, wanted)
@@ -105,19 +105,19 @@ def test_topics_match_case_insensitively_also_in_cjk_and_full_width(
 def test_topic_changes_sent_at_the_same_time_are_all_kept(
     api: FakeBotAPI, feed: Feed, bots: Bots
 ) -> None:
-    feed.publish(*(Item(t, topics=(t,)) for t in ("ml", "python", "rust")))
+    wanted = [f"t{n}" for n in range(8)]
+    feed.publish(*(Item(t, topics=(t,)) for t in ("ml", "python", "rust", *wanted)))
     bot = bots.start(feed)
     api.set_limits(enabled=False)  # the replies must not wait: the commands overlap
     chat = api.add_private_chat(731)
     say(api, chat, "/start")
+    bot.wait_polls(1)
 
-    wanted = [f"t{n}" for n in range(8)]
     for topic in wanted:  # all in flight at once (the bot handles updates concurrently)
         api.user_sends(chat, chat, f"/subscribe {topic}")
     api.wait_for(lambda: len(api.messages(chat)) >= 9 or None, 30, "every /subscribe answered")
     assert f"Following: {', '.join(wanted)}." in say(api, chat, "/topics").plain_text
 
-    bot.wait_polls(1)
     menu = say(api, chat, "/topics")
     presses = [
         api.user_presses(chat, chat, menu.message_id, button(menu, f"▫️ {topic}"))
@@ -170,10 +170,11 @@ def test_a_chat_following_many_long_topics_gets_messages_telegram_accepts(
     api: FakeBotAPI, feed: Feed, bots: Bots
 ) -> None:
     names = [f"{n:02d}" + "长" * 46 for n in range(51)]  # 48 characters each
-    feed.publish(Item("seed", topics=tuple(names[:10])))
+    feed.publish(*(Item(f"seed{n}", topics=tuple(names[n : n + 10])) for n in range(0, 51, 10)))
     bot = bots.start(feed)
     api.set_limits(enabled=False)
     chat = api.add_private_chat(751)
+    bot.wait_polls(1)
 
     for name in names[:50]:
         assert f"Subscribed to {name}." in say(api, chat, f"/subscribe {name}").plain_text
@@ -201,3 +202,70 @@ def test_a_chat_following_many_long_topics_gets_messages_telegram_accepts(
         assert utf16_len(message.plain_text) <= 4096
         assert len(message.buttons()) <= 100
     assert api.rejections() == []  # nothing refused as too long or with too many buttons
+
+
+def test_topics_are_shown_as_published_and_spellings_of_one_are_one_topic(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    """``RL`` as the config spells it (the feed says ``rl``), ``Post-training`` as the feed
+    first spelled it; ``post training``, ``post_training`` and a list category are the same
+    topics; the chat's own topics lead the meta line; /topics puts the config's first."""
+    feed.publish(
+        Item("seed-1", topics=("Post-training", "rl")),
+        Item("seed-2", topics=("post training, Agents",)),  # a category holding a list
+        *(Item(f"tag-{n}", topics=(f"one-off-{n}",)) for n in range(30)),
+    )
+    bot = bots.start(feed, topics={"RL": {"keywords": ["reinforcement learning"]}})
+    chat = api.add_private_chat(761)
+    bot.wait_polls(1)
+
+    assert "receives: Post-training." in say(api, chat, "/subscribe post_training").plain_text
+    assert "receives: Post-training, RL." in say(api, chat, "/subscribe rl").plain_text
+    menu = say(api, chat, "/topics")
+    assert "Following: Post-training, RL." in menu.plain_text
+    assert button_texts(menu)[1] == "✅ RL"  # the config's topic first, before 30 one-off tags
+    assert "▫️ one-off-29" not in button_texts(menu)  # those are on later pages
+
+    agents = Item("agents", topics=("Agents", "POST-TRAINING"))
+    rl = Item("policy", title="Reinforcement learning, gently", topics=())
+    feed.publish(agents, rl)
+    push = wait_push(api, chat, agents)
+    wait_push(api, chat, rl)
+    assert "#Post_training #Agents" in push.plain_text  # the chat's own topic first
+    latest = say(api, chat, "/latest RL").plain_text
+    assert latest.startswith(f"{LATEST} · RL")
+    assert rl.headline in latest
+
+
+def test_subscribe_to_an_unknown_topic_subscribes_to_nothing_and_offers_the_closest(
+    api: FakeBotAPI, feed: Feed, bots: Bots
+) -> None:
+    feed.publish(Item("seed", topics=("Python", "Rust")))
+    bot = bots.start(feed)
+    chat = api.add_private_chat(771)
+    zh = api.add_private_chat(772, "李雷", language_code="zh-hans")
+    say(api, chat, "/start")
+    bot.wait_polls(1)
+
+    offer = say(api, chat, "/subscribe pyton")
+    assert offer.plain_text == (
+        "No entry or config has the topic pyton, so this chat was not subscribed to it. "
+        "The closest topics are below: tap one to subscribe to it."
+    )
+    assert button_texts(offer) == ["➕ Python"]
+    assert "Following: every topic." in say(api, chat, "/topics").plain_text  # unchanged
+    assert press(api, chat, offer, button(offer, "Python")).text == "Following Python"
+    done = wait_edited(api, offer)
+    assert done.plain_text == "Subscribed to Python. This chat receives: Python."
+    assert done.buttons() == []
+    nothing_near = say(api, chat, "/subscribe zzz").plain_text
+    assert nothing_near.endswith("/topics lists the topics in use.")
+
+    chinese = say(api, zh, "/subscribe rusty")
+    assert chinese.plain_text.startswith("没有条目或配置带有话题 rusty，所以本聊天没有订阅它。")
+    assert button_texts(chinese) == ["➕ Rust"]
+
+    later = Item("py-later", topics=("python",))
+    feed.publish(later, Item("rs-later", topics=("Rust",)))
+    push = wait_push(api, chat, later)
+    assert headlines_in(push, [later]) == [later.headline]

@@ -1,7 +1,7 @@
 """replicas: which running process leads, and which runs a poll cycle now
 
 Revision ID: 0012_replicas
-Revises: 0010_search
+Revises: 0011_topic_names
 Create Date: 2026-12-02
 
 ``processes.leader`` is true on the row of the replica that holds the leader lock (it says
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_replicas"
-down_revision = "0010_search"
+down_revision = "0011_topic_names"
 branch_labels = None
 depends_on = None
 
