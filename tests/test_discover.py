@@ -85,7 +85,8 @@ def test_add_arguments() -> None:
     request, problem = read_add("blog.example/posts  ML  #rl ml")
     assert problem is None
     assert request is not None
-    assert (request.url, request.topics) == ("https://blog.example/posts", ("ml", "rl"))
+    # as the admin spelled them, once per topic (ML and ml are one)
+    assert (request.url, request.topics) == ("https://blog.example/posts", ("ML", "rl"))
     assert read_add("") == (None, strings.ADD_USAGE)
     assert read_add("ftp://x.example/") == (None, strings.ADD_NOT_A_URL)
     assert read_add("http://") == (None, strings.ADD_NOT_A_URL)

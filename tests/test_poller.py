@@ -427,3 +427,23 @@ async def test_a_cycle_polls_only_the_feeds_due_when_it_started(
     after = await poller.poll_due()
     assert [report.url for report in after] == [later, first]
     assert [server.hits(p) for p in ("/a.xml", "/b.xml", "/later.xml")] == [2, 1, 1]
+
+
+async def test_feeds_due_a_moment_after_a_cycle_starts_join_it(
+    store: Store, server: FeedServer, fetcher: Fetcher, now: datetime
+) -> None:
+    # feeds of one interval polled together fall due milliseconds apart: one cycle (one
+    # transmission per chat), not a cycle each; a feed due seconds later waits
+    for path in ("/a.xml", "/b.xml", "/c.xml"):
+        server.set_feed(path, rss((path, path)))
+    a, b, c = (server.url(p) for p in ("/a.xml", "/b.xml", "/c.xml"))
+    await store.sync_feeds([FeedSpec(a, None)], now)
+    await store.sync_feeds([FeedSpec(a, None), FeedSpec(b, None)], now + timedelta(seconds=0.3))
+    specs = [FeedSpec(url, None) for url in (a, b, c)]
+    await store.sync_feeds(specs, now + timedelta(seconds=5))
+    poller = make_poller(store, fetcher, Clock(now))
+
+    cycle = await poller.poll_due()
+
+    assert sorted(report.url for report in cycle) == sorted([a, b])
+    assert server.hits("/c.xml") == 0

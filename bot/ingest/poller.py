@@ -44,6 +44,10 @@ log = logging.getLogger(__name__)
 
 #: How long a claimed feed stays reserved for the poll that claimed it.
 CLAIM_LEASE = timedelta(minutes=10)
+#: Feeds due this soon after a cycle's start still join it: feeds of one interval polled
+#: together fall due milliseconds apart, and should stay in one cycle (one transmission
+#: per chat) instead of drifting into cycles of their own.
+JOIN_WITHIN = timedelta(seconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +148,8 @@ class Poller:
         self._writer = _CommitBatcher(store)
 
     async def poll_due(self) -> list[FeedReport]:
-        """Poll every feed that was due when the cycle started, then return.
+        """Poll every feed that was due when the cycle started (or within
+        :data:`JOIN_WITHIN` of it), then return.
 
         At most ``batch`` feeds are claimed and in progress at a time; more are claimed as
         soon as half of them are done, so one slow feed never holds up the next batch. Feeds
@@ -152,7 +157,7 @@ class Poller:
         left to the next cycle: a long cycle ends, and feeds due later cannot jump ahead of
         those already waiting.
         """
-        started = self._clock()
+        due_by = self._clock() + JOIN_WITHIN
         reports: list[FeedReport] = []
         running: set[asyncio.Task[FeedReport]] = set()
         batch = self._settings.batch
@@ -161,7 +166,7 @@ class Poller:
             while True:
                 if (more and len(running) <= batch // 2) or not running:
                     due = await self._store.claim_due_feeds(
-                        self._clock(), batch - len(running), CLAIM_LEASE, self._owner, started
+                        self._clock(), batch - len(running), CLAIM_LEASE, self._owner, due_by
                     )
                     more = len(due) == batch - len(running)
                     running.update(asyncio.create_task(self.poll_feed(f)) for f in due)
