@@ -109,7 +109,11 @@ class Leadership:
     async def _lead(self) -> None:
         self.leading = True
         self._on_change(True)
-        log.info("leader now: long polling Telegram and sending")
+        if self._lock.shared:  # a lone SQLite bot has nobody to lead
+            log.info(
+                "leader now: this replica sends, and long-polls Telegram unless a webhook"
+                " brings the updates"
+            )
         try:
             await self._duties.take()
         except Exception:

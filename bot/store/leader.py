@@ -56,6 +56,8 @@ SESSION_SETTINGS = {
 class LeaderLock(Protocol):
     #: seconds to wait after acquiring before the duties start (0: nobody else can hold it)
     settle: float
+    #: other processes may hold it (False: this one always leads)
+    shared: bool
 
     async def acquire(self) -> bool:
         """True when this process holds the lock now (it may have held it already)."""
@@ -74,6 +76,7 @@ class SoleProcessLock:
     """SQLite: the only process on its database file always leads."""
 
     settle = 0.0
+    shared = False
 
     async def acquire(self) -> bool:
         return True
@@ -92,6 +95,7 @@ class AdvisoryLeaderLock:
     """PostgreSQL: a session advisory lock held on a dedicated connection."""
 
     settle = SETTLE
+    shared = True
 
     def __init__(self, url: str) -> None:
         self._engine: AsyncEngine = create_async_engine(
