@@ -17,30 +17,25 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.delivery.backoff import Backoff
+from bot.delivery.outlet import Outlet
 from bot.delivery.port import (
     ChatGone,
     FailReason,
-    MessagePort,
     Migrated,
     RateLimited,
     Rejected,
-    SenderObserver,
     SendResult,
     Sent,
     Transient,
 )
-from bot.delivery.ratelimit import PACED_AS_GROUP, Pacer
+from bot.delivery.ratelimit import PACED_AS_GROUP
 from bot.domain import EditJob
 from bot.render.entries import own_topics_first
-from bot.render.i18n import ENGLISH, chat_locale
 from bot.render.message import Rendered
 from bot.render.pages import single_push, transmission
-from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -51,30 +46,8 @@ _GONE = ("message to edit not found", "message can't be edited", "message_id_inv
 class Editor:
     """Edits one message in place and settles its edit row by the outcome."""
 
-    def __init__(
-        self,
-        store: Store,
-        port: MessagePort,
-        pacer: Pacer,
-        backoff: Backoff,
-        observer: SenderObserver,
-        clock: Callable[[], datetime],
-        *,
-        page_size: int,
-        summary_length: int,
-        language: str = ENGLISH,
-        timezone: str = "UTC",
-    ) -> None:
-        self._store = store
-        self._port = port
-        self._pacer = pacer
-        self._backoff = backoff
-        self._observer = observer
-        self._clock = clock
-        self._page_size = page_size
-        self._summary_length = summary_length
-        self._language = language  #: chats' language until they choose one
-        self._timezone = timezone  #: chats' time zone until they choose one
+    def __init__(self, outlet: Outlet) -> None:
+        self._out = outlet
 
     def render(self, job: EditJob) -> Rendered:
         """The message as it would be sent now, on the page of the first changed entry, in
@@ -82,8 +55,8 @@ class Editor:
         sends it)."""
         chat = job.chat
         settings = chat.settings
-        loc = chat_locale(settings, self._language, self._timezone)
-        summary_length = settings.summary_length or self._summary_length
+        loc = self._out.locale(settings)
+        summary_length = self._out.length(settings)
         entries = [own_topics_first(entry, chat.topics) for entry in job.entries]
         if len(entries) == 1:  # a single push keeps its buttons as the chat left them
             entry = entries[0]
@@ -97,8 +70,8 @@ class Editor:
         return transmission(
             entries,
             loc=loc,
-            page=job.position // self._page_size + 1 if paged else 1,
-            page_size=self._page_size if paged else max(len(entries), 1),
+            page=job.position // self._out.page_size + 1 if paged else 1,
+            page_size=self._out.page_size if paged else max(len(entries), 1),
             summary_length=summary_length,
             transmission_id=job.transmission_id,
         )
@@ -109,12 +82,12 @@ class Editor:
             await self._edit(job)
         except Exception as error:
             log.exception("editing message %s in chat %s failed", job.message_id, job.chat.id)
-            later = self._clock() + self._backoff.delay(1)
-            await self._store.mark_edit_retry(job.edit_id, later, f"internal error: {error!r}")
+            later = self._out.clock() + self._out.backoff.delay(1)
+            await self._out.store.mark_edit_retry(job.edit_id, later, f"internal error: {error!r}")
 
     async def _edit(self, job: EditJob) -> None:
         if not job.entries:
-            await self._store.mark_edit_failed(job.edit_id, "entries no longer stored")
+            await self._out.store.mark_edit_failed(job.edit_id, "entries no longer stored")
             return
         message = self.render(job)
         result = await self._attempt(job, message)
@@ -128,50 +101,56 @@ class Editor:
         """One edit when the limits allow it; a time: not done (network, 5xx, the API
         paused), try again then."""
         chat = job.chat
-        await self._pacer.wait_turn(chat.send_target, chat.kind in PACED_AS_GROUP)
-        permit = self._backoff.permit(self._clock())
+        await self._out.pacer.wait_turn(chat.send_target, chat.kind in PACED_AS_GROUP)
+        permit = self._out.backoff.permit(self._out.clock())
         if permit is None:
-            return self._backoff.held_until(self._clock())
+            return self._out.backoff.held_until(self._out.clock())
         try:
-            result = await self._port.edit(chat.send_target, job.message_id, message, plain=plain)
+            result = await self._out.port.edit(
+                chat.send_target, job.message_id, message, plain=plain
+            )
         except BaseException:
-            self._backoff.abandoned(permit)
+            self._out.backoff.abandoned(permit)
             raise
         if isinstance(result, Transient):
             log.warning("chat %s: edit failed (%s)", chat.id, result.reason)
-            return self._backoff.failed(chat.id, self._clock(), permit, result.reason)
-        self._backoff.answered(chat.id)
+            return self._out.backoff.failed(chat.id, self._out.clock(), permit, result.reason)
+        self._out.backoff.answered(chat.id)
         return result
 
     async def _settle(self, job: EditJob, result: SendResult | datetime) -> None:
-        now = self._clock()
+        now = self._out.clock()
         match result:
             case Sent():
-                await self._store.mark_edit_done(job.edit_id, job.queued_at, now)
-                self._observer.edited()
+                await self._out.store.mark_edit_done(job.edit_id, job.queued_at, now)
+                self._out.observer.edited()
             case RateLimited(retry_after):
-                self._pacer.limiter.block(job.chat.send_target, time.monotonic() + retry_after)
+                self._out.pacer.limiter.block(job.chat.send_target, time.monotonic() + retry_after)
                 until = now + timedelta(seconds=retry_after)
-                await self._store.mark_edit_retry(
+                await self._out.store.mark_edit_retry(
                     job.edit_id, until, f"429: retry after {retry_after:g}s"
                 )
-                self._observer.rate_limited()
+                self._out.observer.rate_limited()
             case ChatGone(reason):
-                await self._store.mark_edit_failed(job.edit_id, reason)
-                failed = await self._store.deactivate_chat(job.chat, reason, now)
-                self._observer.chat_gone()
-                self._observer.failed(failed, FailReason.CHAT_GONE)
+                await self._out.store.mark_edit_failed(job.edit_id, reason)
+                failed = await self._out.store.deactivate_chat(job.chat, reason, now)
+                self._out.observer.chat_gone()
+                self._out.observer.failed(failed, FailReason.CHAT_GONE)
             case Migrated(new_chat_id):
                 assert job.chat.tg_chat_id is not None
-                await self._store.migrate_chat(job.chat.tg_chat_id, new_chat_id, now)
-                await self._store.mark_edit_retry(job.edit_id, now, "group migrated to supergroup")
+                await self._out.store.migrate_chat(job.chat.tg_chat_id, new_chat_id, now)
+                await self._out.store.mark_edit_retry(
+                    job.edit_id, now, "group migrated to supergroup"
+                )
             case Rejected(reason):
-                await self._store.mark_edit_failed(job.edit_id, f"rejected by Telegram: {reason}")
-                self._observer.failed(1, FailReason.EDIT_REFUSED)
+                await self._out.store.mark_edit_failed(
+                    job.edit_id, f"rejected by Telegram: {reason}"
+                )
+                self._out.observer.failed(1, FailReason.EDIT_REFUSED)
                 log.info("chat %s: message %s not edited: %s", job.chat.id, job.message_id, reason)
             case datetime():
-                reason = f"waiting for the Bot API: {self._backoff.last_error}"
-                await self._store.mark_edit_retry(job.edit_id, result, reason)
+                reason = f"waiting for the Bot API: {self._out.backoff.last_error}"
+                await self._out.store.mark_edit_retry(job.edit_id, result, reason)
 
 
 def _message_gone(reason: str) -> bool:

@@ -34,6 +34,7 @@ from typing import Any
 from bot.clock import utcnow
 from bot.delivery.backoff import Backoff
 from bot.delivery.edits import Editor
+from bot.delivery.outlet import Outlet
 from bot.delivery.port import FailReason, MessagePort, NoObserver, SenderObserver
 from bot.delivery.ratelimit import Pacer
 from bot.delivery.transmit import Transmitter
@@ -142,20 +143,7 @@ class Sender:
         self.backoff = Backoff(
             settings.retry_min, settings.retry_max, trip_after=settings.trip_after
         )
-        self._transmitter = Transmitter(
-            store,
-            port,
-            pacer,
-            self.backoff,
-            self._observer,
-            clock,
-            page_size=settings.page_size,
-            summary_length=settings.summary_length,
-            max_attempts=settings.max_attempts,
-            language=settings.language,
-            timezone=settings.timezone,
-        )
-        self._editor = Editor(
+        outlet = Outlet(
             store,
             port,
             pacer,
@@ -167,6 +155,8 @@ class Sender:
             language=settings.language,
             timezone=settings.timezone,
         )
+        self._transmitter = Transmitter(outlet, max_attempts=settings.max_attempts)
+        self._editor = Editor(outlet)
         self._claimed_edits: dict[int, int] = {}  # our chat id -> edit id not done
         self._cycle_since: datetime | None = None  # a poll cycle runs since then
         self._across = settings.gather_across_replicas

@@ -25,32 +25,28 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot.delivery.backoff import Backoff, Permit
+from bot.delivery.backoff import Permit
 from bot.delivery.holds import release_at
+from bot.delivery.outlet import Outlet
 from bot.delivery.port import (
     ChatGone,
     FailReason,
-    MessagePort,
     Migrated,
     RateLimited,
     Rejected,
-    SenderObserver,
     SendResult,
     Sent,
     ThreadGone,
     Transient,
 )
-from bot.delivery.ratelimit import PACED_AS_GROUP, Pacer
+from bot.delivery.ratelimit import PACED_AS_GROUP
 from bot.domain import ChatInfo, Delivery
 from bot.render.entries import own_topics_first
-from bot.render.i18n import ENGLISH, chat_locale
 from bot.render.message import Rendered
 from bot.render.pages import transmission
-from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -67,32 +63,9 @@ class _Postponed:
 class Transmitter:
     """Sends one chat's claimed rows as one transmission and settles them by the outcome."""
 
-    def __init__(
-        self,
-        store: Store,
-        port: MessagePort,
-        pacer: Pacer,
-        backoff: Backoff,
-        observer: SenderObserver,
-        clock: Callable[[], datetime],
-        *,
-        page_size: int,
-        summary_length: int,
-        max_attempts: int,
-        language: str = ENGLISH,
-        timezone: str = "UTC",
-    ) -> None:
-        self._store = store
-        self._port = port
-        self._pacer = pacer
-        self._backoff = backoff
-        self._observer = observer
-        self._clock = clock
-        self._page_size = page_size
-        self._summary_length = summary_length
+    def __init__(self, outlet: Outlet, *, max_attempts: int) -> None:
+        self._out = outlet
         self._max_attempts = max_attempts
-        self._language = language
-        self._timezone = timezone
 
     async def deliver(self, delivery: Delivery) -> None:
         """Send and settle; a failure of our own is counted (see :meth:`_retry`)."""
@@ -108,23 +81,25 @@ class Transmitter:
     async def _send(self, delivery: Delivery) -> None:
         chat = delivery.chat
         if not delivery.entries:
-            await self._store.mark_failed(delivery.outbox_ids, "entries no longer stored")
-            self._observer.failed(len(delivery.outbox_ids), FailReason.ENTRY_GONE)
+            await self._out.store.mark_failed(delivery.outbox_ids, "entries no longer stored")
+            self._out.observer.failed(len(delivery.outbox_ids), FailReason.ENTRY_GONE)
             return
-        now = self._clock()
-        held = release_at(chat.settings, self._timezone, min(delivery.queued_at, default=now), now)
+        now = self._out.clock()
+        held = release_at(
+            chat.settings, self._out.timezone, min(delivery.queued_at, default=now), now
+        )
         if held is not None:  # quiet hours or a digest: the rows wait in the outbox
-            await self._store.hold(delivery.outbox_ids, held)
+            await self._out.store.hold(delivery.outbox_ids, held)
             log.info("chat %s: %d held until %s", chat.id, len(delivery.outbox_ids), held)
             return
-        paused = self._backoff.resumes_at(self._clock())
+        paused = self._out.backoff.resumes_at(self._out.clock())
         if paused is not None:  # the API went down after the claim: do not even try
             await self._settle(delivery, self._held(paused), None)
             return
         transmission_id = None
-        if len(delivery.entries) > self._page_size:
-            transmission_id = await self._store.create_transmission(
-                chat.id, [e.entry_id for e in delivery.entries], self._clock()
+        if len(delivery.entries) > self._out.page_size:
+            transmission_id = await self._out.store.create_transmission(
+                chat.id, [e.entry_id for e in delivery.entries], self._out.clock()
             )
         message = self._render(chat, delivery, transmission_id)
         result = await self._attempt(chat, message)
@@ -132,7 +107,7 @@ class Transmitter:
             log.warning(
                 "chat %s: thread %s gone (%s); to General", chat.id, chat.thread_id, result.reason
             )
-            await self._store.set_thread_gone(chat.id, result.reason, self._clock())
+            await self._out.store.set_thread_gone(chat.id, result.reason, self._out.clock())
             chat = replace(chat, thread_gone=result.reason)
             result = await self._attempt(chat, message)
         if isinstance(result, Rejected):
@@ -150,10 +125,10 @@ class Transmitter:
         settings = chat.settings
         message = transmission(
             [own_topics_first(entry, chat.topics) for entry in delivery.entries],
-            loc=chat_locale(settings, self._language, self._timezone),
+            loc=self._out.locale(settings),
             page=1,
-            page_size=self._page_size,
-            summary_length=settings.summary_length or self._summary_length,
+            page_size=self._out.page_size,
+            summary_length=self._out.length(settings),
             transmission_id=transmission_id,
         )
         single = delivery.entries[0].link if len(delivery.entries) == 1 else None
@@ -165,13 +140,13 @@ class Transmitter:
     ) -> SendResult | _Postponed:
         """One send, when the chat's limits and the circuit allow it; transient failures
         come back as :class:`_Postponed` with the time the chat may try again."""
-        await self._pacer.wait_turn(chat.send_target, chat.kind in PACED_AS_GROUP)
-        backoff = self._backoff
-        permit = backoff.permit(self._clock())
+        await self._out.pacer.wait_turn(chat.send_target, chat.kind in PACED_AS_GROUP)
+        backoff = self._out.backoff
+        permit = backoff.permit(self._out.clock())
         if permit is None:
-            return self._held(backoff.held_until(self._clock()))
+            return self._held(backoff.held_until(self._out.clock()))
         try:
-            result = await self._port.send(
+            result = await self._out.port.send(
                 chat.send_target, message, plain=plain, thread=chat.send_thread
             )
         except BaseException:
@@ -183,8 +158,8 @@ class Transmitter:
             backoff.answered(chat.id)
             return result
         was_tripped = backoff.tripped
-        until = backoff.failed(chat.id, self._clock(), permit, result.reason)
-        wait = (until - self._clock()).total_seconds()
+        until = backoff.failed(chat.id, self._out.clock(), permit, result.reason)
+        wait = (until - self._out.clock()).total_seconds()
         if backoff.tripped and (permit is Permit.PROBE or not was_tripped):
             log.warning(
                 "the Bot API seems unreachable (%s): all sends wait %.3gs, then one tries",
@@ -198,7 +173,7 @@ class Transmitter:
         return _Postponed(until, result.reason)
 
     def _held(self, until: datetime) -> _Postponed:
-        return _Postponed(until, f"waiting for the Bot API: {self._backoff.last_error}")
+        return _Postponed(until, f"waiting for the Bot API: {self._out.backoff.last_error}")
 
     # ------------------------------------------------------------------ settling
 
@@ -220,42 +195,42 @@ class Transmitter:
             case Rejected(reason) | ThreadGone(reason):  # General refused it too
                 await self._rejected(delivery, reason)
             case _Postponed(until, reason):  # network, 5xx, or the API paused: not an attempt
-                await self._store.mark_retry(
+                await self._out.store.mark_retry(
                     delivery.outbox_ids, until, reason, count_attempt=False
                 )
 
     async def _sent(self, delivery: Delivery, sent: Sent, transmission_id: int | None) -> None:
         chat = delivery.chat
-        await self._store.mark_sent(
+        await self._out.store.mark_sent(
             delivery.outbox_ids,
-            self._clock(),
+            self._out.clock(),
             transmission_id=transmission_id,
             message_id=sent.message_id,
         )
         if chat.tg_chat_id is None and chat.channel_ref:
-            await self._store.resolve_channel(chat.channel_ref, sent.tg_chat_id, chat.title)
-        now = self._clock()
+            await self._out.store.resolve_channel(chat.channel_ref, sent.tg_chat_id, chat.title)
+        now = self._out.clock()
         waited = [(now - queued).total_seconds() for queued in delivery.queued_at]
-        self._observer.sent(1, len(delivery.entries), waited)
+        self._out.observer.sent(1, len(delivery.entries), waited)
 
     async def _rate_limited(self, delivery: Delivery, retry_after: float) -> None:
         chat = delivery.chat
-        until = self._clock() + timedelta(seconds=retry_after)
-        self._pacer.limiter.block(chat.send_target, time.monotonic() + retry_after)
-        await self._store.mark_retry(
+        until = self._out.clock() + timedelta(seconds=retry_after)
+        self._out.pacer.limiter.block(chat.send_target, time.monotonic() + retry_after)
+        await self._out.store.mark_retry(
             delivery.outbox_ids,
             until,
             f"429: retry after {retry_after:g}s",
             count_attempt=False,
         )
-        await self._store.defer_chat(chat.id, until)
-        self._observer.rate_limited()
+        await self._out.store.defer_chat(chat.id, until)
+        self._out.observer.rate_limited()
         log.warning("chat %s rate-limited by Telegram for %gs", chat.send_target, retry_after)
 
     async def _chat_gone(self, chat: ChatInfo, reason: str) -> None:
-        failed = await self._store.deactivate_chat(chat, reason, self._clock())
-        self._observer.chat_gone()
-        self._observer.failed(failed, FailReason.CHAT_GONE)
+        failed = await self._out.store.deactivate_chat(chat, reason, self._out.clock())
+        self._out.observer.chat_gone()
+        self._out.observer.failed(failed, FailReason.CHAT_GONE)
         log.info(
             "chat %s deactivated: %s (%d deliveries kept as failed)",
             chat.send_target,
@@ -265,17 +240,17 @@ class Transmitter:
 
     async def _migrated(self, delivery: Delivery, new_chat_id: int) -> None:
         chat = delivery.chat
-        now = self._clock()
+        now = self._out.clock()
         assert chat.tg_chat_id is not None
-        await self._store.migrate_chat(chat.tg_chat_id, new_chat_id, now)
-        await self._store.mark_retry(
+        await self._out.store.migrate_chat(chat.tg_chat_id, new_chat_id, now)
+        await self._out.store.mark_retry(
             delivery.outbox_ids, now, "group migrated to supergroup", count_attempt=False
         )
         log.info("chat %s migrated to %s", chat.tg_chat_id, new_chat_id)
 
     async def _rejected(self, delivery: Delivery, reason: str) -> None:
-        await self._store.mark_failed(delivery.outbox_ids, f"rejected by Telegram: {reason}")
-        self._observer.failed(len(delivery.outbox_ids), FailReason.REJECTED)
+        await self._out.store.mark_failed(delivery.outbox_ids, f"rejected by Telegram: {reason}")
+        self._out.observer.failed(len(delivery.outbox_ids), FailReason.REJECTED)
         log.error(
             "chat %s: transmission rejected even as plain text: %s",
             delivery.chat.send_target,
@@ -287,10 +262,10 @@ class Transmitter:
         ``max_attempts`` times, then failed with the reason."""
         attempts = delivery.attempts + 1
         if attempts >= self._max_attempts:
-            await self._store.mark_failed(
+            await self._out.store.mark_failed(
                 delivery.outbox_ids, f"gave up after {attempts} attempts: {reason}"
             )
-            self._observer.failed(len(delivery.outbox_ids), FailReason.ATTEMPTS)
+            self._out.observer.failed(len(delivery.outbox_ids), FailReason.ATTEMPTS)
             log.error(
                 "chat %s: giving up after %d attempts: %s",
                 delivery.chat.send_target,
@@ -298,8 +273,8 @@ class Transmitter:
                 reason,
             )
             return
-        delay = self._backoff.delay(attempts)
-        await self._store.mark_retry(delivery.outbox_ids, self._clock() + delay, reason)
+        delay = self._out.backoff.delay(attempts)
+        await self._out.store.mark_retry(delivery.outbox_ids, self._out.clock() + delay, reason)
         log.warning(
             "chat %s: send failed (%s); retry in %s", delivery.chat.send_target, reason, delay
         )
