@@ -36,15 +36,15 @@ from bot.app.settings import (
     scheduler_stale_after,
     sender_settings,
 )
+from bot.app.start_steps import claim_gate, connect_telegram, proxy_note, serve_health
 from bot.app.startup import configure_logging, open_store
 from bot.app.updates import serve_webhook
-from bot.chat.claim import ClaimGate, new_claim_code
 from bot.chat.commands import Commands
 from bot.chat.feedadmin import FeedAdmin
 from bot.clock import utcnow
 from bot.config.fields import redact_url
 from bot.config.load import DEFAULT_CONFIG_PATH, DEFAULTS_SOURCE
-from bot.config.schema import DEFAULT_API_BASE_URL, Config
+from bot.config.schema import Config
 from bot.delivery.ratelimit import Pacer, RateLimiter
 from bot.delivery.sender import Sender
 from bot.health import Health, HealthServer, Metrics, SenderMetrics
@@ -61,7 +61,7 @@ from bot.store.engine import redacted
 from bot.store.filelock import DatabaseInUse, FileLock, lock_database_file
 from bot.store.leader import leader_lock
 from bot.store.processes import HEARTBEAT_EVERY
-from bot.tg.application import BotApiUnreachable, TelegramApp, TokenRejected
+from bot.tg.application import TelegramApp
 from bot.tg.handlers import Handlers
 from bot.version import VERSION
 
@@ -137,7 +137,7 @@ class Runtime:
             len(config.feeds),
             redacted(config.database.url),
             config.telegram.api_base_url,
-            _via(config.telegram.proxy),
+            proxy_note(config.telegram.proxy),
         )
         if config.polling.proxy:
             log.info("feeds through the proxy %s", redact_url(config.polling.proxy))
@@ -153,7 +153,7 @@ class Runtime:
         assert config.token is not None
         telegram = TelegramApp(config.token, config.telegram.api_base_url, config.telegram.proxy)
         try:
-            await _connect(telegram, config)
+            await connect_telegram(telegram, config)
         except StartupError:
             await store.close()
             _unlock(file_lock)
@@ -205,7 +205,7 @@ class Runtime:
             default_language=config.telegram.language,
             default_timezone=config.telegram.timezone,
             config_topics=config_topic_names(config),
-            claim=await _claim_gate(config, store),
+            claim=await claim_gate(config, store),
         )
         poll_loop = PollLoop(store.next_feed_check, config.polling.tick)
         feed_admin = FeedAdmin(
@@ -235,7 +235,7 @@ class Runtime:
             role=lambda: leadership.role,
         )
         # The health port first: a port already taken is a startup error, not a crash later.
-        health_server = await _serve_health(config, health, metrics)
+        health_server = await serve_health(config, health, metrics)
         # webhook mode: served by every replica behind a balancer (bot.app.updates); the
         # leader's start_polling then does nothing
         webhook = await serve_webhook(telegram, config)
@@ -411,10 +411,6 @@ def _unlock(file_lock: FileLock | None) -> None:
         file_lock.release()
 
 
-def _via(proxy: str | None) -> str:
-    return f" through the proxy {redact_url(proxy)}" if proxy else ""
-
-
 async def _step(step: tuple[str, Callable[[], Awaitable[object]]]) -> bool:
     name, run = step
     try:
@@ -423,46 +419,3 @@ async def _step(step: tuple[str, Callable[[], Awaitable[object]]]) -> bool:
         log.error("stopping the %s failed: %s", name, one_line(error))
         return False
     return True
-
-
-async def _connect(telegram: TelegramApp, config: Config) -> None:
-    """getMe, with what to do about a failure said in the config's terms."""
-    where = config.telegram.api_base_url
-    try:
-        await telegram.connect()
-    except TokenRejected:
-        hint = "" if where == DEFAULT_API_BASE_URL else f"; and is {where} a Bot API server?"
-        raise StartupError(
-            "Telegram rejected the bot token (401 Unauthorized or 404 Not Found): check "
-            f"TELEGRAM_BOT_TOKEN or telegram.token, @BotFather shows the current token{hint}"
-        ) from None
-    except BotApiUnreachable as error:
-        via = _via(config.telegram.proxy)
-        raise StartupError(f"cannot reach the Bot API at {where}{via}: {error}") from None
-
-
-async def _serve_health(config: Config, health: Health, metrics: Metrics) -> HealthServer | None:
-    if not config.health.port:
-        return None
-    server = HealthServer(health, metrics, config.health.host, config.health.port)
-    try:
-        await server.start()
-    except OSError as error:
-        raise StartupError(
-            f"cannot serve /healthz on {config.health.host}:{config.health.port}: "
-            f"{error.strerror or error} (health.port or FEEDBOT_HEALTH_PORT)"
-        ) from None
-    return server
-
-
-async def _claim_gate(config: Config, store: Store) -> ClaimGate:
-    """No admins in the config and none claimed: a one-time code, in the log only."""
-    if config.telegram.admins or await store.stored_admins():
-        return ClaimGate(None)
-    code = new_claim_code()
-    log.warning(
-        "no admins yet: send /claim %s to the bot in a private chat to become its admin "
-        "(the code works once, until the bot restarts)",
-        code,
-    )
-    return ClaimGate(code)
