@@ -133,3 +133,22 @@ async def test_edits_skip_chats_the_limiter_holds_by_their_telegram_id(
     (job,) = await store.claim_edits(now, LEASE, limit=10, skip_tg_chats={1})
     assert job.chat.id == chats[1]
     assert job.chat.tg_chat_id == 2
+
+
+async def test_a_press_finds_its_entry_while_the_send_is_not_marked_yet_but_not_after_a_failure(
+    store: Store, now: datetime
+) -> None:
+    # the press may come before the sender has marked its send (a loaded database)
+    feed_id = await add_feed(store, now)
+    chats = [(await subscriber(store, tg, now)).id for tg in (1, 2, 3)]
+    await store.record_poll(record(feed_id, now, [(parsed("e1", text="First words."), ())]))
+    deliveries = sorted(
+        await store.claim_deliveries(now, LEASE, max_chats=5, per_chat=5), key=lambda d: d.chat.id
+    )
+    entry_id = deliveries[0].entries[0].entry_id
+    await store.mark_sent(deliveries[0].outbox_ids, now, transmission_id=None, message_id=501)
+    await store.mark_failed(deliveries[2].outbox_ids, "chat not found")
+    assert await store.pushed_entry(chats[0], entry_id) is not None  # sent
+    assert await store.pushed_entry(chats[1], entry_id) is not None  # in flight
+    assert await store.pushed_entry(chats[2], entry_id) is None  # never reached it
+    assert await store.pushed_entry(chats[0], entry_id + 1) is None  # another id

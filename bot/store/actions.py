@@ -12,7 +12,7 @@ from bot.domain import EntryView
 from bot.store.dedup import also_in
 from bot.store.pages import entry_views
 from bot.store.sql import insert_ignoring_duplicates
-from bot.store.tables import SENT, chat_muted_feeds, entries, outbox
+from bot.store.tables import FAILED, chat_muted_feeds, entries, outbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +27,8 @@ class PushedEntry:
 async def pushed_entry(
     connection: AsyncConnection, chat_id: int, entry_id: int
 ) -> PushedEntry | None:
-    """The entry, if it was pushed to this chat (None: unknown, or someone else's)."""
+    """The entry, if it was pushed to this chat (None: unknown, or someone else's). A row
+    still pending counts: a press can come in before the sender has marked its send."""
     feed_id = (
         await connection.execute(
             select(entries.c.feed_id)
@@ -35,7 +36,7 @@ async def pushed_entry(
             .where(
                 outbox.c.chat_id == chat_id,
                 outbox.c.entry_id == entry_id,
-                outbox.c.state == SENT,
+                outbox.c.state != FAILED,
             )
         )
     ).scalar()
