@@ -20,6 +20,7 @@ import yaml
 
 from bot.domain import FetchStatus
 from bot.ingest.fetch import Fetcher, FetchLimits
+from bot.ingest.identity import MAX_TEXT_CHARS
 from tests.feedserver import FeedServer, long_description_rss, many_entries_rss
 
 pytestmark = pytest.mark.e2e
@@ -145,7 +146,7 @@ def test_a_slow_document_gets_the_time_error_and_the_others_finish(
 
 
 def test_a_memory_hungry_document_gets_the_memory_error(server: FeedServer, tmp_path: Path) -> None:
-    server.set_feed("/long.xml", long_description_rss(9 * MB))
+    server.set_feed("/long.xml", many_entries_rss(100_000))  # 128-256 MB (2026-12-02)
     server.set_feed("/fine.xml", small_feed("fine"))
     urls = [server.url("/long.xml"), server.url("/fine.xml")]
 
@@ -155,6 +156,20 @@ def test_a_memory_hungry_document_gets_the_memory_error(server: FeedServer, tmp_
 
     assert lines["long.xml"].startswith("ERROR  long.xml: needs more than 128 MB to parse"), out
     assert lines["fine.xml"].startswith("OK     fine.xml: 3 entries"), out  # a fresh worker
+    assert peak.main < MAIN_PROCESS_LIMIT, f"main process peaked at {peak.main / MB:.0f} MB"
+
+
+def test_a_9_mb_description_parses_within_256_mb_and_is_stored_cut(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    server.set_feed("/long.xml", long_description_rss(9 * MB))  # 112-128 MB (2026-12-02)
+
+    lines, out, peak = poll_once(tmp_path, [server.url("/long.xml")], parse_memory="256MB")
+
+    assert lines["long.xml"].startswith("OK     long.xml: 1 entries, 1 new"), out
+    with sqlite3.connect(tmp_path / "feeds.db") as db:
+        (length,) = db.execute("SELECT length(text) FROM entries").fetchone()
+    assert 0 < length <= MAX_TEXT_CHARS
     assert peak.main < MAIN_PROCESS_LIMIT, f"main process peaked at {peak.main / MB:.0f} MB"
 
 
