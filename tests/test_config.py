@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.app.settings import poll_settings
 from bot.config.durations import parse_duration
@@ -106,6 +107,17 @@ def test_environment_wins_over_the_file(tmp_path: Path) -> None:
     assert config.database.url == "postgresql://u:p@db/x"
 
 
+@pytest.mark.parametrize(
+    ("written", "size"),
+    [("1GB", 1 << 30), ("512 MiB", 512 << 20), ("300m", 300 << 20), (134217728, 128 << 20)],
+)
+def test_sizes_are_read_as_people_write_them(tmp_path: Path, written: object, size: int) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({"polling": {"parse_memory": written, "max_bytes": "64k"}}))
+    polling = load_config(path, {}).polling
+    assert (polling.parse_memory, polling.max_bytes) == (size, 64 << 10)
+
+
 def test_config_path_precedence() -> None:
     assert config_path("a.yaml", {"FEEDBOT_CONFIG": "b.yaml"}) == Path("a.yaml")
     assert config_path(None, {"FEEDBOT_CONFIG": "b.yaml"}) == Path("b.yaml")
@@ -149,6 +161,9 @@ def test_config_path_precedence() -> None:
         ("polling:\n  interval: .inf\n", "polling.interval", "at most 365d"),
         ("polling:\n  max_backoff: 100000000000d\n", "polling.max_backoff", "at most 365d"),
         ("polling:\n  tick: 0.001s\n", "polling.tick", "at least 0.1s"),
+        ("polling:\n  parse_memory: 100MB\n", "polling.parse_memory", "at least 128 MiB"),
+        ("polling:\n  max_bytes: 512\n", "polling.max_bytes", "at least 1 KiB"),
+        ("polling:\n  max_bytes: lots\n", "polling.max_bytes", "use 64KB, 10MB, 1GB"),
         ("polling:\n  timeout: 0.01\n", "polling.timeout", "at least 1s"),
         ("delivery:\n  per_chat_interval: 0.2s\n", "delivery.per_chat_interval", "at least 1s"),
         ("delivery:\n  page_size: true\n", "delivery.page_size", "true/false"),

@@ -17,6 +17,7 @@ from pydantic import (
 
 from bot.config.durations import MAX_DURATION, format_duration, parse_duration
 from bot.domain import normalise_topic
+from bot.sizes import format_size, parse_size
 
 
 def at_least(minimum: float, why: str = "") -> AfterValidator:
@@ -30,7 +31,20 @@ def at_least(minimum: float, why: str = "") -> AfterValidator:
     return AfterValidator(check)
 
 
+def size_at_least(minimum: int, why: str = "") -> AfterValidator:
+    """A check for a size field: at least ``minimum`` bytes (``why`` says why)."""
+
+    def check(size: int) -> int:
+        if size < minimum:
+            raise ValueError(f"must be at least {format_size(minimum)}{why}")
+        return size
+
+    return AfterValidator(check)
+
+
 Duration = Annotated[float, BeforeValidator(parse_duration)]
+#: bytes, written ``10MB``, ``512 MiB``, ``64k`` or as a number of bytes
+ByteSize = Annotated[int, BeforeValidator(parse_size)]
 #: For retention: years are reasonable there.
 LongDuration = Annotated[
     float, BeforeValidator(functools.partial(parse_duration, maximum=10 * MAX_DURATION))

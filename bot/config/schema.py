@@ -17,6 +17,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from bot.config.durations import format_duration, parse_duration
 from bot.config.fields import (
     SHORTEST_INTERVAL,
+    ByteSize,
     Duration,
     FeedProxy,
     HttpUrlStr,
@@ -27,6 +28,7 @@ from bot.config.fields import (
     Topic,
     at_least,
     proxy_secrets,
+    size_at_least,
 )
 from bot.domain import topic_key
 from bot.render.i18n import ENGLISH, LANGUAGE_HINT, language_code
@@ -225,7 +227,8 @@ class PollingConfig(Strict):
     max_backoff: Duration = 6 * 3600.0  #: cap on the delay after repeated errors
     timeout: Annotated[Duration, at_least(1.0)] = 30.0  #: total time for one fetch
     connect_timeout: Annotated[Duration, at_least(0.5)] = 10.0
-    max_bytes: int = Field(10 * 1024 * 1024, ge=1024)  #: cap on the decompressed body
+    #: cap on the decompressed body
+    max_bytes: Annotated[ByteSize, size_at_least(1024)] = 10 * 1024 * 1024
     max_redirects: int = Field(5, ge=0, le=20)
     concurrency: int = Field(20, ge=1, le=500)  #: fetches in flight overall
     per_host: int = Field(2, ge=1, le=50)  #: fetches in flight per host
@@ -245,7 +248,9 @@ class PollingConfig(Strict):
     #: longest time one document may take to parse; past it the parse is stopped
     parse_timeout: Annotated[Duration, at_least(1.0)] = 20.0
     #: address space one parsing process may use (bytes); past it the parse is stopped
-    parse_memory: int = Field(512 * 1024 * 1024, ge=128 * 1024 * 1024)
+    parse_memory: Annotated[
+        ByteSize, size_at_least(128 * 1024 * 1024, " (a parsing process needs that much)")
+    ] = 512 * 1024 * 1024
     #: follow a feed (or a redirect) to a link-local address (169.254.0.0/16, fe80::/10:
     #: cloud metadata services); loopback and private networks are always allowed
     allow_link_local: bool = False

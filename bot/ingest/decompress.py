@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
 from bot.domain import NotAFeedError
+from bot.sizes import format_size
 
 __all__ = [
     "ACCEPT_ENCODING",
@@ -41,14 +42,7 @@ class BodyError(Exception):
 
 
 def too_large(max_bytes: int) -> BodyError:
-    return BodyError(f"body larger than {_size_text(max_bytes)}", transient=False)
-
-
-def _size_text(size: int) -> str:
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if size >= scale:
-            return f"{size / scale:.4g} {unit}"
-    return f"{size} bytes"
+    return BodyError(f"body larger than {format_size(max_bytes)}", transient=False)
 
 
 class CappedBuffer:
@@ -264,7 +258,7 @@ def gunzip_if_needed(body: bytes, max_bytes: int) -> bytes:
         raise NotAFeedError(f"not a feed: corrupt gzip data ({exc})") from None
     if len(unpacked) > max_bytes:
         raise NotAFeedError(
-            f"body larger than {_size_text(max_bytes)} once unpacked "
+            f"body larger than {format_size(max_bytes)} once unpacked "
             "(gzip sent without Content-Encoding)"
         )
     return unpacked
