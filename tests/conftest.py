@@ -18,8 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from telegram import Bot
 
 from bot.store import Store
+from tests.fakebotapi import FakeBotAPI
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("FEEDBOT_SHARED") or REPO.parent / "shared")
@@ -35,6 +37,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for item in items:
             if "corpus" in item.keywords:
                 item.add_marker(skip)
+
+
+@pytest.fixture
+async def bot(api: FakeBotAPI) -> AsyncIterator[Bot]:
+    """python-telegram-bot's own client against the test module's ``api`` fixture."""
+    base = api.base_url
+    async with Bot(api.token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot") as client:
+        yield client
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +41,6 @@ GROUP = -4001
 CHANNEL = -1009001
 
 
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Opt into PTB's timedelta periods: with int periods RetryAfter() itself warns."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
 @pytest.fixture
 def api() -> Iterator[FakeBotAPI]:
     with FakeBotAPI(TOKEN) as server:
@@ -54,12 +48,6 @@ def api() -> Iterator[FakeBotAPI]:
         server.add_group(GROUP, "Readers", admins=[BOB])
         server.add_channel(CHANNEL, "transmission_chan", "Transmission")
         yield server
-
-
-@pytest.fixture
-async def bot(api: FakeBotAPI) -> AsyncIterator[Bot]:
-    async with Bot(TOKEN, base_url=api.api_url) as client:
-        yield client
 
 
 def keyboard(*data: str) -> InlineKeyboardMarkup:

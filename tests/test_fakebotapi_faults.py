@@ -7,7 +7,7 @@ import asyncio
 import json
 import urllib.error
 import urllib.request
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import pytest
 from telegram import Bot
@@ -25,11 +25,6 @@ CHANNEL = -1009001
 MESSAGE = Rendered("<b>INCOMING TRANSMISSION</b>")
 
 
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
 @pytest.fixture
 def api() -> Iterator[FakeBotAPI]:
     with FakeBotAPI(TOKEN) as server:
@@ -37,12 +32,6 @@ def api() -> Iterator[FakeBotAPI]:
         server.add_private_chat(BOB, "Bob")
         server.add_channel(CHANNEL, "transmission_chan", "Transmission")
         yield server
-
-
-@pytest.fixture
-async def bot(api: FakeBotAPI) -> AsyncIterator[Bot]:
-    async with Bot(TOKEN, base_url=api.api_url) as client:
-        yield client
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ update, getFile and the download serve its bytes, sendDocument stores what the b
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -16,23 +16,11 @@ TOKEN = "123456:TEST-token"
 ALICE = 1001
 
 
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
 @pytest.fixture
 def api() -> Iterator[FakeBotAPI]:
     with FakeBotAPI(TOKEN) as server:
         server.add_private_chat(ALICE, "Alice")
         yield server
-
-
-@pytest.fixture
-async def bot(api: FakeBotAPI) -> AsyncIterator[Bot]:
-    base = api.base_url
-    async with Bot(TOKEN, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot") as client:
-        yield client
 
 
 async def test_a_users_document_is_downloaded_through_get_file(bot: Bot, api: FakeBotAPI) -> None:

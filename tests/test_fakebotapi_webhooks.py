@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import pytest
 from telegram import Bot, Update
@@ -17,22 +17,11 @@ ALICE = 1001
 SECRET = "s3cret_-token"
 
 
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
 @pytest.fixture
 def api() -> Iterator[FakeBotAPI]:
     with FakeBotAPI(TOKEN) as server:
         server.add_private_chat(ALICE, "Alice")
         yield server
-
-
-@pytest.fixture
-async def bot(api: FakeBotAPI) -> AsyncIterator[Bot]:
-    async with Bot(TOKEN, base_url=api.api_url) as client:
-        yield client
 
 
 def free_port() -> int:
