@@ -5,12 +5,14 @@ last; a translator the others)."""
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 import string
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -23,6 +25,9 @@ from bot.render.message import MESSAGE_LIMIT, Rendered
 from bot.render.pages import single_push, transmission
 from bot.render.replies import help_text, stats
 from bot.render.settings_menu import SettingsView, settings_menu
+from bot.render.strings import _base
+from bot.render.strings import commands as command_strings
+from bot.render.strings import reading as reading_strings
 from bot.store import FollowedFeed
 from bot.store.maintenance import Stats
 from bot.store.processes import Replica
@@ -30,7 +35,13 @@ from tests.catalogs import TRANSLATED, compiled, extract, read
 from tests.factories import view
 from tests.fakebotapi.html_check import parse_html, utf16_len
 
-STRINGS = Path(strings.__file__)
+#: every module of bot/render/strings/ (its __init__ too), where the sentences are
+WORD_MODULES = [
+    importlib.import_module(
+        strings.__name__ if path.stem == "__init__" else f"{strings.__name__}.{path.stem}"
+    )
+    for path in sorted(Path(strings.__file__).parent.glob("*.py"))
+]
 #: Telegram's HTML tags: a translation may not bring any its msgid does not have
 _TAG = re.compile(r"</?(b|strong|i|em|u|ins|s|strike|del|a|code|pre|span|tg-\w+|blockquote)\b")
 
@@ -46,10 +57,12 @@ def _markup(text: str) -> Counter[str]:
     return Counter([*_TAG.findall(text), *(c for c in text if c in "<>&")])
 
 
-def test_every_sentence_in_strings_is_marked_for_translation() -> None:
-    """A plain string literal in strings.py is a sentence no catalog will ever see: only
-    ``_("...")`` arguments, docstrings, the brand, and command names may be literals."""
-    tree = ast.parse(STRINGS.read_text(encoding="utf-8"))
+@pytest.mark.parametrize("module", WORD_MODULES, ids=lambda module: module.__name__)
+def test_every_sentence_in_strings_is_marked_for_translation(module: ModuleType) -> None:
+    """A plain string literal in bot/render/strings/ is a sentence no catalog will ever see:
+    only ``_("...")`` arguments, docstrings, the brand, and command names may be literals."""
+    assert module.__file__ is not None
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
     allowed: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_":
@@ -57,7 +70,7 @@ def test_every_sentence_in_strings_is_marked_for_translation() -> None:
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             allowed.add(id(node.value))  # docstrings
         elif isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and (t.id in strings.BRAND or t.id == "BRAND")
+            isinstance(t, ast.Name) and (t.id in _base.BRAND or t.id == "BRAND")
             for t in node.targets
         ):
             allowed.update(id(n) for n in ast.walk(node.value))
@@ -125,17 +138,18 @@ def test_po_holds_no_msgid_that_is_gone(language: str) -> None:
 
 
 def _every_sentence() -> list[Msg]:
-    """One instance of each sentence in strings.py, placeholders filled with samples."""
+    """One instance of each sentence in bot/render/strings/, placeholders filled with samples."""
     sentences: list[Msg] = []
-    for name in dir(strings):
-        value = getattr(strings, name)
-        if isinstance(value, Msg):
-            sentences.append(value)
-        elif callable(value) and getattr(value, "__module__", "") == strings.__name__:
-            arguments = value.__code__.co_varnames[: value.__code__.co_argcount]
-            result = value(*(7 for _ in arguments))
-            if isinstance(result, Msg):
-                sentences.append(result)
+    for module in WORD_MODULES:
+        for name in dir(module):
+            value = getattr(module, name)
+            if isinstance(value, Msg):
+                sentences.append(value)
+            elif callable(value) and getattr(value, "__module__", "") == module.__name__:
+                arguments = value.__code__.co_varnames[: value.__code__.co_argcount]
+                result = value(*(7 for _ in arguments))
+                if isinstance(result, Msg):
+                    sentences.append(result)
     return sentences
 
 
@@ -162,7 +176,7 @@ def _messages(language: str) -> list[Rendered]:
         transmission(
             entries[:1], loc=loc, page=1, page_size=5, summary_length=350, transmission_id=None
         ),
-        help_text(strings.PUBLIC_COMMANDS + strings.ADMIN_COMMANDS, loc),
+        help_text(command_strings.PUBLIC_COMMANDS + command_strings.ADMIN_COMMANDS, loc),
         settings_menu(SettingsView(1, "@chan", settings), loc, saved=True),
         topics_menu(options, loc=loc, pushes_on=False, following="ml", everything=False),
         feedlist.feeds_page(feeds, 1, NOW, loc),
@@ -200,7 +214,7 @@ def test_push_buttons_marks_and_search_read_in_the_chats_language() -> None:
     labels = [button.text for row in pushed.keyboard for button in row]
     assert labels == ["開啟 ↗", "展開 ⌄", "在此靜音該訂閱源", "少推 #RL"]
     assert "也見於 博客 B · ✎ 已更新" in pushed.html
-    assert loc(strings.muted_feed("博客 B")).startswith("已在本聊天靜音 博客 B")
+    assert loc(reading_strings.muted_feed("博客 B")).startswith("已在本聊天靜音 博客 B")
     found = search.results(
         [entry],
         Paging(1, 1, False),

@@ -8,8 +8,8 @@ import pytest
 
 from bot.chat.admins import AdminRoster
 from bot.chat.claim import Claim, ClaimGate, new_claim_code
-from bot.render import strings
 from bot.render.i18n import EN
+from bot.render.strings import admin as admin_strings
 from bot.store import Store
 
 
@@ -56,12 +56,12 @@ async def test_a_claim_stores_the_admin_and_admins_are_config_and_stored(
     assert await roster.is_admin(7)
     assert not await roster.is_admin(8)
     group = await roster.claim(8, "supergroup", "K7QX2-MR9PD", EN)
-    assert group.html == EN(strings.CLAIM_IN_PRIVATE)  # a group is no place for the code
-    assert (await roster.claim(8, "private", "WRONG", EN)).html == EN(strings.CLAIM_WRONG)
-    assert (await roster.claim(8, "private", "K7QX2-MR9PD", EN)).html == EN(strings.CLAIMED)
+    assert group.html == EN(admin_strings.CLAIM_IN_PRIVATE)  # a group is no place for the code
+    assert (await roster.claim(8, "private", "WRONG", EN)).html == EN(admin_strings.CLAIM_WRONG)
+    assert (await roster.claim(8, "private", "K7QX2-MR9PD", EN)).html == EN(admin_strings.CLAIMED)
     assert await roster.is_admin(8)
     assert await roster.all() == {7, 8}
     assert await store.stored_admins() == [8]
     closed = await roster.claim(9, "private", "K7QX2-MR9PD", EN)
-    assert closed.html == EN(strings.CLAIM_CLOSED)
+    assert closed.html == EN(admin_strings.CLAIM_CLOSED)
     assert not await roster.is_admin(9)

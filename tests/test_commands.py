@@ -20,17 +20,18 @@ from bot.chat.choices import (
 from bot.chat.commands import ChatContext, Commands, read_press
 from bot.chat.pauses import STOPPED, resumes_on_return
 from bot.domain import ChatInfo, TopicChoice
-from bot.render import callbacks, strings
+from bot.render import callbacks
 from bot.render.choice_text import following, toggled
 from bot.render.i18n import EN
 from bot.render.message import MESSAGE_LIMIT, ButtonReply, Rendered
 from bot.render.plain import visible_length, visible_text
+from bot.render.strings import commands as command_strings
 from bot.store import Store
 from bot.store.chats import MIGRATED_TO, REMOVED_FROM_CONFIG
 from tests.factories import parsed
 from tests.test_store import add_feed, record
 
-EXPIRED = EN(strings.EXPIRED)
+EXPIRED = EN(command_strings.EXPIRED)
 
 EVERYTHING = TopicChoice(everything=True)
 

@@ -6,7 +6,8 @@ import pytest
 
 from bot.chat.adding import read_add
 from bot.domain import FeedCandidate
-from bot.render import callbacks, strings
+from bot.render import callbacks
+from bot.render.strings import feeds as feed_strings
 from bot.text.discover import feed_links, looks_like_html
 
 PAGE = "https://blog.example/posts/index.html"
@@ -87,6 +88,6 @@ def test_add_arguments() -> None:
     assert request is not None
     # as the admin spelled them, once per topic (ML and ml are one)
     assert (request.url, request.topics) == ("https://blog.example/posts", ("ML", "rl"))
-    assert read_add("") == (None, strings.ADD_USAGE)
-    assert read_add("ftp://x.example/") == (None, strings.ADD_NOT_A_URL)
-    assert read_add("http://") == (None, strings.ADD_NOT_A_URL)
+    assert read_add("") == (None, feed_strings.ADD_USAGE)
+    assert read_add("ftp://x.example/") == (None, feed_strings.ADD_NOT_A_URL)
+    assert read_add("http://") == (None, feed_strings.ADD_NOT_A_URL)

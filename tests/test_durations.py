@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.render import strings
 from bot.render.durations import ago, due_in, short_span
 from bot.render.i18n import EN
+from bot.render.strings import feeds as feed_strings
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -40,5 +40,9 @@ def test_a_check_that_just_happened_is_just_now_and_an_overdue_one_is_due_now() 
 
 
 def test_a_failing_feed_counts_its_errors_in_words_that_agree() -> None:
-    assert "1 error in a row" in EN(strings.feed_state_failing(1, "HTTP 500", "5m ago", "in 5s"))
-    assert "3 errors in a row" in EN(strings.feed_state_failing(3, "HTTP 500", "5m ago", "in 5s"))
+    assert "1 error in a row" in EN(
+        feed_strings.feed_state_failing(1, "HTTP 500", "5m ago", "in 5s")
+    )
+    assert "3 errors in a row" in EN(
+        feed_strings.feed_state_failing(3, "HTTP 500", "5m ago", "in 5s")
+    )

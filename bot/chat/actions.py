@@ -12,11 +12,13 @@ from datetime import datetime
 
 from bot.chat.choices import drop_topic, restore_topic, takes_topic
 from bot.domain import ChatInfo
-from bot.render import callbacks, strings
+from bot.render import callbacks
 from bot.render.entries import hashtag, own_topics_first
 from bot.render.i18n import Locale, Msg
 from bot.render.message import ButtonReply, Rendered
 from bot.render.pages import single_push
+from bot.render.strings import commands as command_strings
+from bot.render.strings import reading as reading_strings
 from bot.store import Store
 from bot.store.actions import PushedEntry
 
@@ -43,9 +45,9 @@ class EntryActions:
     ) -> ButtonReply:
         pushed = await self._store.pushed_entry(chat.id, action.entry_id)
         if pushed is None:
-            return ButtonReply(answer=loc(strings.EXPIRED))
+            return ButtonReply(answer=loc(command_strings.EXPIRED))
         if action.op in CHANGING_OPS and not may_change:
-            return ButtonReply(answer=loc(strings.ONLY_GROUP_ADMINS))
+            return ButtonReply(answer=loc(command_strings.ONLY_GROUP_ADMINS))
         expanded = action.expanded
         answer: Msg | None = None
         match action.op:
@@ -55,7 +57,7 @@ class EntryActions:
                 chat, answer = await self._mute(chat, pushed, action.op == callbacks.MUTE)
             case callbacks.FEWER | callbacks.RESTORE:
                 if not pushed.view.topics:
-                    return ButtonReply(answer=loc(strings.EXPIRED))
+                    return ButtonReply(answer=loc(command_strings.EXPIRED))
                 chat, answer = await self._fewer(chat, pushed, action.op == callbacks.FEWER)
         if answer is not None:  # the subscription changed: show the push as it stands now
             pushed = await self._store.pushed_entry(chat.id, action.entry_id) or pushed
@@ -65,7 +67,9 @@ class EntryActions:
     async def _mute(self, chat: ChatInfo, pushed: PushedEntry, mute: bool) -> tuple[ChatInfo, Msg]:
         await self._store.set_muted(chat.id, pushed.feed_id, mute)
         name = pushed.view.feed_name
-        return chat, strings.muted_feed(name) if mute else strings.unmuted_feed(name)
+        if mute:
+            return chat, reading_strings.muted_feed(name)
+        return chat, reading_strings.unmuted_feed(name)
 
     async def _fewer(
         self, chat: ChatInfo, pushed: PushedEntry, fewer: bool
@@ -76,7 +80,7 @@ class EntryActions:
             chat.id, lambda choice: change(choice, topic), self._clock()
         )
         tag = hashtag(topic)
-        return after, strings.fewer_of(tag) if fewer else strings.more_of(tag)
+        return after, reading_strings.fewer_of(tag) if fewer else reading_strings.more_of(tag)
 
     def _render(
         self,

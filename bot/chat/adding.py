@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from bot.domain import FeedCandidate, distinct_topics
-from bot.render import strings
 from bot.render.i18n import Msg
+from bot.render.strings import feeds as feed_strings
 
 MAX_TOPICS = 10  #: topics one /add may give a feed
 MAX_URL = 2000
@@ -28,16 +28,16 @@ def read_add(argument: str) -> tuple[AddRequest | None, Msg | None]:
     """(the request, or None and the reply that says what is wrong)."""
     words = argument.split()
     if not words:
-        return None, strings.ADD_USAGE
+        return None, feed_strings.ADD_USAGE
     url = words[0]
     if "://" not in url:
         url = "https://" + url  # "example.org/blog" means the web page
     try:
         parts = urlsplit(url)
     except ValueError:
-        return None, strings.ADD_NOT_A_URL
+        return None, feed_strings.ADD_NOT_A_URL
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > MAX_URL:
-        return None, strings.ADD_NOT_A_URL
+        return None, feed_strings.ADD_NOT_A_URL
     topics = distinct_topics(words[1:])
     return AddRequest(url, topics[:MAX_TOPICS]), None
 

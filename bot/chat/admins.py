@@ -8,10 +8,10 @@ from datetime import datetime
 from bot.chat.claim import Claim, ClaimGate
 from bot.clock import utcnow
 from bot.domain import GROUP_CHAT_KINDS
-from bot.render import strings
 from bot.render.durations import short_span
 from bot.render.i18n import Locale
 from bot.render.message import Rendered, message
+from bot.render.strings import admin as admin_strings
 from bot.store import Store
 
 
@@ -44,19 +44,23 @@ class AdminRoster:
     ) -> Rendered:
         """``/claim CODE``: in a private chat, the right code makes the sender an admin."""
         if user_id is None or chat_kind in GROUP_CHAT_KINDS or chat_kind == "channel":
-            return message(loc(strings.CLAIM_IN_PRIVATE))
+            return message(loc(admin_strings.CLAIM_IN_PRIVATE))
         if await self.is_admin(user_id):
-            return message(loc(strings.ALREADY_ADMIN))
+            return message(loc(admin_strings.ALREADY_ADMIN))
         if not argument.strip():
-            return message(loc(strings.CLAIM_USAGE if self._gate.code else strings.CLAIM_CLOSED))
+            return message(
+                loc(admin_strings.CLAIM_USAGE if self._gate.code else admin_strings.CLAIM_CLOSED)
+            )
         now = self._clock()
         result = self._gate.attempt(user_id, argument, now)
         if result is Claim.ACCEPTED:
             await self._store.add_admin(user_id, now)
-            return message(loc(strings.CLAIMED))
+            return message(loc(admin_strings.CLAIMED))
         if result is Claim.WRONG:
-            return message(loc(strings.CLAIM_WRONG))
+            return message(loc(admin_strings.CLAIM_WRONG))
         if result is Claim.LIMITED:
             wait = self._gate.wait(user_id, now)
-            return message(loc(strings.claim_limited(short_span(int(wait.total_seconds()) + 1))))
-        return message(loc(strings.CLAIM_CLOSED))
+            return message(
+                loc(admin_strings.claim_limited(short_span(int(wait.total_seconds()) + 1)))
+            )
+        return message(loc(admin_strings.CLAIM_CLOSED))

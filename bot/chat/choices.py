@@ -6,8 +6,8 @@ import difflib
 from collections.abc import Sequence
 
 from bot.domain import MAX_TOPIC_CHARS, TopicChoice, TopicState, normalise_topic, topic_key
-from bot.render import strings
 from bot.render.i18n import Msg
+from bot.render.strings import topics as topic_strings
 
 #: topics a chat may follow (or, following everything, skip): keeps every list of them
 #: within one message and the matching of new entries cheap
@@ -100,9 +100,9 @@ def closest_topics(topic: str, known: Sequence[str], limit: int = 3) -> list[str
 def parse_topic(argument: str, command: str) -> tuple[str, Msg | None]:
     """(the topic as written, cleaned; problem) from a command argument."""
     raw = argument.strip()
-    usage = strings.topic_usage(command)
+    usage = topic_strings.topic_usage(command)
     if len(raw) > MAX_TOPIC_CHARS:
-        return "", strings.topic_too_long(MAX_TOPIC_CHARS, usage)
+        return "", topic_strings.topic_too_long(MAX_TOPIC_CHARS, usage)
     topic = normalise_topic(raw)
     if not topic:
         return "", usage

@@ -40,13 +40,16 @@ from bot.domain import (
     distinct_topics,
     topic_key,
 )
-from bot.render import callbacks, pages, replies, strings
+from bot.render import callbacks, pages, replies
 from bot.render.choice_text import following, receives, toggled
 from bot.render.entries import own_topics_first
 from bot.render.i18n import EN, Locale
 from bot.render.keyboards import Paging
 from bot.render.menu import TopicOption, topics_menu, topics_pages, unknown_topic
 from bot.render.message import ButtonReply, Rendered, message
+from bot.render.strings import commands as command_strings
+from bot.render.strings import reading as reading_strings
+from bot.render.strings import topics as topic_strings
 from bot.store import Store
 from bot.version import PYTHON, VERSION
 
@@ -106,19 +109,23 @@ class Commands(SettingsCommands, FilterCommands):
         _, after = await self._change_topics(
             chat.id, keep_or_everything, self._clock(), activate=True
         )
-        where = strings.THIS_GROUP if ctx.kind in GROUP_CHAT_KINDS else strings.THIS_CHAT
+        where = (
+            topic_strings.THIS_GROUP if ctx.kind in GROUP_CHAT_KINDS else topic_strings.THIS_CHAT
+        )
         if takes_everything(after.topic_choice):
-            return message(loc(strings.subscribed_all(where)))
-        return message(loc(strings.subscribed_keeping(where, receives(after.topic_choice, loc))))
+            return message(loc(topic_strings.subscribed_all(where)))
+        return message(
+            loc(topic_strings.subscribed_keeping(where, receives(after.topic_choice, loc)))
+        )
 
     async def stop(self, ctx: ChatContext) -> Rendered:
         chat = await self._chat(ctx)
         loc = self.locale_of(chat)
         if not chat.active:
-            return message(loc(strings.NOT_SUBSCRIBED))
+            return message(loc(topic_strings.NOT_SUBSCRIBED))
         await self._store.deactivate_chat(chat, STOPPED, self._clock())
         log.info("chat %s: subscription stopped (/stop)", chat.tg_chat_id or chat.channel_ref)
-        return message(loc(strings.STOPPED_PUSHES))
+        return message(loc(topic_strings.STOPPED_PUSHES))
 
     async def subscribe(self, ctx: ChatContext, argument: str) -> Rendered:
         topic, problem = parse_topic(argument, "subscribe")
@@ -128,7 +135,7 @@ class Commands(SettingsCommands, FilterCommands):
         loc = self.locale_of(chat)
         if topic_key(topic) == "all":
             await self._change_topics(chat.id, follow_everything, self._clock(), activate=True)
-            return message(loc(strings.RECEIVES_EVERY_TOPIC))
+            return message(loc(topic_strings.RECEIVES_EVERY_TOPIC))
         known = await self._known_spelling(chat, topic)
         if known is None:  # following it would follow nothing: say so, offer the closest
             return await self._unknown_topic(topic, loc)
@@ -137,10 +144,12 @@ class Commands(SettingsCommands, FilterCommands):
             chat.id, lambda choice: follow_topic(choice, topic), self._clock(), activate=True
         )
         if follow_topic(before.topic_choice, topic) is None:
-            return message(loc(strings.follows_most(MAX_CHAT_TOPICS)))
+            return message(loc(topic_strings.follows_most(MAX_CHAT_TOPICS)))
         if not before.all_topics and topic in before.topics:
-            return message(loc(strings.already_follows(topic, receives(after.topic_choice, loc))))
-        return message(loc(strings.subscribed_to(topic, receives(after.topic_choice, loc))))
+            return message(
+                loc(topic_strings.already_follows(topic, receives(after.topic_choice, loc)))
+            )
+        return message(loc(topic_strings.subscribed_to(topic, receives(after.topic_choice, loc))))
 
     async def _known_spelling(self, chat: ChatInfo, topic: str) -> str | None:
         """How a known topic is spelled (any spelling of it given): one the config names, the
@@ -175,18 +184,22 @@ class Commands(SettingsCommands, FilterCommands):
         )
         was = before.topic_choice
         if drop_topic(was, topic) is None:
-            return message(loc(strings.skips_most(MAX_CHAT_TOPICS)))
+            return message(loc(topic_strings.skips_most(MAX_CHAT_TOPICS)))
         if not was.everything and topic not in was.only:
-            return message(loc(strings.does_not_follow(topic)))
+            return message(loc(topic_strings.does_not_follow(topic)))
         if was.everything and topic in was.excluded:
-            return message(loc(strings.already_skips(topic, receives(after.topic_choice, loc))))
+            return message(
+                loc(topic_strings.already_skips(topic, receives(after.topic_choice, loc)))
+            )
         if not after.all_topics and not after.topics:
-            return message(loc(strings.unsubscribed_none_left(topic)))
+            return message(loc(topic_strings.unsubscribed_none_left(topic)))
         if not after.active:  # kept for when pushes are turned on; say that they are off
             then = receives(after.topic_choice, loc)
             then = then[:1].lower() + then[1:]  # "and then this chat receives ..."
-            return message(loc(strings.unsubscribed_while_off(topic, then)))
-        return message(loc(strings.unsubscribed_from(topic, receives(after.topic_choice, loc))))
+            return message(loc(topic_strings.unsubscribed_while_off(topic, then)))
+        return message(
+            loc(topic_strings.unsubscribed_from(topic, receives(after.topic_choice, loc)))
+        )
 
     async def bot_removed(self, tg_chat_id: int, reason: str) -> bool:
         """The bot was blocked or removed from the chat: no pushes until it is back."""
@@ -231,7 +244,7 @@ class Commands(SettingsCommands, FilterCommands):
         if not found:
             if page == 1:
                 return rendered
-            return message(loc(strings.LAST_PAGE))
+            return message(loc(reading_strings.LAST_PAGE))
         await self._store.set_cursor(chat.id, chat.cursor_topic, page)
         return rendered
 
@@ -246,14 +259,14 @@ class Commands(SettingsCommands, FilterCommands):
             label: str | None = topic
             topic_id = (await self._store.topic_ids([topic])).get(topic)
             if topic_id is None:
-                return message(loc(strings.no_entries_with(topic))), False
+                return message(loc(reading_strings.no_entries_with(topic))), False
         else:
             choice = chat.topic_choice
             wanted = None if chat.all_topics else list(chat.topics)
             label = None if takes_everything(choice) else following(choice, loc, pages.LABEL_UNITS)
             topic_id = None
             if wanted == []:
-                return message(loc(strings.FOLLOWS_NO_TOPICS)), False
+                return message(loc(reading_strings.FOLLOWS_NO_TOPICS)), False
         excluded = chat.excluded_topics if topic is None and chat.all_topics else ()
         result = await self._store.latest_page(wanted, page, self._page_size, excluded)
         rendered = pages.latest(
@@ -305,7 +318,7 @@ class Commands(SettingsCommands, FilterCommands):
         Forged or stale data is answered and changes nothing."""
         chat = await self._store.chat(ctx.tg_chat_id, ctx.thread_id)
         if action is None or chat is None:
-            return ButtonReply(answer=(await self.context_locale(ctx))(strings.EXPIRED))
+            return ButtonReply(answer=(await self.context_locale(ctx))(command_strings.EXPIRED))
         loc = self.locale_of(chat)
         match action:
             case callbacks.Noop():
@@ -326,11 +339,11 @@ class Commands(SettingsCommands, FilterCommands):
                 return await self._topics_page_button(chat, page)
             case callbacks.ToggleTopic(topic_id, page):
                 if not may_change:
-                    return ButtonReply(answer=loc(strings.ONLY_ADMINS_CHANGE_TOPICS))
+                    return ButtonReply(answer=loc(topic_strings.ONLY_ADMINS_CHANGE_TOPICS))
                 return await self._toggle(chat, topic_id, page)
             case callbacks.FollowTopic(topic_id):
                 if not may_change:
-                    return ButtonReply(answer=loc(strings.ONLY_ADMINS_CHANGE_TOPICS))
+                    return ButtonReply(answer=loc(topic_strings.ONLY_ADMINS_CHANGE_TOPICS))
                 return await self._follow_button(chat, topic_id)
             case callbacks.SettingsForm(chat_id, form):
                 return await self.settings_button(ctx, chat, chat_id, form, may_change)
@@ -342,7 +355,8 @@ class Commands(SettingsCommands, FilterCommands):
                     loc=loc,
                     summary_length=self._summary_length_of(chat),
                 )
-        return ButtonReply(answer=loc(strings.EXPIRED))  # pragma: no cover - match is exhaustive
+        # the match is exhaustive
+        return ButtonReply(answer=loc(command_strings.EXPIRED))  # pragma: no cover
 
     async def _latest_button(self, chat: ChatInfo, topic_id: int | None, page: int) -> ButtonReply:
         loc = self.locale_of(chat)
@@ -350,12 +364,12 @@ class Commands(SettingsCommands, FilterCommands):
         if topic_id is not None:
             topic = await self._store.topic_name(topic_id)
             if topic is None:
-                return ButtonReply(answer=loc(strings.EXPIRED))
+                return ButtonReply(answer=loc(command_strings.EXPIRED))
         rendered, found = await self._latest_page(chat, topic, page)
         if not found:  # past the last page (forged, or the entries are gone): change nothing
-            return ButtonReply(answer=loc(strings.EXPIRED))
+            return ButtonReply(answer=loc(command_strings.EXPIRED))
         await self._store.set_cursor(chat.id, topic, page)
-        return ButtonReply(answer=loc(strings.page_number(page)), edit=rendered)
+        return ButtonReply(answer=loc(reading_strings.page_number(page)), edit=rendered)
 
     async def _transmission_button(
         self, chat: ChatInfo, transmission_id: int, page: int
@@ -363,11 +377,11 @@ class Commands(SettingsCommands, FilterCommands):
         loc = self.locale_of(chat)
         ids = await self._store.transmission_entries(transmission_id, chat.id)
         if ids is None:
-            return ButtonReply(answer=loc(strings.EXPIRED))
+            return ButtonReply(answer=loc(command_strings.EXPIRED))
         views = await self._store.views_for_chat(chat.id, ids)
         count = -(-len(views) // self._page_size)
         if not views or page > count:
-            return ButtonReply(answer=loc(strings.EXPIRED))
+            return ButtonReply(answer=loc(command_strings.EXPIRED))
         rendered = pages.transmission(
             views,
             loc=loc,
@@ -376,15 +390,15 @@ class Commands(SettingsCommands, FilterCommands):
             summary_length=self._summary_length_of(chat),
             transmission_id=transmission_id,
         )
-        return ButtonReply(answer=loc(strings.page_of(page, count)), edit=rendered)
+        return ButtonReply(answer=loc(reading_strings.page_of(page, count)), edit=rendered)
 
     async def _topics_page_button(self, chat: ChatInfo, page: int) -> ButtonReply:
         loc = self.locale_of(chat)
         options = await self._topic_options(chat)
         if page > topics_pages(len(options)):
-            return ButtonReply(answer=loc(strings.EXPIRED))
+            return ButtonReply(answer=loc(command_strings.EXPIRED))
         menu = _menu(chat, options, loc, page)
-        return ButtonReply(answer=loc(strings.page_number(page)), edit=menu)
+        return ButtonReply(answer=loc(reading_strings.page_number(page)), edit=menu)
 
     async def _toggle(self, chat: ChatInfo, topic_id: int | None, page: int) -> ButtonReply:
         now = self._clock()
@@ -392,17 +406,17 @@ class Commands(SettingsCommands, FilterCommands):
         if topic_id is None:
             before, after = await self._change_topics(chat.id, follow_everything, now)
             if before.topic_choice == after.topic_choice:
-                return ButtonReply(answer=loc(strings.ALREADY_EVERYTHING))
-            answer = loc(strings.FOLLOWING_EVERYTHING)
+                return ButtonReply(answer=loc(topic_strings.ALREADY_EVERYTHING))
+            answer = loc(topic_strings.FOLLOWING_EVERYTHING)
         else:
             name = await self._store.topic_name(topic_id)
             if name is None:
-                return ButtonReply(answer=loc(strings.EXPIRED))
+                return ButtonReply(answer=loc(command_strings.EXPIRED))
             before, after = await self._change_topics(
                 chat.id, lambda choice: toggle_topic(choice, name), now
             )
             if toggle_topic(before.topic_choice, name) is None:
-                return ButtonReply(answer=loc(strings.at_most_topics(MAX_CHAT_TOPICS)))
+                return ButtonReply(answer=loc(topic_strings.at_most_topics(MAX_CHAT_TOPICS)))
             answer = toggled(before.topic_choice, after.topic_choice, name, loc)
         view = _menu(after, await self._topic_options(after), loc, page)
         return ButtonReply(answer=answer, edit=view)
@@ -413,21 +427,21 @@ class Commands(SettingsCommands, FilterCommands):
         loc = self.locale_of(chat)
         name = await self._store.topic_name(topic_id)
         if name is None:
-            return ButtonReply(answer=loc(strings.EXPIRED))
+            return ButtonReply(answer=loc(command_strings.EXPIRED))
         before, after = await self._change_topics(
             chat.id, lambda choice: follow_topic(choice, name), self._clock(), activate=True
         )
         if follow_topic(before.topic_choice, name) is None:
-            return ButtonReply(answer=loc(strings.at_most_topics(MAX_CHAT_TOPICS)))
-        done = loc(strings.subscribed_to(name, receives(after.topic_choice, loc)))
-        return ButtonReply(answer=loc(strings.following_topic(name)), edit=message(done))
+            return ButtonReply(answer=loc(topic_strings.at_most_topics(MAX_CHAT_TOPICS)))
+        done = loc(topic_strings.subscribed_to(name, receives(after.topic_choice, loc)))
+        return ButtonReply(answer=loc(topic_strings.following_topic(name)), edit=message(done))
 
     # ------------------------------------------------------------------ help and admin
 
     async def help(self, ctx: ChatContext, user_id: int | None) -> Rendered:
-        admin = strings.ADMIN_COMMANDS if await self.is_bot_admin(user_id) else ()
+        admin = command_strings.ADMIN_COMMANDS if await self.is_bot_admin(user_id) else ()
         loc = await self.context_locale(ctx)
-        return replies.help_text(strings.PUBLIC_COMMANDS + admin, loc)
+        return replies.help_text(command_strings.PUBLIC_COMMANDS + admin, loc)
 
     async def stats(self, ctx: ChatContext) -> Rendered:
         loc = await self.context_locale(ctx)

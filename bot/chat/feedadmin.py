@@ -10,9 +10,13 @@ from typing import Protocol
 from bot.chat.adding import AddRequest, PendingAdd, PendingAdds, read_add
 from bot.clock import utcnow
 from bot.domain import FeedProbe, FeedSpec, ProbeProblem
-from bot.render import callbacks, feedlist, strings
+from bot.render import callbacks, feedlist
 from bot.render.i18n import Locale, Msg, Text
 from bot.render.message import ButtonReply, Rendered, message
+from bot.render.strings import commands as command_strings
+from bot.render.strings import feeds as feed_strings
+from bot.render.strings import opml as opml_strings
+from bot.render.strings import reading as reading_strings
 from bot.store import FollowedFeed, Store
 from bot.text.measure import truncate
 from bot.text.opml import OpmlError, OpmlFeed, read_opml, write_opml
@@ -54,16 +58,16 @@ class FeedAdmin:
     async def add(self, chat_id: int, argument: str, loc: Locale) -> Rendered:
         request, problem = read_add(argument)
         if request is None:
-            return message(loc(problem or strings.ADD_USAGE))
+            return message(loc(problem or feed_strings.ADD_USAGE))
         if duplicate := await self._followed(request.url):
-            return message(loc(strings.add_duplicate(duplicate.name)))
+            return message(loc(feed_strings.add_duplicate(duplicate.name)))
         probe = await self._prober.probe(request.url, request.topics, self._clock())
         if len(probe.candidates) == 1:  # a page with one feed: that feed
             if duplicate := await self._followed(probe.candidates[0].url):
-                return message(loc(strings.add_duplicate(duplicate.name)))
+                return message(loc(feed_strings.add_duplicate(duplicate.name)))
             probe = await self._prober.probe(probe.candidates[0].url, request.topics, self._clock())
             if probe.candidates:  # a page again: one hop is all we follow
-                return message(loc(strings.add_problem_page_again(probe.url)))
+                return message(loc(feed_strings.add_problem_page_again(probe.url)))
         if probe.problem is not None:
             return message(loc(_problem(probe)))
         key = self._pending.put(PendingAdd(chat_id, request, self._clock(), probe.candidates))
@@ -88,45 +92,45 @@ class FeedAdmin:
 
     async def _pick(self, key: str, pending: PendingAdd, index: int, loc: Locale) -> ButtonReply:
         if not 1 <= index <= len(pending.candidates):
-            return ButtonReply(answer=loc(strings.EXPIRED))
+            return ButtonReply(answer=loc(command_strings.EXPIRED))
         url = pending.candidates[index - 1].url
         if duplicate := await self._followed(url):
             self._pending.drop(key)
-            return ButtonReply(edit=message(loc(strings.add_duplicate(duplicate.name))))
+            return ButtonReply(edit=message(loc(feed_strings.add_duplicate(duplicate.name))))
         probe = await self._prober.probe(url, pending.request.topics, self._clock())
         if not probe.is_feed:
             self._pending.drop(key)
-            text = strings.add_problem_page_again(url) if probe.candidates else _problem(probe)
+            text = feed_strings.add_problem_page_again(url) if probe.candidates else _problem(probe)
             return ButtonReply(edit=message(loc(text)))
         return ButtonReply(edit=self._preview(key, probe, loc))
 
     async def _confirm(self, key: str, pending: PendingAdd, loc: Locale) -> ButtonReply:
         self._pending.drop(key)
         if pending.feed_url is None:
-            return ButtonReply(answer=loc(strings.EXPIRED))
+            return ButtonReply(answer=loc(command_strings.EXPIRED))
         request: AddRequest = pending.request
         now = self._clock()
         if await self._store.add_feed(pending.feed_url, None, request.topics, now) is None:
             found = await self._followed(pending.feed_url)
             name = found.name if found else pending.title or pending.feed_url
-            return ButtonReply(edit=message(loc(strings.add_duplicate(name))))
+            return ButtonReply(edit=message(loc(feed_strings.add_duplicate(name))))
         self._poll_soon()
         name = pending.title or pending.feed_url
         topics = " ".join(f"#{t}" for t in request.topics)
         return ButtonReply(
-            answer=loc(strings.ADD_BUTTON), edit=message(loc(strings.added(name, topics)))
+            answer=loc(feed_strings.ADD_BUTTON), edit=message(loc(feed_strings.added(name, topics)))
         )
 
     # ------------------------------------------------------------------ /remove /pause /resume
 
     async def _one(self, command: str, ref: str) -> tuple[FollowedFeed | None, Text]:
         if not ref.strip():
-            return None, strings.feed_ref_usage(command)
+            return None, feed_strings.feed_ref_usage(command)
         found = await self._store.find_feeds(ref)
         if not found:
-            return None, strings.no_feed_named(ref.strip())
+            return None, feed_strings.no_feed_named(ref.strip())
         if len(found) > 1:
-            return None, strings.several_feeds_named(ref.strip(), len(found))
+            return None, feed_strings.several_feeds_named(ref.strip(), len(found))
         return found[0], ""
 
     async def remove(self, argument: str, loc: Locale) -> Rendered:
@@ -137,9 +141,9 @@ class FeedAdmin:
 
     async def _remove(self, feed: FollowedFeed) -> Msg:
         if feed.managed_by == "config":
-            return strings.in_config_file(feed.name)
+            return feed_strings.in_config_file(feed.name)
         await self._store.remove_feed(feed.id)
-        return strings.feed_removed(feed.name)
+        return feed_strings.feed_removed(feed.name)
 
     async def pause(self, argument: str, loc: Locale) -> Rendered:
         feed, problem = await self._one("pause", argument)
@@ -155,11 +159,11 @@ class FeedAdmin:
 
     async def _set_paused(self, feed: FollowedFeed, paused: bool) -> Msg:
         if not await self._store.set_paused(feed.id, paused, self._clock()):
-            return strings.PAUSED_ALREADY if paused else strings.RUNNING_ALREADY
+            return feed_strings.PAUSED_ALREADY if paused else feed_strings.RUNNING_ALREADY
         if paused:
-            return strings.feed_paused(feed.name)
+            return feed_strings.feed_paused(feed.name)
         self._poll_soon()
-        return strings.feed_resumed(feed.name)
+        return feed_strings.feed_resumed(feed.name)
 
     # ------------------------------------------------------------------ lists
 
@@ -177,7 +181,7 @@ class FeedAdmin:
         try:
             read = read_opml(data)
         except OpmlError as error:
-            return message(loc(strings.opml_unreadable(str(error))))
+            return message(loc(opml_strings.opml_unreadable(str(error))))
         specs = [FeedSpec(f.url, f.title or None, f.topics) for f in read.feeds]
         added, skipped = await self._store.import_feeds(specs, self._clock())
         if added:
@@ -196,32 +200,32 @@ class FeedAdmin:
         now = self._clock()
         match action:
             case callbacks.SourcesPage(page):
-                answer = loc(strings.page_number(page))
+                answer = loc(reading_strings.page_number(page))
                 return ButtonReply(answer=answer, edit=await self.sources(loc, page))
             case callbacks.FeedsPage(page):
-                answer = loc(strings.page_number(page))
+                answer = loc(reading_strings.page_number(page))
                 return ButtonReply(answer=answer, edit=await self.feeds(loc, page))
             case callbacks.FeedButton():
                 return await self._feed_button(action, loc)
             case callbacks.AddPick(key, _) | callbacks.AddConfirm(key) | callbacks.AddCancel(key):
                 pending = self._pending.get(key, chat_id, now)
                 if pending is None:
-                    return ButtonReply(answer=loc(strings.EXPIRED))
+                    return ButtonReply(answer=loc(command_strings.EXPIRED))
                 if isinstance(action, callbacks.AddPick):
                     return await self._pick(key, pending, action.index, loc)
                 if isinstance(action, callbacks.AddConfirm):
                     return await self._confirm(key, pending, loc)
                 self._pending.drop(key)
-                return ButtonReply(edit=message(loc(strings.ADD_CANCELLED)))
-        return ButtonReply(answer=loc(strings.EXPIRED))
+                return ButtonReply(edit=message(loc(feed_strings.ADD_CANCELLED)))
+        return ButtonReply(answer=loc(command_strings.EXPIRED))
 
     async def _feed_button(self, action: callbacks.FeedButton, loc: Locale) -> ButtonReply:
         feed = await self._store.followed_feed(action.feed_id)
         if feed is None:
-            return ButtonReply(answer=loc(strings.FEED_GONE))
+            return ButtonReply(answer=loc(feed_strings.FEED_GONE))
         if action.verb == "remove":
             if feed.managed_by == "config":
-                answer = loc(strings.in_config_file(feed.name))
+                answer = loc(feed_strings.in_config_file(feed.name))
                 return ButtonReply(answer=truncate(answer, ANSWER_LIMIT))
             return ButtonReply(edit=feedlist.confirm_remove(feed, action.page, loc))
         answer = loc(await self._feed_verb(action.verb, feed))
@@ -240,34 +244,34 @@ class FeedAdmin:
             return await self._set_paused(feed, False)
         if verb == "check":
             if feed.paused:
-                return strings.PAUSED_STATE
+                return feed_strings.PAUSED_STATE
             await self._store.check_now(feed.id)
             self._poll_soon()
-            return strings.CHECKING
+            return feed_strings.CHECKING
         if verb == "remove_confirmed":
             return await self._remove(feed)
-        return strings.KEPT if verb == "keep" else ""
+        return feed_strings.KEPT if verb == "keep" else ""
 
 
 def _opml_summary(added: Sized, skipped: Sized, invalid: Sequence[str]) -> list[Text]:
     """An import's summary, a line each: counts, the outlines not taken, what happens now."""
-    lines: list[Text] = [strings.opml_imported(len(added), len(skipped))]
+    lines: list[Text] = [opml_strings.opml_imported(len(added), len(skipped))]
     if invalid:
-        lines.append(strings.opml_invalid(len(invalid)))
+        lines.append(opml_strings.opml_invalid(len(invalid)))
         lines.extend(f"- {line}" for line in invalid[:OPML_INVALID_SHOWN])
         if len(invalid) > OPML_INVALID_SHOWN:
-            lines.append(strings.and_more(len(invalid) - OPML_INVALID_SHOWN))
+            lines.append(reading_strings.and_more(len(invalid) - OPML_INVALID_SHOWN))
     if added:
-        lines.append(strings.OPML_NEW_FEEDS)
+        lines.append(opml_strings.OPML_NEW_FEEDS)
     return lines
 
 
 def _problem(probe: FeedProbe) -> Msg:
     if probe.problem is ProbeProblem.UNREACHABLE:
-        return strings.add_problem_unreachable(probe.url, probe.detail)
+        return feed_strings.add_problem_unreachable(probe.url, probe.detail)
     if probe.problem is ProbeProblem.NO_FEEDS_ON_PAGE:
-        return strings.add_problem_no_feeds(probe.url)
-    return strings.add_problem_not_a_feed(probe.url, probe.detail)
+        return feed_strings.add_problem_no_feeds(probe.url)
+    return feed_strings.add_problem_not_a_feed(probe.url, probe.detail)
 
 
 def opml_document(feeds: Sequence[FollowedFeed], now: datetime) -> bytes:

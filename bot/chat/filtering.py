@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.chat.base import ChatContext, CommandBase
-from bot.render import strings
 from bot.render.i18n import Locale, Msg
 from bot.render.message import Rendered, message
+from bot.render.strings import filters as filter_strings
 from bot.text.filters import MAX_FILTERS, MAX_PATTERN, FilterError, parse_filter
 from bot.text.measure import escape_html, truncate
 
@@ -22,34 +22,35 @@ class FilterCommands(CommandBase):
         if not wanted:
             return _listing(chat.filters, loc)
         if not may_change:
-            return message(loc(strings.ONLY_GROUP_ADMINS_FILTERS))
+            return message(loc(filter_strings.ONLY_GROUP_ADMINS_FILTERS))
         if wanted.lower() == "clear":
             await self._store.set_filters(chat.id, (), self._clock())
-            return message(loc(strings.FILTERS_CLEARED))
+            return message(loc(filter_strings.FILTERS_CLEARED))
         try:
             found = parse_filter(wanted)
         except FilterError as error:
-            problem = strings.bad_filter(truncate(wanted, 60), _reason(error))
-            return message(loc(problem) + "\n" + loc(strings.FILTERS_HOW))
+            problem = filter_strings.bad_filter(truncate(wanted, 60), _reason(error))
+            return message(loc(problem) + "\n" + loc(filter_strings.FILTERS_HOW))
         current = [parse_filter(text) for text in chat.filters]
         if found in current:
-            return message(loc(strings.filter_exists(str(found))))
+            return message(loc(filter_strings.filter_exists(str(found))))
         if len(current) >= MAX_FILTERS:
-            return message(loc(strings.too_many_filters(MAX_FILTERS)))
+            return message(loc(filter_strings.too_many_filters(MAX_FILTERS)))
         await self._store.set_filters(chat.id, [*current, found], self._clock())
-        return message(loc(strings.filter_added(str(found))))
+        return message(loc(filter_strings.filter_added(str(found))))
 
 
 def _reason(error: FilterError) -> Msg:
     if error.kind == "regex":
-        return strings.bad_regex(truncate(error.detail, 120))
+        return filter_strings.bad_regex(truncate(error.detail, 120))
     if error.kind == "long":
-        return strings.filter_too_long(MAX_PATTERN)
-    return strings.FILTER_SIGN if error.kind == "sign" else strings.FILTER_EMPTY
+        return filter_strings.filter_too_long(MAX_PATTERN)
+    return filter_strings.FILTER_SIGN if error.kind == "sign" else filter_strings.FILTER_EMPTY
 
 
 def _listing(filters: tuple[str, ...], loc: Locale) -> Rendered:
-    lines = [f"<b>{escape_html(loc(strings.FILTERS_HEADER))}</b>", ""]
-    lines += [escape_html(text) for text in filters] or [escape_html(loc(strings.NO_FILTERS))]
-    lines += ["", escape_html(loc(strings.FILTERS_HOW))]
+    lines = [f"<b>{escape_html(loc(filter_strings.FILTERS_HEADER))}</b>", ""]
+    shown = filters or (loc(filter_strings.NO_FILTERS),)
+    lines += [escape_html(text) for text in shown]
+    lines += ["", escape_html(loc(filter_strings.FILTERS_HOW))]
     return Rendered(html="\n".join(lines))

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot.domain import ChatSettings
-from bot.render import strings
 from bot.render.i18n import LANGUAGE_HINT, Msg, language_code
+from bot.render.strings import settings as settings_strings
 from bot.render.zones import known_timezone
 
 #: summary lengths by name (graphemes before "...")
@@ -30,11 +30,11 @@ def read_form(form: str, current: ChatSettings) -> ChatSettings | Msg:
     """``current`` changed as ``form`` says ("tz Asia/Shanghai"), or the problem with it."""
     words = form.strip()[:MAX_FORM].split()
     if not words:
-        return strings.SETTINGS_USAGE
+        return settings_strings.SETTINGS_USAGE
     name, values = words[0].lower(), words[1:]
     reader = _READERS.get(name)
     if reader is None:
-        return strings.unknown_setting(name)
+        return settings_strings.unknown_setting(name)
     return reader(current, values)
 
 
@@ -49,14 +49,14 @@ def clock_time(text: str) -> str | None:
 def _language(current: ChatSettings, values: list[str]) -> ChatSettings | Msg:
     language = language_code(" ".join(values)) if values else None
     if language is None:
-        return strings.bad_language(" ".join(values) or "?", LANGUAGE_HINT)
+        return settings_strings.bad_language(" ".join(values) or "?", LANGUAGE_HINT)
     return replace(current, language=language)
 
 
 def _timezone(current: ChatSettings, values: list[str]) -> ChatSettings | Msg:
     name = values[0] if len(values) == 1 else " ".join(values)
     if len(values) != 1 or not known_timezone(name):
-        return strings.bad_timezone(name or "?", strings.BAD_TIMEZONE_HINT)
+        return settings_strings.bad_timezone(name or "?", settings_strings.BAD_TIMEZONE_HINT)
     return replace(current, timezone=name)
 
 
@@ -67,7 +67,7 @@ def _quiet(current: ChatSettings, values: list[str]) -> ChatSettings | Msg:
     start, dash, end = span.replace("–", "-").partition("-")
     begins, ends = clock_time(start), clock_time(end)
     if not dash or begins is None or ends is None or begins == ends:
-        return strings.BAD_QUIET
+        return settings_strings.BAD_QUIET
     return replace(current, quiet_from=begins, quiet_to=ends)
 
 
@@ -79,13 +79,13 @@ def _digest(current: ChatSettings, values: list[str]) -> ChatSettings | Msg:
         return replace(current, mode="hourly", digest_at=None)
     if len(words) == 2 and words[0] == "daily" and (at := clock_time(words[1])):
         return replace(current, mode="daily", digest_at=at)
-    return strings.BAD_DIGEST
+    return settings_strings.BAD_DIGEST
 
 
 def _switch(field: str, name: str) -> Reader:
     def read(current: ChatSettings, values: list[str]) -> ChatSettings | Msg:
         if len(values) != 1 or values[0].lower() not in _ON:
-            return strings.bad_on_off(name)
+            return settings_strings.bad_on_off(name)
         value = _ON[values[0].lower()]
         if field == "sound":
             return replace(current, sound=value)
@@ -96,7 +96,7 @@ def _switch(field: str, name: str) -> Reader:
 
 def _length(current: ChatSettings, values: list[str]) -> ChatSettings | Msg:
     if len(values) != 1 or values[0].lower() not in LENGTHS:
-        return strings.BAD_LENGTH
+        return settings_strings.BAD_LENGTH
     return replace(current, summary_length=LENGTHS[values[0].lower()])
 
 

@@ -7,10 +7,12 @@ from datetime import datetime
 
 from bot.domain import ChatInfo
 from bot.render import search as render
-from bot.render import strings
 from bot.render.i18n import Locale, Msg
 from bot.render.keyboards import Paging
 from bot.render.message import ButtonReply, Rendered, message
+from bot.render.strings import commands as command_strings
+from bot.render.strings import reading as reading_strings
+from bot.render.strings import search as search_strings
 from bot.store import SearchPage, Store
 from bot.text.search import MAX_WORD_CHARS, MAX_WORDS, Refusal, Words, search_words
 
@@ -29,11 +31,11 @@ def read_search(argument: str) -> tuple[Words | Refusal, bool]:
 def refusal_text(refusal: Refusal) -> Msg:
     match refusal:
         case Refusal.NO_WORDS:
-            return strings.search_usage(MAX_WORDS, MAX_WORD_CHARS)
+            return search_strings.search_usage(MAX_WORDS, MAX_WORD_CHARS)
         case Refusal.TOO_LONG:
-            return strings.search_too_long(MAX_WORDS, MAX_WORD_CHARS)
+            return search_strings.search_too_long(MAX_WORDS, MAX_WORD_CHARS)
         case Refusal.TOO_SHORT:
-            return strings.SEARCH_TOO_SHORT
+            return search_strings.SEARCH_TOO_SHORT
 
 
 class Search:
@@ -53,11 +55,11 @@ class Search:
         if isinstance(words, Refusal):
             return message(loc(refusal_text(words)))
         if not everywhere and not chat.all_topics and not chat.topics:
-            return message(loc(strings.SEARCH_NEEDS_TOPICS))
+            return message(loc(search_strings.SEARCH_NEEDS_TOPICS))
         found = await self._page(chat, words.terms, everywhere, 1)
         if not found.page.entries:
             whole = everywhere or (chat.all_topics and not chat.excluded_topics)
-            return message(loc(strings.nothing_found(words.label, whole, found.scanned)))
+            return message(loc(search_strings.nothing_found(words.label, whole, found.scanned)))
         search_id = None
         if found.page.known_pages > 1 or found.page.has_more:
             search_id = await self._store.save_search(
@@ -71,13 +73,13 @@ class Search:
         """A page button of a /search reply; another chat's or a forgotten search expires."""
         saved = await self._store.saved_search(search_id, chat.id)
         if saved is None:
-            return ButtonReply(answer=loc(strings.EXPIRED))
+            return ButtonReply(answer=loc(command_strings.EXPIRED))
         found = await self._page(chat, saved.words, saved.everything, page)
         if not found.page.entries:
-            return ButtonReply(answer=loc(strings.EXPIRED))
+            return ButtonReply(answer=loc(command_strings.EXPIRED))
         label = " ".join(saved.words)
         rendered = self._render(found, label, saved.everything, search_id, loc, summary_length)
-        return ButtonReply(answer=loc(strings.page_number(page)), edit=rendered)
+        return ButtonReply(answer=loc(reading_strings.page_number(page)), edit=rendered)
 
     async def _page(
         self, chat: ChatInfo, terms: tuple[str, ...], everywhere: bool, page: int

@@ -7,10 +7,11 @@ from dataclasses import replace
 from bot.chat.base import ChatContext, CommandBase
 from bot.chat.preferences import read_form
 from bot.domain import ChatInfo, ChatSettings
-from bot.render import strings
 from bot.render.i18n import Locale, Msg
 from bot.render.message import ButtonReply, Rendered, message
 from bot.render.settings_menu import SettingsView, settings_menu
+from bot.render.strings import commands as command_strings
+from bot.render.strings import settings as settings_strings
 
 
 class SettingsCommands(CommandBase):
@@ -26,15 +27,15 @@ class SettingsCommands(CommandBase):
         target = here
         if words and words[0].startswith("@"):
             if ctx.kind != "private" or not await self.is_bot_admin(ctx.user_id):
-                return message(loc(strings.CHANNEL_SETTINGS_ADMINS))
+                return message(loc(settings_strings.CHANNEL_SETTINGS_ADMINS))
             found = await self._store.chat_by_ref(words[0][:64])
             if found is None:
-                return message(loc(strings.unknown_channel(words[0][:64])))
+                return message(loc(settings_strings.unknown_channel(words[0][:64])))
             target, words, may_change = found, words[1:], True
         if not words:
             return settings_menu(self._settings_view(here, target), loc)
         if not may_change:
-            return message(loc(strings.ONLY_GROUP_ADMINS_SETTINGS))
+            return message(loc(settings_strings.ONLY_GROUP_ADMINS_SETTINGS))
         changed = read_form(" ".join(words), target.settings)
         if isinstance(changed, Msg):
             return message(_with_usage(loc, changed))
@@ -67,26 +68,26 @@ class SettingsCommands(CommandBase):
         loc = self.locale_of(here)
         target = here if chat_id == here.id else await self._store.chat_by_id(chat_id)
         if target is None:
-            return ButtonReply(answer=loc(strings.EXPIRED))
+            return ButtonReply(answer=loc(command_strings.EXPIRED))
         if target.id != here.id and (
             target.kind != "channel"
             or ctx.kind != "private"
             or not await self.is_bot_admin(ctx.user_id)
         ):
-            return ButtonReply(answer=loc(strings.CHANNEL_SETTINGS_ADMINS))
+            return ButtonReply(answer=loc(settings_strings.CHANNEL_SETTINGS_ADMINS))
         if target.id == here.id and not may_change:
-            return ButtonReply(answer=loc(strings.ONLY_GROUP_ADMINS_SETTINGS))
+            return ButtonReply(answer=loc(settings_strings.ONLY_GROUP_ADMINS_SETTINGS))
         changed = read_form(form, target.settings)
         if isinstance(changed, Msg):
-            return ButtonReply(answer=loc(strings.EXPIRED))
+            return ButtonReply(answer=loc(command_strings.EXPIRED))
         here, target = await self._save_settings(here, target, changed)
         loc = self.locale_of(here)
         view = settings_menu(self._settings_view(here, target), loc, saved=True)
-        return ButtonReply(answer=loc(strings.SAVED), edit=view)
+        return ButtonReply(answer=loc(settings_strings.SAVED), edit=view)
 
 
 def _with_usage(loc: Locale, problem: Msg) -> str:
     """A problem with a /settings form, and what /settings takes."""
-    if problem == strings.SETTINGS_USAGE:
+    if problem == settings_strings.SETTINGS_USAGE:
         return loc(problem)
-    return loc(problem) + "\n" + loc(strings.SETTINGS_USAGE)
+    return loc(problem) + "\n" + loc(settings_strings.SETTINGS_USAGE)

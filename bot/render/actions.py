@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from bot.domain import EntryView
-from bot.render import callbacks, strings
+from bot.render import callbacks
 from bot.render.entries import hashtag
 from bot.render.i18n import Locale
 from bot.render.message import Button, Keyboard
+from bot.render.strings import reading as reading_strings
 
 
 def push_keyboard(
@@ -26,21 +27,21 @@ def push_keyboard(
 
     first: list[Button] = []
     if entry.link:
-        first.append(Button(text=loc(strings.OPEN_LINK), url=entry.link))
+        first.append(Button(text=loc(reading_strings.OPEN_LINK), url=entry.link))
     if expanded:
-        first.append(Button(loc(strings.LESS_BUTTON), callback=press(callbacks.LESS)))
+        first.append(Button(loc(reading_strings.LESS_BUTTON), callback=press(callbacks.LESS)))
     elif len(entry.text) > summary_length:
-        first.append(Button(loc(strings.MORE_BUTTON), callback=press(callbacks.MORE)))
+        first.append(Button(loc(reading_strings.MORE_BUTTON), callback=press(callbacks.MORE)))
     second = [
-        Button(loc(strings.UNDO_BUTTON), callback=press(callbacks.UNMUTE))
+        Button(loc(reading_strings.UNDO_BUTTON), callback=press(callbacks.UNMUTE))
         if muted
-        else Button(loc(strings.MUTE_BUTTON), callback=press(callbacks.MUTE))
+        else Button(loc(reading_strings.MUTE_BUTTON), callback=press(callbacks.MUTE))
     ]
     tag = hashtag(entry.topics[0]) if entry.topics else ""
     if tag:
         second.append(
-            Button(loc(strings.UNDO_BUTTON), callback=press(callbacks.RESTORE))
+            Button(loc(reading_strings.UNDO_BUTTON), callback=press(callbacks.RESTORE))
             if fewer
-            else Button(loc(strings.fewer_button(tag)), callback=press(callbacks.FEWER))
+            else Button(loc(reading_strings.fewer_button(tag)), callback=press(callbacks.FEWER))
         )
     return tuple(row for row in (tuple(first), tuple(second)) if row)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.render import strings
 from bot.render.i18n import Locale
+from bot.render.strings import times as time_strings
 
 
 def short_span(seconds: int) -> str:
@@ -35,10 +35,14 @@ _NOW = 1
 def ago(moment: datetime, now: datetime, loc: Locale) -> str:
     """A past moment ("5m ago"); a moment at or just after now (clocks) is "just now"."""
     seconds = int((now - moment).total_seconds())
-    return loc(strings.JUST_NOW if seconds < _NOW else strings.time_ago(short_span(seconds)))
+    return loc(
+        time_strings.JUST_NOW if seconds < _NOW else time_strings.time_ago(short_span(seconds))
+    )
 
 
 def due_in(moment: datetime, now: datetime, loc: Locale) -> str:
     """A moment something is due ("in 5m"); one already past is "now" (it is overdue)."""
     seconds = int((moment - now).total_seconds())
-    return loc(strings.DUE_NOW if seconds < _NOW else strings.in_time(short_span(seconds)))
+    return loc(
+        time_strings.DUE_NOW if seconds < _NOW else time_strings.in_time(short_span(seconds))
+    )

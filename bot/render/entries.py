@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.domain import EntryView, topic_key
-from bot.render import strings
 from bot.render.i18n import Locale
 from bot.render.message import MESSAGE_LIMIT
+from bot.render.strings import reading as reading_strings
 from bot.text.measure import (
     ELLIPSIS,
     escape_html,
@@ -45,7 +45,7 @@ def entry_block(
     elif text:  # untitled: the opening words stand as the title, the summary goes on
         title, text = split_lead(text, UNTITLED_LEAD)
     else:
-        title = loc(strings.UNTITLED)
+        title = loc(reading_strings.UNTITLED)
     title = truncate(title, TITLE_LIMIT)
     title = truncate_units(title, min(_TITLE_UNITS, units // 3))
     title_html = escape_html(title)
@@ -82,9 +82,9 @@ def meta_line(entry: EntryView, loc: Locale) -> str:
     if tags.strip():
         parts.append(tags)
     if entry.also_in:
-        parts.append(loc(strings.also_in(", ".join(entry.also_in))))
+        parts.append(loc(reading_strings.also_in(", ".join(entry.also_in))))
     if entry.updated:
-        parts.append(loc(strings.UPDATED_MARK))
+        parts.append(loc(reading_strings.UPDATED_MARK))
     return " · ".join(parts)
 
 

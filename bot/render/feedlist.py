@@ -7,13 +7,15 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.domain import EntryView, FeedCandidate
-from bot.render import callbacks, strings
+from bot.render import callbacks
 from bot.render.durations import ago, due_in, short_span
 from bot.render.i18n import Locale, Msg
 from bot.render.keyboards import Paging, page_row
 from bot.render.message import MESSAGE_LIMIT, Button, Rendered, message
 from bot.render.pages import latest
 from bot.render.plain import visible_length
+from bot.render.strings import feeds as feed_strings
+from bot.render.strings import times as time_strings
 from bot.text.measure import escape_html, truncate
 
 FEEDS_PER_PAGE = 5  #: /feeds: each feed has a row of buttons
@@ -64,9 +66,9 @@ def add_choices(pending: str, candidates: Sequence[FeedCandidate], loc: Locale) 
         )
         for i, c in enumerate(candidates, 1)
     ]
-    lines = [loc(strings.ADD_PICK), *(f"{i}. {c.url}" for i, c in enumerate(candidates, 1))]
+    lines = [loc(feed_strings.ADD_PICK), *(f"{i}. {c.url}" for i, c in enumerate(candidates, 1))]
     cancel = Button(
-        loc(strings.CANCEL_BUTTON), callback=callbacks.encode(callbacks.AddCancel(pending))
+        loc(feed_strings.CANCEL_BUTTON), callback=callbacks.encode(callbacks.AddCancel(pending))
     )
     return Rendered(html=escape_html("\n".join(lines)), keyboard=(*rows, (cancel,)))
 
@@ -87,28 +89,34 @@ def add_preview(
         shown, paging, loc=loc, summary_length=summary_length, topic_label=title, topic_id=None
     )
     links = tuple(tuple(b for b in row if b.url) for row in page.keyboard)
-    question = "\n\n" + escape_html(loc(strings.ADD_QUESTION))
+    question = "\n\n" + escape_html(loc(feed_strings.ADD_QUESTION))
     html = page.html + question if visible_length(page.html) + 20 < MESSAGE_LIMIT else page.html
     buttons = (
-        Button(loc(strings.ADD_BUTTON), callback=callbacks.encode(callbacks.AddConfirm(pending))),
-        Button(loc(strings.CANCEL_BUTTON), callback=callbacks.encode(callbacks.AddCancel(pending))),
+        Button(
+            loc(feed_strings.ADD_BUTTON), callback=callbacks.encode(callbacks.AddConfirm(pending))
+        ),
+        Button(
+            loc(feed_strings.CANCEL_BUTTON), callback=callbacks.encode(callbacks.AddCancel(pending))
+        ),
     )
     return Rendered(html=html, keyboard=(*(row for row in links if row), buttons))
 
 
 def state_in_words(feed: ListedFeed, now: datetime, loc: Locale) -> str:
     if feed.paused:
-        return loc(strings.PAUSED_STATE)
+        return loc(feed_strings.PAUSED_STATE)
     if feed.error_count:
-        worked = ago(feed.last_success_at, now, loc) if feed.last_success_at else loc(strings.NEVER)
+        worked = (
+            ago(feed.last_success_at, now, loc) if feed.last_success_at else loc(time_strings.NEVER)
+        )
         retry = due_in(feed.next_check_at, now, loc)
         error = feed.last_error or ""
-        return loc(strings.feed_state_failing(feed.error_count, error, worked, retry))
+        return loc(feed_strings.feed_state_failing(feed.error_count, error, worked, retry))
     if feed.last_success_at is None:
-        return loc(strings.NOT_CHECKED_YET)
+        return loc(feed_strings.NOT_CHECKED_YET)
     checked = ago(feed.last_success_at, now, loc)
     next_check = due_in(feed.next_check_at, now, loc)
-    return loc(strings.feed_state_working(feed.entry_count, checked, next_check))
+    return loc(feed_strings.feed_state_working(feed.entry_count, checked, next_check))
 
 
 def _topics(topics: Sequence[str]) -> str:
@@ -116,7 +124,9 @@ def _topics(topics: Sequence[str]) -> str:
 
 
 def _feed_block(number: int, feed: ListedFeed, now: datetime, loc: Locale) -> str:
-    origin = loc(strings.IN_CONFIG if feed.managed_by == "config" else strings.ADDED_IN_CHAT)
+    origin = loc(
+        feed_strings.IN_CONFIG if feed.managed_by == "config" else feed_strings.ADDED_IN_CHAT
+    )
     url = feed.url if feed.url != feed.name else ""  # a feed without a title shows its URL
     meta = " · ".join(filter(None, [url, origin, _topics(feed.topics)]))
     text = f"{number}. {feed.name}: {state_in_words(feed, now, loc)}\n{meta}"
@@ -126,12 +136,12 @@ def _feed_block(number: int, feed: ListedFeed, now: datetime, loc: Locale) -> st
 def feeds_page(feeds: Sequence[ListedFeed], page: int, now: datetime, loc: Locale) -> Rendered:
     """/feeds: a page of feeds, each with its state and a row of buttons."""
     if not feeds:
-        return message(loc(strings.NO_FEEDS_FOLLOWED))
+        return message(loc(feed_strings.NO_FEEDS_FOLLOWED))
     count = pages_of(len(feeds), FEEDS_PER_PAGE)
     page = min(max(page, 1), count)
     first = (page - 1) * FEEDS_PER_PAGE
     shown = feeds[first : first + FEEDS_PER_PAGE]
-    header = f"<b>{escape_html(loc(strings.FEEDS_HEADER))}</b> ({len(feeds)})"
+    header = f"<b>{escape_html(loc(feed_strings.FEEDS_HEADER))}</b> ({len(feeds)})"
     blocks = [_feed_block(first + i + 1, feed, now, loc) for i, feed in enumerate(shown)]
     rows = [_feed_buttons(first + i + 1, feed, page, loc) for i, feed in enumerate(shown)]
     if count > 1:
@@ -145,18 +155,24 @@ def _feed_buttons(number: int, feed: ListedFeed, page: int, loc: Locale) -> tupl
         return Button(f"{loc(label)} {number}", callback=callbacks.encode(action))
 
     toggle = (
-        button(strings.RESUME_BUTTON, "resume")
+        button(feed_strings.RESUME_BUTTON, "resume")
         if feed.paused
-        else button(strings.PAUSE_BUTTON, "pause")
+        else button(feed_strings.PAUSE_BUTTON, "pause")
     )
-    return (toggle, button(strings.REMOVE_BUTTON, "remove"), button(strings.CHECK_BUTTON, "check"))
+    return (
+        toggle,
+        button(feed_strings.REMOVE_BUTTON, "remove"),
+        button(feed_strings.CHECK_BUTTON, "check"),
+    )
 
 
 def feed_buttons(feed_id: int, page: int, loc: Locale, *, paused: bool) -> tuple[Button, ...]:
     """Check now, Pause (or Resume), Remove: under an alert (``page`` 0)."""
-    verbs = [(strings.CHECK_BUTTON, "check")]
-    verbs.append((strings.RESUME_BUTTON, "resume") if paused else (strings.PAUSE_BUTTON, "pause"))
-    verbs.append((strings.REMOVE_BUTTON, "remove"))
+    verbs = [(feed_strings.CHECK_BUTTON, "check")]
+    verbs.append(
+        (feed_strings.RESUME_BUTTON, "resume") if paused else (feed_strings.PAUSE_BUTTON, "pause")
+    )
+    verbs.append((feed_strings.REMOVE_BUTTON, "remove"))
     return tuple(
         Button(loc(label), callback=callbacks.encode(callbacks.FeedButton(verb, feed_id, page)))
         for label, verb in verbs
@@ -167,11 +183,11 @@ def confirm_remove(feed: ListedFeed, page: int, loc: Locale) -> Rendered:
     yes = callbacks.FeedButton("remove_confirmed", feed.id, page)
     keep = callbacks.FeedButton("keep", feed.id, page)
     return Rendered(
-        html=escape_html(loc(strings.confirm_remove(feed.name))),
+        html=escape_html(loc(feed_strings.confirm_remove(feed.name))),
         keyboard=(
             (
-                Button(loc(strings.YES_REMOVE_BUTTON), callback=callbacks.encode(yes)),
-                Button(loc(strings.KEEP_BUTTON), callback=callbacks.encode(keep)),
+                Button(loc(feed_strings.YES_REMOVE_BUTTON), callback=callbacks.encode(yes)),
+                Button(loc(feed_strings.KEEP_BUTTON), callback=callbacks.encode(keep)),
             ),
         ),
     )
@@ -180,7 +196,7 @@ def confirm_remove(feed: ListedFeed, page: int, loc: Locale) -> Rendered:
 def sources_page(feeds: Sequence[ListedFeed], page: int, loc: Locale) -> Rendered:
     """/sources (everyone): what this bot follows, with topics."""
     if not feeds:
-        return message(loc(strings.NO_SOURCES))
+        return message(loc(feed_strings.NO_SOURCES))
     count = pages_of(len(feeds), SOURCES_PER_PAGE)
     page = min(max(page, 1), count)
     first = (page - 1) * SOURCES_PER_PAGE
@@ -188,7 +204,7 @@ def sources_page(feeds: Sequence[ListedFeed], page: int, loc: Locale) -> Rendere
         escape_html(truncate(f"{first + i + 1}. {feed.name} {_topics(feed.topics)}".strip(), 300))
         for i, feed in enumerate(feeds[first : first + SOURCES_PER_PAGE])
     ]
-    header = f"<b>{escape_html(loc(strings.SOURCES_HEADER))}</b> ({len(feeds)})"
+    header = f"<b>{escape_html(loc(feed_strings.SOURCES_HEADER))}</b> ({len(feeds)})"
     keyboard = (page_row(Paging(page, count, False), callbacks.SourcesPage),) if count > 1 else ()
     return Rendered(html="\n".join([header, *lines]), keyboard=keyboard)
 
@@ -204,7 +220,9 @@ def alert(
 ) -> Rendered:
     """To each admin: a feed has been failing for a while; Check now, Pause, Remove."""
     failing_for = short_span(max(0, int((now - since).total_seconds())))
-    text = loc(strings.feed_alert(name, url, failing_for, last_error or strings.UNKNOWN_ERROR))
+    text = loc(
+        feed_strings.feed_alert(name, url, failing_for, last_error or feed_strings.UNKNOWN_ERROR)
+    )
     return Rendered(
         html=escape_html(truncate(text, 1500)),
         keyboard=(feed_buttons(feed_id, 0, loc, paused=False),),
@@ -213,4 +231,4 @@ def alert(
 
 def recovered(name: str, since: datetime, now: datetime, loc: Locale) -> Rendered:
     was_down = short_span(max(0, int((now - since).total_seconds())))
-    return message(truncate(loc(strings.feed_recovered(name, was_down)), 1000))
+    return message(truncate(loc(feed_strings.feed_recovered(name, was_down)), 1000))

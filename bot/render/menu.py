@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.domain import TopicState
-from bot.render import callbacks, strings
+from bot.render import callbacks
 from bot.render.i18n import Locale
 from bot.render.keyboards import Paging, page_row
 from bot.render.message import Button, Rendered
+from bot.render.strings import topics as topic_strings
 from bot.text.measure import escape_html, truncate, truncate_units
 
 #: UTF-16 units of the "Following: ..." line of /topics
@@ -51,20 +52,20 @@ def topics_menu(
     pages = topics_pages(len(options))
     page = min(max(page, 1), pages)
     shown = options[(page - 1) * TOPIC_BUTTONS : page * TOPIC_BUTTONS]
-    status = strings.PUSHES_ON if pushes_on else strings.PUSHES_OFF
+    status = topic_strings.PUSHES_ON if pushes_on else topic_strings.PUSHES_OFF
     following = truncate_units(following, FOLLOWING_UNITS)
     lines = [
-        f"<b>{escape_html(loc(strings.TOPICS_HEADER))}</b>",
+        f"<b>{escape_html(loc(topic_strings.TOPICS_HEADER))}</b>",
         "",
-        escape_html(loc(strings.menu_status(status, following))),
-        escape_html(loc(strings.TAP_A_TOPIC)),
+        escape_html(loc(topic_strings.menu_status(status, following))),
+        escape_html(loc(topic_strings.TAP_A_TOPIC)),
     ]
     if any(option.state is TopicState.SKIPPED for option in shown):
-        lines.append(escape_html(loc(strings.SKIPPED_MARK_HINT)))
+        lines.append(escape_html(loc(topic_strings.SKIPPED_MARK_HINT)))
     if not options:
-        lines.append(escape_html(loc(strings.NO_TOPICS_YET)))
+        lines.append(escape_html(loc(topic_strings.NO_TOPICS_YET)))
     elif pages > 1:
-        lines.append(escape_html(loc(strings.menu_page(page, pages))))
+        lines.append(escape_html(loc(topic_strings.menu_page(page, pages))))
     return Rendered(html="\n".join(lines), keyboard=_keyboard(shown, everything, page, pages, loc))
 
 
@@ -75,7 +76,7 @@ def _keyboard(
     rows: list[tuple[Button, ...]] = [
         (
             Button(
-                ("✅ " if everything else "▫️ ") + loc(strings.EVERYTHING_BUTTON),
+                ("✅ " if everything else "▫️ ") + loc(topic_strings.EVERYTHING_BUTTON),
                 callback=callbacks.encode(callbacks.ToggleTopic(None, page)),
             ),
         )
@@ -98,7 +99,7 @@ def unknown_topic(topic: str, closest: Sequence[TopicOption], loc: Locale) -> Re
     """/subscribe of a topic nothing has: said so, and the closest known ones as buttons
     that subscribe to them."""
     if not closest:
-        return Rendered(html=escape_html(loc(strings.unknown_topic(topic))))
+        return Rendered(html=escape_html(loc(topic_strings.unknown_topic(topic))))
     buttons = tuple(
         (
             Button(
@@ -108,4 +109,6 @@ def unknown_topic(topic: str, closest: Sequence[TopicOption], loc: Locale) -> Re
         )
         for option in closest
     )
-    return Rendered(html=escape_html(loc(strings.unknown_topic_closest(topic))), keyboard=buttons)
+    return Rendered(
+        html=escape_html(loc(topic_strings.unknown_topic_closest(topic))), keyboard=buttons
+    )

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.domain import EntryView
-from bot.render import callbacks, strings
+from bot.render import callbacks
 from bot.render.actions import push_keyboard
 from bot.render.entries import fit_blocks
 from bot.render.i18n import Locale
 from bot.render.keyboards import Paging, page_row
 from bot.render.message import MESSAGE_LIMIT, Button, Rendered
+from bot.render.strings import reading as reading_strings
 from bot.text.measure import escape_html, truncate_units
 
 #: room kept free under the limit for the header and the page line
@@ -43,9 +44,9 @@ def transmission(
     pages = max(-(-len(entries) // page_size), 1)
     page = min(max(page, 1), pages)
     shown = entries[(page - 1) * page_size : page * page_size]
-    header = f"<b>{strings.TRANSMISSION_HEADER}</b>"
+    header = f"<b>{reading_strings.TRANSMISSION_HEADER}</b>"
     if len(entries) > 1:
-        header += escape_html(f" · {loc(strings.new_entries(len(entries)))}")
+        header += escape_html(f" · {loc(reading_strings.new_entries(len(entries)))}")
     numbered = len(entries) > 1
     first = (page - 1) * page_size + 1
     blocks = fit_blocks(
@@ -87,12 +88,14 @@ def single_push(
     keyboard = push_keyboard(
         entry, loc=loc, summary_length=summary_length, expanded=expanded, muted=muted, fewer=fewer
     )
-    return Rendered(html=f"<b>{strings.TRANSMISSION_HEADER}</b>\n\n{block}", keyboard=keyboard)
+    return Rendered(
+        html=f"<b>{reading_strings.TRANSMISSION_HEADER}</b>\n\n{block}", keyboard=keyboard
+    )
 
 
 def _open_label(loc: Locale, number: int, numbered: bool) -> str:
     """The link button of the entry numbered ``number`` in the message."""
-    return f"{number} ↗" if numbered else loc(strings.OPEN_LINK)
+    return f"{number} ↗" if numbered else loc(reading_strings.OPEN_LINK)
 
 
 def latest(
@@ -105,11 +108,13 @@ def latest(
     topic_id: int | None,
 ) -> Rendered:
     """A LATEST UPDATES page with page-number buttons."""
-    header = f"<b>{strings.LATEST_HEADER}</b>"
+    header = f"<b>{reading_strings.LATEST_HEADER}</b>"
     if topic_label:
         header += escape_html(f" · {truncate_units(topic_label, LABEL_UNITS)}")
     if not entries:
-        hint = strings.NO_UPDATES_ON_PAGE if paging.number > 1 else strings.NOTHING_YET
+        hint = (
+            reading_strings.NO_UPDATES_ON_PAGE if paging.number > 1 else reading_strings.NOTHING_YET
+        )
         return Rendered(html=f"{header}\n\n{escape_html(loc(hint))}")
     blocks = fit_blocks(entries, summary_length, MESSAGE_LIMIT - _RESERVE, loc, numbered=False)
     body = header + "\n\n" + "\n\n".join(blocks)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.domain import EntryView
-from bot.render import callbacks, strings
+from bot.render import callbacks
 from bot.render.entries import fit_blocks
 from bot.render.i18n import Locale
 from bot.render.keyboards import Paging, page_row
 from bot.render.message import MESSAGE_LIMIT, Rendered
 from bot.render.pages import LABEL_UNITS
+from bot.render.strings import search as search_strings
 from bot.text.measure import escape_html, truncate_units
 
 #: room kept free under the limit for the header, the note and the page line
@@ -32,10 +33,10 @@ def results(
     pages (``search_id`` is then needed: the buttons find the words again through it)."""
     label = truncate_units(words, LABEL_UNITS)
     if everywhere:
-        label += f" · {loc(strings.SEARCH_EVERY_TOPIC)}"
-    header = f"<b>{escape_html(loc(strings.SEARCH_HEADER))}</b>" + escape_html(f" · {label}")
+        label += f" · {loc(search_strings.SEARCH_EVERY_TOPIC)}"
+    header = f"<b>{escape_html(loc(search_strings.SEARCH_HEADER))}</b>" + escape_html(f" · {label}")
     if scanned is not None:
-        header += "\n" + escape_html(loc(strings.searched_newest(scanned)))
+        header += "\n" + escape_html(loc(search_strings.searched_newest(scanned)))
     blocks = fit_blocks(entries, summary_length, MESSAGE_LIMIT - _RESERVE, loc, numbered=False)
     body = header + "\n\n" + "\n\n".join(blocks)
     if search_id is not None and (paging.known_pages > 1 or paging.has_more):

@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain import ChatSettings
-from bot.render import callbacks, strings
+from bot.render import callbacks
 from bot.render.i18n import LANGUAGES, Locale, Msg
 from bot.render.message import Button, Keyboard, Rendered
+from bot.render.strings import settings as settings_strings
 from bot.text.measure import escape_html, truncate
 
 #: /settings length names by summary length (others read as their number)
 LENGTH_NAMES: dict[int, Msg] = {
-    150: strings.LENGTH_SHORT,
-    350: strings.LENGTH_NORMAL,
-    700: strings.LENGTH_LONG,
+    150: settings_strings.LENGTH_SHORT,
+    350: settings_strings.LENGTH_NORMAL,
+    700: settings_strings.LENGTH_LONG,
 }
 _TITLE_CHARS = 100
 
@@ -31,41 +32,43 @@ class SettingsView:
 def settings_menu(view: SettingsView, loc: Locale, *, saved: bool = False) -> Rendered:
     """The settings of one chat in ``loc``'s words, with buttons for the common changes."""
     s = view.settings
-    header = f"<b>{escape_html(loc(strings.SETTINGS_HEADER))}</b>"
+    header = f"<b>{escape_html(loc(settings_strings.SETTINGS_HEADER))}</b>"
     if view.title:
-        header += escape_html(" · " + loc(strings.settings_for(truncate(view.title, _TITLE_CHARS))))
+        header += escape_html(
+            " · " + loc(settings_strings.settings_for(truncate(view.title, _TITLE_CHARS)))
+        )
     lines = [header, ""]
     if saved:
-        lines.append(escape_html(loc(strings.SAVED)))
+        lines.append(escape_html(loc(settings_strings.SAVED)))
     length = s.summary_length or 0
     rows = [
-        strings.setting_language(LANGUAGES.get(s.language or "", s.language or "")),
-        strings.setting_timezone(s.timezone or "UTC"),
-        strings.setting_quiet(_quiet(s)),
-        strings.setting_mode(_mode(s)),
-        strings.setting_sound(_on_off(s.sound)),
-        strings.setting_length(LENGTH_NAMES.get(length, str(length)), length),
-        strings.setting_preview(_on_off(s.link_preview)),
+        settings_strings.setting_language(LANGUAGES.get(s.language or "", s.language or "")),
+        settings_strings.setting_timezone(s.timezone or "UTC"),
+        settings_strings.setting_quiet(_quiet(s)),
+        settings_strings.setting_mode(_mode(s)),
+        settings_strings.setting_sound(_on_off(s.sound)),
+        settings_strings.setting_length(LENGTH_NAMES.get(length, str(length)), length),
+        settings_strings.setting_preview(_on_off(s.link_preview)),
     ]
     lines += [escape_html(loc(row)) for row in rows]
-    lines += ["", escape_html(loc(strings.SETTINGS_HINT))]
+    lines += ["", escape_html(loc(settings_strings.SETTINGS_HINT))]
     return Rendered(html="\n".join(lines), keyboard=_buttons(view, loc))
 
 
 def _quiet(s: ChatSettings) -> Msg:
     if s.quiet_from and s.quiet_to:
-        return strings.quiet_span(s.quiet_from, s.quiet_to)
-    return strings.NO_QUIET_HOURS
+        return settings_strings.quiet_span(s.quiet_from, s.quiet_to)
+    return settings_strings.NO_QUIET_HOURS
 
 
 def _mode(s: ChatSettings) -> Msg:
     if s.mode == "daily" and s.digest_at:
-        return strings.mode_daily(s.digest_at)
-    return strings.MODE_HOURLY if s.mode == "hourly" else strings.MODE_INSTANT
+        return settings_strings.mode_daily(s.digest_at)
+    return settings_strings.MODE_HOURLY if s.mode == "hourly" else settings_strings.MODE_INSTANT
 
 
 def _on_off(value: bool) -> Msg:
-    return strings.SETTING_ON if value else strings.SETTING_OFF
+    return settings_strings.SETTING_ON if value else settings_strings.SETTING_OFF
 
 
 def _buttons(view: SettingsView, loc: Locale) -> Keyboard:
@@ -79,20 +82,20 @@ def _buttons(view: SettingsView, loc: Locale) -> Keyboard:
         button(name, f"lang {code}", code == s.language) for code, name in LANGUAGES.items()
     )
     modes = (
-        button(loc(strings.SETTINGS_BUTTON_INSTANT), "digest off", s.mode == "instant"),
-        button(loc(strings.SETTINGS_BUTTON_HOURLY), "digest hourly", s.mode == "hourly"),
+        button(loc(settings_strings.SETTINGS_BUTTON_INSTANT), "digest off", s.mode == "instant"),
+        button(loc(settings_strings.SETTINGS_BUTTON_HOURLY), "digest hourly", s.mode == "hourly"),
     )
     lengths = tuple(
         button(loc(LENGTH_NAMES[count]), f"length {name}", s.summary_length == count)
         for name, count in (("short", 150), ("normal", 350), ("long", 700))
     )
-    sound = f"{'🔔' if s.sound else '🔕'} {loc(strings.SETTINGS_BUTTON_SOUND)}"
-    preview = f"{'✅' if s.link_preview else '▫️'} {loc(strings.SETTINGS_BUTTON_PREVIEW)}"
+    sound = f"{'🔔' if s.sound else '🔕'} {loc(settings_strings.SETTINGS_BUTTON_SOUND)}"
+    preview = f"{'✅' if s.link_preview else '▫️'} {loc(settings_strings.SETTINGS_BUTTON_PREVIEW)}"
     switches = (
         button(sound, f"sound {'off' if s.sound else 'on'}"),
         button(preview, f"preview {'off' if s.link_preview else 'on'}"),
     )
     rows = [languages, modes, lengths, switches]
     if s.quiet_from:
-        rows.append((button(loc(strings.SETTINGS_BUTTON_QUIET_OFF), "quiet off"),))
+        rows.append((button(loc(settings_strings.SETTINGS_BUTTON_QUIET_OFF), "quiet off"),))
     return tuple(rows)

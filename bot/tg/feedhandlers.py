@@ -13,9 +13,10 @@ from telegram.ext import ContextTypes
 from bot.chat.commands import ChatContext, Commands
 from bot.chat.feedadmin import OPML_FILENAME, FeedAdmin
 from bot.delivery.ratelimit import PACED_AS_GROUP
-from bot.render import strings
 from bot.render.i18n import Locale, Msg
 from bot.render.message import Rendered, message
+from bot.render.strings import commands as command_strings
+from bot.render.strings import opml as opml_strings
 from bot.text.opml import MAX_BYTES as MAX_OPML_BYTES
 from bot.tg.replies import argument, chat_context, in_turn, reply
 
@@ -32,8 +33,8 @@ async def _download_opml(
     """(the file's bytes, or None and the reply that says why not), within MAX_OPML_BYTES."""
     name = (document.file_name or "").lower()
     if not name.endswith((".opml", ".xml")) and document.mime_type not in _OPML_TYPES:
-        return None, strings.OPML_NOT_OPML
-    too_large = strings.opml_too_large(MAX_OPML_BYTES // 1024)
+        return None, opml_strings.OPML_NOT_OPML
+    too_large = opml_strings.opml_too_large(MAX_OPML_BYTES // 1024)
     if (document.file_size or 0) > MAX_OPML_BYTES:
         return None, too_large
     try:
@@ -42,7 +43,7 @@ async def _download_opml(
             return None, too_large
         data = bytes(await file.download_as_bytearray())
     except TelegramError as error:
-        return None, strings.opml_download_failed(error.message)
+        return None, opml_strings.opml_download_failed(error.message)
     if len(data) > MAX_OPML_BYTES:
         return None, too_large
     return data, None
@@ -65,7 +66,7 @@ class FeedHandlers:
                 return
             loc = await self.commands.context_locale(ctx)
             if not await self.commands.is_bot_admin(user.id if user else None):
-                await reply(update, context, message(loc(strings.ONLY_BOT_ADMINS)))
+                await reply(update, context, message(loc(command_strings.ONLY_BOT_ADMINS)))
                 return
             await reply(update, context, await action(ctx, argument(context), loc))
 
@@ -93,7 +94,7 @@ class FeedHandlers:
             return
         loc = await self.commands.context_locale(ctx)
         if not await self.commands.is_bot_admin(user.id if user else None):
-            await reply(update, context, message(loc(strings.ONLY_BOT_ADMINS)))
+            await reply(update, context, message(loc(command_strings.ONLY_BOT_ADMINS)))
             return
         data = await self.feeds.export_opml()
         await in_turn(
@@ -104,7 +105,7 @@ class FeedHandlers:
                 chat_id=chat.id,
                 document=data,
                 filename=OPML_FILENAME,
-                caption=loc(strings.EXPORT_CAPTION),
+                caption=loc(opml_strings.EXPORT_CAPTION),
             ),
         )
 
@@ -115,11 +116,11 @@ class FeedHandlers:
             return
         loc = await self.commands.context_locale(ctx)
         if not await self.commands.is_bot_admin(user.id if user else None):
-            await reply(update, context, message(loc(strings.ONLY_BOT_ADMINS)))
+            await reply(update, context, message(loc(command_strings.ONLY_BOT_ADMINS)))
             return
         data, problem = await _download_opml(context, msg.document)
         if data is None:
-            await reply(update, context, message(loc(problem or strings.OPML_NOT_OPML)))
+            await reply(update, context, message(loc(problem or opml_strings.OPML_NOT_OPML)))
             return
         await reply(update, context, await self.feeds.import_opml(data, loc))
 

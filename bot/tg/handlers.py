@@ -42,9 +42,10 @@ from bot.chat.pauses import bot_removed_reason
 from bot.clock import utcnow
 from bot.delivery.ratelimit import Pacer
 from bot.domain import GROUP_CHAT_KINDS
-from bot.render import callbacks, strings
+from bot.render import callbacks
 from bot.render.i18n import EN, ENGLISH, SIMPLIFIED, Locale, Msg, locale
 from bot.render.message import ButtonReply, Rendered, message
+from bot.render.strings import commands as command_strings
 from bot.store import Store
 from bot.tg.feedhandlers import FeedHandlers
 from bot.tg.replies import (
@@ -158,7 +159,7 @@ class Handlers(FeedHandlers):
             if ctx is None:
                 return
             if not await may_change_subscription(update, context, self.commands):
-                await self._say(update, context, ctx, strings.ONLY_GROUP_ADMINS)
+                await self._say(update, context, ctx, command_strings.ONLY_GROUP_ADMINS)
                 return
             await reply(update, context, await action(ctx, argument(context)))
 
@@ -198,7 +199,7 @@ class Handlers(FeedHandlers):
             if ctx is None:
                 return
             if not await self.commands.is_bot_admin(user.id if user else None):
-                await self._say(update, context, ctx, strings.ONLY_BOT_ADMINS)
+                await self._say(update, context, ctx, command_strings.ONLY_BOT_ADMINS)
                 return
             await reply(update, context, await action(ctx))
 
@@ -215,7 +216,7 @@ class Handlers(FeedHandlers):
             if isinstance(action, callbacks.ADMIN_ACTIONS):
                 user = update.effective_user
                 if not await self.commands.is_bot_admin(user.id if user else None):
-                    return ButtonReply(answer=loc(strings.ONLY_BOT_ADMINS))
+                    return ButtonReply(answer=loc(command_strings.ONLY_BOT_ADMINS))
             return await self.feeds.button(ctx.tg_chat_id, action, loc)
         allowed = changes_subscription(action) and await may_change_subscription(
             update, context, self.commands
@@ -234,7 +235,7 @@ class Handlers(FeedHandlers):
         if chat is not None and chat.type != ChatType.PRIVATE and not addressee:
             return  # in groups, stay quiet about commands that may be for another bot
         if ctx := chat_context(update):
-            await self._say(update, context, ctx, strings.unknown_command(name))
+            await self._say(update, context, ctx, command_strings.unknown_command(name))
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Work out the press, answer it, then edit the message.
@@ -249,13 +250,13 @@ class Handlers(FeedHandlers):
         ctx = chat_context(update)
         try:
             if ctx is None:
-                result = ButtonReply(answer=EN(strings.EXPIRED))
+                result = ButtonReply(answer=EN(command_strings.EXPIRED))
             else:
                 result = await self._press(update, context, ctx, query.data)
         except Exception:
             # Always answered, also when the work above failed (the error handler logs it).
             loc = await self._locale_or_english(ctx)
-            await answer_query(query, loc(strings.SOMETHING_WENT_WRONG))
+            await answer_query(query, loc(command_strings.SOMETHING_WENT_WRONG))
             raise
         await answer_query(query, result.answer)
         if result.edit is not None:
@@ -276,7 +277,7 @@ class Handlers(FeedHandlers):
                 log.info("chat %s: the bot is back (%s); pushes resume", change.chat.id, new)
             ctx = chat_context(update)
             if change.chat.type in GROUP_CHAT_KINDS and ctx is not None:  # added to a group
-                hello = strings.group_hello(f"@{context.bot.username}")
+                hello = command_strings.group_hello(f"@{context.bot.username}")
                 await self._say(update, context, ctx, hello)
 
     async def migration(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -289,7 +290,7 @@ class Handlers(FeedHandlers):
         if isinstance(update, Update) and update.effective_message and update.effective_chat:
             loc = await self._locale_or_english(chat_context(update))
             with contextlib.suppress(TelegramError):
-                await reply(update, context, message(loc(strings.FAILED_ON_OUR_SIDE)))
+                await reply(update, context, message(loc(command_strings.FAILED_ON_OUR_SIDE)))
 
     async def _locale_or_english(self, ctx: ChatContext | None) -> Locale:
         """The chat's language when it can still be read (the store may be what failed)."""
@@ -357,9 +358,9 @@ def command_menus(
     """Each scope's menu in ``loc``'s language: everyone in private chats (with /claim while
     the bot has no admin), group members, group admins (who change the subscription). Bot
     admins' own menus come apart."""
-    public = [BotCommand(name, loc(text)) for name, text in strings.PUBLIC_COMMANDS]
+    public = [BotCommand(name, loc(text)) for name, text in command_strings.PUBLIC_COMMANDS]
     members = [command for command in public if command.command in GROUP_MEMBER_COMMANDS]
-    name, text = strings.CLAIM_COMMAND
+    name, text = command_strings.CLAIM_COMMAND
     private = [*public, BotCommand(name, loc(text))] if claimable else public
     return [
         (BotCommandScopeDefault(), public),
@@ -385,11 +386,13 @@ async def publish_commands(
         loc = locale(language)
         for scope, menu in command_menus(loc, claimable=open_claim):
             await bot.set_my_commands(menu, scope=scope, language_code=code or None)
-        await bot.set_my_description(loc(strings.BOT_DESCRIPTION), language_code=code or None)
-        await bot.set_my_short_description(
-            loc(strings.BOT_SHORT_DESCRIPTION), language_code=code or None
+        await bot.set_my_description(
+            loc(command_strings.BOT_DESCRIPTION), language_code=code or None
         )
-        everything = strings.PUBLIC_COMMANDS + strings.ADMIN_COMMANDS
+        await bot.set_my_short_description(
+            loc(command_strings.BOT_SHORT_DESCRIPTION), language_code=code or None
+        )
+        everything = command_strings.PUBLIC_COMMANDS + command_strings.ADMIN_COMMANDS
         admin = [BotCommand(name, loc(text)) for name, text in everything]
         for user_id in admins:
             try:

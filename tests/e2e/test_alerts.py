@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.render import strings
 from bot.render.i18n import EN
+from bot.render.strings import commands as command_strings
+from bot.render.strings import feeds as feed_strings
 from tests.e2e.conftest import ADMIN, BOT_USERNAME, Bots
 from tests.e2e.helpers import Feed, Item, button, button_texts, press
 from tests.fakebotapi import FakeBotAPI, SentMessage
@@ -42,7 +43,7 @@ def test_a_failing_feed_alerts_each_admin_once_and_its_recovery_once(
     assert feed.url in alert.plain_text
     assert button_texts(alert) == ["Check now", "Pause", "Remove"]
     wait_note(api, other, FAILING, "the other admin's alert")
-    assert press(api, admin, alert, button(alert, "Check now")).text == EN(strings.CHECKING)
+    assert press(api, admin, alert, button(alert, "Check now")).text == EN(feed_strings.CHECKING)
     bot.wait_polls(bot.polls() + 4)  # still failing: no second alert
     assert len(notes(api, admin, FAILING)) == 1
 
@@ -60,4 +61,4 @@ def test_the_bot_says_hello_when_added_to_a_group(api: FakeBotAPI, bots: Bots) -
     group = api.add_group(-3301, "Readers", admins=[3302])
     api.add_bot_to_group(group)
     hello = api.wait_for(lambda: next(iter(api.messages(group)), None), 20, "a hello")
-    assert hello.plain_text == EN(strings.group_hello(f"@{BOT_USERNAME}"))
+    assert hello.plain_text == EN(command_strings.group_hello(f"@{BOT_USERNAME}"))

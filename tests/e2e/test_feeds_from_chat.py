@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.render import strings
 from bot.render.i18n import EN
+from bot.render.strings import commands as command_strings
+from bot.render.strings import feeds as feed_strings
 from tests.botprocess import wait_until
 from tests.e2e.conftest import ADMIN, Bots
 from tests.e2e.helpers import (
@@ -55,13 +56,13 @@ def test_add_a_page_with_one_feed_then_only_new_entries_reach_a_subscriber(
     admin, reader = api.add_private_chat(ADMIN, "Admin"), api.add_private_chat(READER)
     say(api, reader, "/start")
 
-    assert say(api, reader, f"/add {url}").plain_text == EN(strings.ONLY_BOT_ADMINS)
+    assert say(api, reader, f"/add {url}").plain_text == EN(command_strings.ONLY_BOT_ADMINS)
     preview = say(api, admin, f"/add {url} ML")
     assert preview.plain_text.startswith("LATEST UPDATES · Blog feed")
     assert "Item backlog3 headline" in preview.plain_text
     assert button_texts(preview)[-2:] == ["Add", "Cancel"]
     assert press(api, reader, preview, button(preview, "Add"), user=READER).text == (
-        EN(strings.ONLY_BOT_ADMINS)
+        EN(command_strings.ONLY_BOT_ADMINS)
     )
 
     press(api, admin, preview, button(preview, "Add"))
@@ -75,7 +76,7 @@ def test_add_a_page_with_one_feed_then_only_new_entries_reach_a_subscriber(
     assert all(copies(api, reader, old) == 0 for old in blog.entries[1:])
 
     again = say(api, admin, f"/add {blog.url}")
-    assert again.plain_text == EN(strings.add_duplicate("Blog feed"))
+    assert again.plain_text == EN(feed_strings.add_duplicate("Blog feed"))
     assert "1. Blog feed #ML" in say(api, reader, "/sources").plain_text
 
 
@@ -95,7 +96,7 @@ def test_add_a_page_with_two_feeds_offers_both_and_a_stale_button_expires(
     bots.start()
     admin = api.add_private_chat(ADMIN, "Admin")
     choices = say(api, admin, f"/add {url}")
-    assert choices.plain_text.startswith(EN(strings.ADD_PICK))
+    assert choices.plain_text.startswith(EN(feed_strings.ADD_PICK))
     assert button_texts(choices) == ["1. RSS", "2. Other", "Cancel"]
 
     press(api, admin, choices, button(choices, "2. Other"))
@@ -103,9 +104,9 @@ def test_add_a_page_with_two_feeds_offers_both_and_a_stale_button_expires(
     assert preview.plain_text.startswith("LATEST UPDATES · Two (other)")
     add = button(preview, "Add")
     press(api, admin, preview, button(preview, "Cancel"))
-    assert wait_edited(api, preview).plain_text == EN(strings.ADD_CANCELLED)
-    assert press(api, admin, preview, add).text == EN(strings.EXPIRED)
-    assert say(api, admin, "/sources").plain_text == EN(strings.NO_SOURCES)
+    assert wait_edited(api, preview).plain_text == EN(feed_strings.ADD_CANCELLED)
+    assert press(api, admin, preview, add).text == EN(command_strings.EXPIRED)
+    assert say(api, admin, "/sources").plain_text == EN(feed_strings.NO_SOURCES)
 
 
 def test_add_errors_are_one_clear_reply_and_add_nothing(
@@ -119,12 +120,14 @@ def test_add_errors_are_one_clear_reply_and_add_nothing(
     missing = say(api, admin, f"/add {feeds.url('/missing.xml')}").plain_text
     assert missing.startswith(f"Could not fetch {feeds.url('/missing.xml')}: ")
     assert "404" in missing
-    assert say(api, admin, f"/add {plain}").plain_text == EN(strings.add_problem_no_feeds(plain))
+    assert say(api, admin, f"/add {plain}").plain_text == EN(
+        feed_strings.add_problem_no_feeds(plain)
+    )
     junk = say(api, admin, f"/add {feeds.url('/junk.bin')}").plain_text
     assert junk.startswith(f"{feeds.url('/junk.bin')} is not a feed")
-    assert say(api, admin, "/add").plain_text == EN(strings.ADD_USAGE)
-    assert say(api, admin, "/add ftp://x.example/").plain_text == EN(strings.ADD_NOT_A_URL)
-    assert say(api, admin, "/sources").plain_text == EN(strings.NO_SOURCES)
+    assert say(api, admin, "/add").plain_text == EN(feed_strings.ADD_USAGE)
+    assert say(api, admin, "/add ftp://x.example/").plain_text == EN(feed_strings.ADD_NOT_A_URL)
+    assert say(api, admin, "/sources").plain_text == EN(feed_strings.NO_SOURCES)
 
 
 def add_feed(api: FakeBotAPI, admin: int, url: str) -> None:
@@ -144,8 +147,10 @@ def test_pause_stops_fetching_and_resume_restarts_it(
     say(api, reader, "/start")
     bot.wait_polls(2)
 
-    assert say(api, admin, "/pause test FEED").plain_text == EN(strings.feed_paused("Test feed"))
-    assert say(api, admin, f"/pause {feed.url}").plain_text == EN(strings.PAUSED_ALREADY)
+    assert say(api, admin, "/pause test FEED").plain_text == EN(
+        feed_strings.feed_paused("Test feed")
+    )
+    assert say(api, admin, f"/pause {feed.url}").plain_text == EN(feed_strings.PAUSED_ALREADY)
     bot.wait_polls(bot.polls() + 2)  # a check that was in flight at the pause is over
     hits = feeds.hits(feed.path)
     bot.wait_polls(bot.polls() + 4)  # the clock feed is checked meanwhile, this one not
@@ -157,11 +162,11 @@ def test_pause_stops_fetching_and_resume_restarts_it(
     fresh = Item("after-pause")
     feed.publish(fresh)
     assert say(api, admin, f"/resume {feed.url}").plain_text == EN(
-        strings.feed_resumed("Test feed")
+        feed_strings.feed_resumed("Test feed")
     )
     wait_push(api, reader, fresh)
     assert say(api, admin, "/resume nothing-like-it").plain_text == EN(
-        strings.no_feed_named("nothing-like-it")
+        feed_strings.no_feed_named("nothing-like-it")
     )
 
 
@@ -181,14 +186,16 @@ def test_feeds_buttons_check_pause_and_remove_with_a_confirm(
     assert "added in chat" in listing.plain_text
     assert "from the config file" in listing.plain_text
     hits = feeds.hits(chat_feed.path)
-    assert press(api, admin, listing, button(listing, "Check now 1")).text == EN(strings.CHECKING)
+    assert press(api, admin, listing, button(listing, "Check now 1")).text == EN(
+        feed_strings.CHECKING
+    )
     api.wait_for(lambda: feeds.hits(chat_feed.path) > hits, 20, "the check asked for")
 
     refused = press(api, admin, listing, button(listing, "Remove 2")).text
-    assert refused == EN(strings.in_config_file("Test feed"))
+    assert refused == EN(feed_strings.in_config_file("Test feed"))
     press(api, admin, listing, button(listing, "Remove 1"))
     confirm = wait_edited(api, listing)
-    assert confirm.plain_text == EN(strings.confirm_remove("Added in chat"))
+    assert confirm.plain_text == EN(feed_strings.confirm_remove("Added in chat"))
     press(api, admin, confirm, button(confirm, "Keep it"))
     listing = wait_edited(api, confirm)
     assert "Added in chat" in listing.plain_text
@@ -198,7 +205,7 @@ def test_feeds_buttons_check_pause_and_remove_with_a_confirm(
     listing = wait_edited(api, confirm)
     assert listing.plain_text.startswith("FEEDS (1)")
     assert press(api, admin, confirm, button(confirm, "Yes, remove it")).text == EN(
-        strings.FEED_GONE
+        feed_strings.FEED_GONE
     )
 
 

@@ -9,8 +9,9 @@ import sys
 import pytest
 
 from bot.chat.feedadmin import OPML_FILENAME
-from bot.render import strings
 from bot.render.i18n import EN
+from bot.render.strings import commands as command_strings
+from bot.render.strings import opml as opml_strings
 from bot.text.opml import read_opml
 from tests.botprocess import REPO
 from tests.e2e.conftest import ADMIN, Bots
@@ -58,7 +59,9 @@ def test_an_admins_opml_file_is_imported_and_export_gives_it_back(
     admin, stranger = api.add_private_chat(ADMIN, "Admin"), api.add_private_chat(3101)
     document = opml(feeds, feed.url)
 
-    assert send_file(api, stranger, "subs.opml", document).plain_text == EN(strings.ONLY_BOT_ADMINS)
+    assert send_file(api, stranger, "subs.opml", document).plain_text == EN(
+        command_strings.ONLY_BOT_ADMINS
+    )
     summary = send_file(api, admin, "subs.opml", document).plain_text
     assert summary.startswith("OPML import: 2 feeds added, 1 already followed (skipped).")
     assert "1 could not be taken:\n- Gopher: gopher://old.example/feed is not an http(s) URL" in (
@@ -68,7 +71,7 @@ def test_an_admins_opml_file_is_imported_and_export_gives_it_back(
     assert "ML notes #Research #Machine learning #AI #RL" in sources  # as the file spells them
     assert "Papers daily #Research" in sources
     assert send_file(api, admin, "notes.txt", b"hello", "text/plain").plain_text == EN(
-        strings.OPML_NOT_OPML
+        opml_strings.OPML_NOT_OPML
     )
     broken = send_file(api, admin, "broken.opml", b"<opml><body>").plain_text
     assert broken.startswith("Could not read that file: not an XML document")
@@ -76,14 +79,14 @@ def test_an_admins_opml_file_is_imported_and_export_gives_it_back(
     export = say(api, admin, "/export")
     assert export.document is not None
     assert export.document["file_name"] == OPML_FILENAME
-    assert export.plain_text == EN(strings.EXPORT_CAPTION)
+    assert export.plain_text == EN(opml_strings.EXPORT_CAPTION)
     read = read_opml(api.file_bytes(export.document["file_id"]))
     assert {f.url: f.title for f in read.feeds} == {
         feeds.url("/ml.xml"): "ML notes",
         feeds.url("/papers.xml"): "Papers daily",
         feed.url: "Test feed",
     }
-    assert say(api, stranger, "/export").plain_text == EN(strings.ONLY_BOT_ADMINS)
+    assert say(api, stranger, "/export").plain_text == EN(command_strings.ONLY_BOT_ADMINS)
 
 
 def test_the_feeds_cli_imports_lists_and_exports(feeds: FeedServer, tmp_path: object) -> None:
