@@ -25,7 +25,7 @@ TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
 #: the languages with a catalog (English is the msgids themselves)
 TRANSLATED = tuple(language for language in LANGUAGES if language != ENGLISH)
 HEADER_COMMENT = (
-    "# Transmission's chat sentences. The msgids are in bot/render/strings.py;\n"
+    "# Transmission's chat sentences. The msgids are in bot/render/strings/;\n"
     "# scripts/i18n merges new ones in (untranslated or fuzzy) and compiles the .mo."
 )
 _KEYWORDS = {"_": None}  # _("msgid", **values): the first argument
