@@ -18,6 +18,7 @@ from typing import Any
 from _common import copy_db, fresh_file
 from sqlalchemy import Engine, create_engine, event, insert, text
 
+from bot.domain import topic_key
 from bot.store import Store
 from bot.store import tables as t
 
@@ -182,7 +183,9 @@ def seed_entries(
     rng = random.Random(5)
     now = datetime.now(UTC)
     with engine.begin() as connection:
-        connection.execute(insert(t.topics), [{"name": name} for name in topic_names])
+        connection.execute(
+            insert(t.topics), [{"key": topic_key(name), "name": name} for name in topic_names]
+        )
         topic_ids = connection.execute(text("SELECT id FROM topics ORDER BY id")).scalars().all()
     weights = [1 / (rank + 1) for rank in range(len(topic_ids))]
     began = time.monotonic()
