@@ -20,26 +20,23 @@ from bot.domain import normalise_topic
 from bot.sizes import format_size, parse_size
 
 
-def at_least(minimum: float, why: str = "") -> AfterValidator:
-    """A check for a duration field: at least ``minimum`` seconds (``why`` says why)."""
-
-    def check(seconds: float) -> float:
-        if seconds < minimum:
-            raise ValueError(f"must be at least {format_duration(minimum)}{why}")
-        return seconds
+def _no_less_than(minimum: float, shown: str, why: str) -> AfterValidator:
+    def check(value: float) -> float:
+        if value < minimum:
+            raise ValueError(f"must be at least {shown}{why}")
+        return value
 
     return AfterValidator(check)
+
+
+def at_least(minimum: float, why: str = "") -> AfterValidator:
+    """A check for a duration field: at least ``minimum`` seconds (``why`` says why)."""
+    return _no_less_than(minimum, format_duration(minimum), why)
 
 
 def size_at_least(minimum: int, why: str = "") -> AfterValidator:
     """A check for a size field: at least ``minimum`` bytes (``why`` says why)."""
-
-    def check(size: int) -> int:
-        if size < minimum:
-            raise ValueError(f"must be at least {format_size(minimum)}{why}")
-        return size
-
-    return AfterValidator(check)
+    return _no_less_than(minimum, format_size(minimum), why)
 
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
