@@ -16,7 +16,7 @@ from bot.delivery.sender import Sender
 from bot.domain import EntryWrite, FeedSchedule, FetchStatus, PollRecord
 from bot.render.message import Rendered
 from bot.store import Store
-from bot.store.tables import edits
+from bot.store.tables import edits, outbox
 from tests.factories import parsed
 from tests.test_sender import (
     BAD_GATEWAY,
@@ -67,6 +67,12 @@ async def edit_rows(store: Store) -> dict[int, tuple[str, str | None]]:
         return {row.chat_id: (row.state, row.last_error) for row in rows}
 
 
+async def all_sent(store: Store, count: int) -> bool:
+    async with store._engine.connect() as connection:  # test-only peek at the table
+        states = (await connection.execute(select(outbox.c.state))).scalars().all()
+        return len(states) == count and all(state == "sent" for state in states)
+
+
 async def test_each_edit_outcome_is_settled_like_a_send(store: Store) -> None:
     flaky, gone_message, blocked = 1501, 1502, 1503
     ids = {tg: await chat(store, tg) for tg in (flaky, gone_message, blocked)}
@@ -85,6 +91,8 @@ async def test_each_edit_outcome_is_settled_like_a_send(store: Store) -> None:
     (title,) = await queue(store)
     async with running(sender):
         await eventually(lambda: len(port.sends) == 3, what="three pushes")
+        # (a change before the marking is found by the marking, and edited without the mark)
+        await eventually(lambda: all_sent(store, 3), what="the three pushes marked sent")
         now = utcnow()
         changed = parsed(title.removeprefix("Title "), title=title, text="A corrected body.")
         await store.record_poll(

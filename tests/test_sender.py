@@ -9,6 +9,7 @@ per-group limit for channels too, and one transmission per poll cycle.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import itertools
 import time
 from collections.abc import AsyncIterator, Callable
@@ -155,9 +156,12 @@ async def running(sender: Sender) -> AsyncIterator[Sender]:
 
 
 async def eventually(predicate: Callable[[], Any], within: float = 5.0, what: str = "") -> Any:
+    """``predicate()`` (awaited when it returns an awaitable) once it is true."""
     deadline = time.monotonic() + within
     while True:
         value = predicate()
+        if inspect.isawaitable(value):
+            value = await value
         if value:
             return value
         if time.monotonic() > deadline:

@@ -206,6 +206,7 @@ class Transmitter:
             self._out.clock(),
             transmission_id=transmission_id,
             message_id=sent.message_id,
+            shown=delivery.entries,
         )
         if chat.tg_chat_id is None and chat.channel_ref:
             await self._out.store.resolve_channel(chat.channel_ref, sent.tg_chat_id, chat.title)

@@ -60,7 +60,7 @@ async def queue_for_entries(
             )
         )
         pairs.update((chat_id, message_id) for chat_id, message_id in rows)
-    return await _queue(connection, sorted(pairs), now)
+    return await queue_messages(connection, sorted(pairs), now)
 
 
 async def queue_for_duplicates(connection: AsyncConnection, now: datetime) -> int:
@@ -83,12 +83,18 @@ async def queue_for_duplicates(connection: AsyncConnection, now: datetime) -> in
         )
         .distinct()
     )
-    return await _queue(connection, sorted((c, m) for c, m in rows), now)
+    return await queue_messages(connection, sorted((c, m) for c, m in rows), now)
 
 
-async def _queue(
+def reads_the_same(one: str, other: str) -> bool:
+    """Whether a reader sees no change: runs of whitespace count as one space."""
+    return one.split() == other.split()
+
+
+async def queue_messages(
     connection: AsyncConnection, pairs: Sequence[tuple[int, int]], now: datetime
 ) -> int:
+    """Queue an edit of each (our chat id, message id); one already queued goes again."""
     if not pairs:
         return 0
     params = [{"b_chat": chat_id, "b_message": message_id} for chat_id, message_id in pairs]

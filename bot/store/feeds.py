@@ -28,7 +28,7 @@ from bot.domain import (
     PollRecord,
     sort_time,
 )
-from bot.store.edits import queue_for_entries
+from bot.store.edits import queue_for_entries, reads_the_same
 from bot.store.enqueue import enqueue, one_per_story
 from bot.store.keyword_filters import drop_filtered
 from bot.store.processes import owner_dead
@@ -397,8 +397,8 @@ async def _update_entries(connection: AsyncConnection, record: PollRecord) -> No
     changed = [
         stored[w.entry.key].id
         for w in writes
-        if _as_read(stored[w.entry.key].title) != _as_read(w.entry.title)
-        or _as_read(stored[w.entry.key].text) != _as_read(w.entry.text)
+        if not reads_the_same(stored[w.entry.key].title, w.entry.title)
+        or not reads_the_same(stored[w.entry.key].text, w.entry.text)
     ]
     await connection.execute(
         update(entries)
@@ -442,11 +442,6 @@ async def _update_entries(connection: AsyncConnection, record: PollRecord) -> No
             for name in w.topics
         ],
     )
-
-
-def _as_read(text: str) -> str:
-    """Text as a reader compares it: runs of whitespace are one space."""
-    return " ".join(text.split())
 
 
 async def _touch_entries(

@@ -21,10 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain import Delivery, EntryView
 from bot.store.chats import chats_with_topics
 from bot.store.dedup import also_in
+from bot.store.edits import queue_messages, reads_the_same
 from bot.store.pages import entry_views
 from bot.store.processes import claim_free, outside_running_cycles
 from bot.store.sql import chunks, skip_locked
-from bot.store.tables import FAILED, PENDING, SENT, chats, outbox, transmissions
+from bot.store.tables import FAILED, PENDING, SENT, chats, entries, outbox, transmissions
 
 
 def _due(now: datetime, queued_before: datetime | None = None) -> ColumnElement[bool]:
@@ -191,7 +192,11 @@ async def mark_sent(
     *,
     transmission_id: int | None,
     message_id: int | None,
+    shown: Sequence[EntryView] = (),
 ) -> None:
+    """Sent as ``message_id``. ``shown`` are the entries as the message showed them: one
+    that changed after it was read for the send (a poll committed while the send was in
+    flight, too late to queue the edit itself) has the message queued for an edit."""
     if transmission_id is not None:
         await connection.execute(
             update(transmissions)
@@ -212,6 +217,35 @@ async def mark_sent(
                 last_error=None,
             )
         )
+    if message_id is not None and shown and outbox_ids:
+        await _edit_if_changed_meanwhile(connection, outbox_ids[0], message_id, shown, now)
+
+
+async def _edit_if_changed_meanwhile(
+    connection: AsyncConnection,
+    outbox_id: int,
+    message_id: int,
+    shown: Sequence[EntryView],
+    now: datetime,
+) -> None:
+    query = select(entries.c.id, entries.c.title, entries.c.text).where(
+        entries.c.id.in_([view.entry_id for view in shown])
+    )
+    if connection.dialect.name == "postgresql":
+        # waits for a poll that is updating these entries: either it commits first and is
+        # read here, or it reads this send as sent and queues the edit itself
+        query = query.with_for_update(read=True)
+    stored = {row.id: row for row in await connection.execute(query)}
+    if not any(
+        (row := stored.get(view.entry_id)) is not None
+        and not (reads_the_same(row.title, view.title) and reads_the_same(row.text, view.text))
+        for view in shown
+    ):
+        return
+    chat_id = (
+        await connection.execute(select(outbox.c.chat_id).where(outbox.c.id == outbox_id))
+    ).scalar_one()
+    await queue_messages(connection, [(chat_id, message_id)], now)
 
 
 async def mark_retry(
