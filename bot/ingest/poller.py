@@ -238,10 +238,13 @@ class Poller:
 
     async def _known(self, feed: FeedForUpdate, entries: Sequence[ParsedEntry]) -> dict[str, str]:
         """Stored key -> content hash for the entries' keys, and for the aliases of those
-        whose key is not stored (a second query, needed only for new-looking entries)."""
+        whose key is not stored (a second query, needed only for new-looking entries).
+        A first fetch has none: entries are only stored by a successful poll."""
+        if feed.first_fetch:
+            return {}
         known = await self._store.known_entries(feed.id, [e.key for e in entries])
         aliases = [a for e in entries if e.key not in known for a in e.aliases]
-        if aliases and not feed.first_fetch:
+        if aliases:
             known.update(await self._store.known_entries(feed.id, aliases))
         return known
 
