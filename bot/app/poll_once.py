@@ -13,15 +13,11 @@ from bot.ingest.poller import FeedOutcome, Poller
 async def poll_once(config: Config) -> int:
     """Poll every feed now (due or not), print the reports in config order and a summary."""
     configure_logging(config, default_level="WARNING")
-    parse = parser(config)  # its workers start while the database opens
-    try:
-        store = await open_store(config)
-    except BaseException:
-        await parse.aclose()
-        raise
+    store = await open_store(config)
     try:
         started = utcnow()
         await store.make_feeds_due(started)
+        parse = parser(config)
         try:
             async with Fetcher(
                 FetchLimits.from_config(config.polling), routes=proxy_routes(config)

@@ -132,7 +132,7 @@ def _serve(conn: Connection, memory: int) -> None:  # pragma: no cover - runs in
 
 
 class _Slot:
-    """One worker process (started with the pool, and again after it was killed)."""
+    """One worker process (started on first use, and again after it was killed)."""
 
     def __init__(self, context: Any, memory: int) -> None:
         self._context = context
@@ -156,11 +156,6 @@ class _Slot:
         if reply[0] == "memory":
             self._ended()
         return reply
-
-    def start(self) -> None:
-        """Start the worker now, unless it runs (a failure shows on first use instead)."""
-        with contextlib.suppress(Exception):
-            self._start()
 
     def _start(self) -> Connection:
         with self._lock:
@@ -230,10 +225,6 @@ class ParsePool:
         self._threads = concurrent.futures.ThreadPoolExecutor(
             settings.workers, thread_name_prefix="parse-wait"
         )
-        # The first start imports the parsers in the fork server (a tenth of a second or
-        # more): done meanwhile, while the caller opens its database and fetches.
-        self._starting = threading.Thread(target=self._start_all, name="parse-start", daemon=True)
-        self._starting.start()
 
     async def parse(self, body: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
         """Parse in a free worker. Raises :class:`NotAFeedError` for what is not a feed and
@@ -285,12 +276,7 @@ class ParsePool:
         await asyncio.get_running_loop().run_in_executor(None, self._stop_all)
         self._threads.shutdown(wait=False, cancel_futures=True)
 
-    def _start_all(self) -> None:
-        for slot in self._slots:
-            slot.start()
-
     def _stop_all(self) -> None:
-        self._starting.join()  # else a worker it starts after this would be left running
         for slot in self._slots:
             slot.stop()
 
