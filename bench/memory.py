@@ -51,7 +51,7 @@ from _fake_control import register_chats
 from _seed import build_seed, working_copy
 from _synthetic import ITEMS_PER_DOCUMENT, document, item, path_of
 
-SEED_VERSION = "1"
+SEED_VERSION = "2"  # 2: the search index of migration 0013
 FIRST_CHAT = 900_000_000
 PLACEHOLDER = "http://127.0.0.1:9/s/{}.xml"  # rewritten to the server's ports in each copy
 TOPIC_NAMES = [f"topic-{n:02d}" for n in range(20)]

@@ -210,3 +210,54 @@ async def test_0011_merges_topics_differing_in_case_dashes_underscores_and_space
         assert set(await store.topic_ids(["agents"])) == {"agents"}
     finally:
         await store.close()
+
+
+async def test_0013_rebuilds_the_sqlite_search_index_without_positions(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Entries indexed at 0012 (with positions) are found after the upgrade, through an
+    index that keeps none, and an entry written afterwards is indexed by the new triggers."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0012_replicas")
+        connection.exec_driver_sql(
+            "INSERT INTO feeds (id, url, title, created_at, next_check_at) "
+            "VALUES (1, 'https://f.example/a.xml', '', '2026-01-01 00:00:00', "
+            "'2026-01-01 00:00:00')"
+        )
+        for entry_id, title in ((1, "Zeppelin over 柏林"), (2, "Other news")):
+            connection.exec_driver_sql(
+                "INSERT INTO entries (id, feed_id, key, title, text, sort_at, first_seen_at, "
+                "last_seen_at, content_hash) VALUES (?, 1, ?, ?, 'body', "
+                "'2026-01-01 00:00:00', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 'h')",
+                (entry_id, f"k{entry_id}", title),
+            )
+    engine.dispose()
+    store = await Store.open(f"sqlite:///{path}")  # upgrades to the head
+    try:
+        found = (await store.search_page(["zeppelin"], None, 1, 10)).page.entries
+        assert [view.entry_id for view in found] == [1]
+        assert [
+            v.entry_id for v in (await store.search_page(["柏林"], None, 1, 10)).page.entries
+        ] == [1]
+    finally:
+        await store.close()
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        table = connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 'entries_fts'"
+        ).scalar_one()
+        assert "detail=none" in table
+        connection.exec_driver_sql(
+            "INSERT INTO entries (id, feed_id, key, title, text, sort_at, first_seen_at, "
+            "last_seen_at, content_hash) VALUES (3, 1, 'k3', 'A zeppelin again', '', "
+            "'2026-01-02 00:00:00', '2026-01-02 00:00:00', '2026-01-02 00:00:00', 'h')"
+        )
+        hits = connection.exec_driver_sql(
+            'SELECT rowid FROM entries_fts WHERE entries_fts MATCH \'"zep" AND "lin"\' '
+            "ORDER BY rowid"
+        )
+        assert list(hits.scalars()) == [1, 3]
+    engine.dispose()

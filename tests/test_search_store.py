@@ -149,7 +149,8 @@ async def test_pruned_and_deleted_entries_are_gone(store: Store, now: datetime) 
     if store.dialect == "sqlite":  # the index itself dropped them, not only the join
         async with store._engine.connect() as connection:
             rowids = await connection.execute(
-                text("SELECT rowid FROM entries_fts WHERE entries_fts MATCH '\"zeppelin\"'")
+                text("SELECT rowid FROM entries_fts WHERE entries_fts MATCH :q"),
+                {"q": search.fts_match(["zeppelin"])},
             )
             assert sorted(rowids.scalars()) == sorted(v.entry_id for v in kept[5:])
 

@@ -3,10 +3,10 @@
 Each word narrows through the full-text index of migration 0010_search, then the word
 boundaries of :func:`bot.text.search.boundary_pattern` are checked on what is left:
 
-- SQLite: words of three or more characters go to FTS5 (trigram tokenizer) as quoted
-  strings, so ``AND``, ``NEAR``, ``*`` or quotes in them are plain text. When the index has
-  few hits they are fetched and sorted; when it has many, entries are walked newest first
-  and each one's text is checked, which stops after a page's worth.
+- SQLite: words of three or more characters go to FTS5 (trigram tokenizer, no positions)
+  as their trigrams, each quoted, so ``AND``, ``NEAR``, ``*`` or quotes in them are plain
+  text. When the index has few hits they are fetched and sorted; when it has many, entries
+  are walked newest first and each one's text is checked, which stops after a page's worth.
 - PostgreSQL: ``lower(title || ' ' || text) ILIKE '%word%'`` with ``%``, ``_`` and ``\\``
   escaped, which the pg_trgm GIN index serves; the newest :data:`WALK_ROWS` entries are
   read first (a common word's page is there, and the index would hand over every hit).
@@ -250,8 +250,7 @@ async def _fts_hits(
     """SQLite: entries whose title or text hold every term, through ``entries_fts``; None
     when there are more than :data:`FTS_FETCH_LIMIT` of them (then walking the newest
     entries finds a page sooner than sorting them all)."""
-    match = " AND ".join('"' + term.replace('"', '""') + '"' for term in terms)
-    matches = text("entries_fts MATCH :fts_match").bindparams(fts_match=match)
+    matches = text("entries_fts MATCH :fts_match").bindparams(fts_match=fts_match(terms))
     hits = select(_fts.c.rowid).where(matches)
     counted = (
         await connection.execute(
@@ -259,6 +258,17 @@ async def _fts_hits(
         )
     ).scalar_one()
     return entries.c.id.in_(hits) if counted <= FTS_FETCH_LIMIT else None
+
+
+def fts_match(terms: Sequence[str]) -> str:
+    """The FTS5 query for entries that hold every trigram of every term (of three or more
+    characters), each quoted so that ``AND``, ``*`` or quotes in it are plain text.
+
+    The index keeps no positions (migration 0013), so it cannot ask for a trigram sequence;
+    every trigram somewhere in the entry is what it can tell, and :func:`_holds` then
+    checks the term itself."""
+    grams = dict.fromkeys(term[i : i + 3] for term in terms for i in range(len(term) - 2))
+    return " AND ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
 
 
 async def _newest_cutoff(connection: AsyncConnection, rows: int) -> datetime | None:

@@ -292,7 +292,8 @@ processes = Table(
 )
 
 #: /search: the words a chat searched for, so that page buttons carry only this row's id.
-#: The full-text index over ``entries`` is made by migration 0010_search, outside this
+#: The full-text index over ``entries`` is made by migration 0010_search (on SQLite made
+#: again without positions by 0013_search_no_positions), outside this
 #: metadata: on SQLite the FTS5 table ``entries_fts`` and its triggers (a migration that
 #: rebuilds ``entries`` in batch mode must create them again), on PostgreSQL the pg_trgm
 #: index ``ix_entries_search``.
