@@ -154,19 +154,25 @@ async def test_a_press_finds_its_entry_while_the_send_is_not_marked_yet_but_not_
     assert await store.pushed_entry(chats[0], entry_id + 1) is None  # another id
 
 
-async def test_a_change_committed_while_the_send_was_in_flight_queues_its_edit_at_marking(
-    store: Store, now: datetime
-) -> None:
-    # the poll reads the row as not sent yet, so only the marking can see what the send showed
+async def changed_in_flight(store: Store, now: datetime, text: str) -> None:
+    """An entry claimed for a push to one chat, changed to ``text`` by a poll before the
+    send is marked as message 501 (the poll found no sent message to edit)."""
     feed_id = await add_feed(store, now)
     await subscriber(store, 1, now)
     await store.record_poll(record(feed_id, now, [(parsed("e1", text="First words."), ())]))
     (delivery,) = await store.claim_deliveries(now, LEASE, max_chats=5, per_chat=5)
-    await store.record_poll(edited(feed_id, now, text="Other words."))
+    await store.record_poll(edited(feed_id, now, text=text))
     assert await store.claim_edits(now, LEASE, limit=10) == []
     await store.mark_sent(
         delivery.outbox_ids, now, transmission_id=None, message_id=501, shown=delivery.entries
     )
+
+
+async def test_a_change_committed_while_the_send_was_in_flight_queues_its_edit_at_marking(
+    store: Store, now: datetime
+) -> None:
+    # the poll reads the row as not sent yet, so only the marking can see what the send showed
+    await changed_in_flight(store, now, "Other words.")
     (job,) = await store.claim_edits(now, LEASE, limit=10)
     assert (job.message_id, job.entries[0].text) == (501, "Other words.")
 
@@ -174,12 +180,5 @@ async def test_a_change_committed_while_the_send_was_in_flight_queues_its_edit_a
 async def test_a_send_that_showed_the_stored_text_queues_no_edit(
     store: Store, now: datetime
 ) -> None:
-    feed_id = await add_feed(store, now)
-    await subscriber(store, 1, now)
-    await store.record_poll(record(feed_id, now, [(parsed("e1", text="First words."), ())]))
-    (delivery,) = await store.claim_deliveries(now, LEASE, max_chats=5, per_chat=5)
-    await store.record_poll(edited(feed_id, now, text=" First\twords. "))  # as a reader sees it
-    await store.mark_sent(
-        delivery.outbox_ids, now, transmission_id=None, message_id=501, shown=delivery.entries
-    )
+    await changed_in_flight(store, now, " First\twords. ")  # the same, as a reader sees it
     assert await store.claim_edits(now, LEASE, limit=10) == []
