@@ -229,7 +229,8 @@ async def _edit_if_changed_meanwhile(
     now: datetime,
 ) -> None:
     query = select(entries.c.id, entries.c.title, entries.c.text).where(
-        entries.c.id.in_([view.entry_id for view in shown])
+        entries.c.id.in_([view.entry_id for view in shown]),
+        entries.c.pruned == false(),  # a pruned body is gone, not changed
     )
     if connection.dialect.name == "postgresql":
         # waits for a poll that is updating these entries: either it commits first and is

@@ -7,8 +7,8 @@ Create Date: 2026-12-02
 ``entries_fts`` is made again with ``detail=none``: the index names the entries that hold
 each trigram, without positions. A search asks it for every trigram of a word and checks
 the word on the text itself anyway (:mod:`bot.store.search`), so the positions bought
-nothing; without them the index takes about 40% of the space and a fifth less time to
-write (docs/BENCHMARKS.md). The index is rebuilt from the stored entries here, which takes
+nothing; without them the index takes 15-40% of the space and a fifth to two thirds less
+time to write (docs/BENCHMARKS.md). The index is rebuilt from the stored entries here, which takes
 a while on a large database (about a minute per 250,000 entries of a few hundred
 characters on the benchmark machine). PostgreSQL: nothing changes.
 """
