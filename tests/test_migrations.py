@@ -101,21 +101,23 @@ async def test_0006_carries_chats_over_with_default_settings_and_threads_of_thei
         await store.close()
 
 
-async def test_0007_dedup_backfills_canonical_links_of_stored_entries(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from alembic import command
-    from sqlalchemy import create_engine
+def _with_one_feed(connection: Connection, revision: str) -> None:
+    """The schema at ``revision`` (SQLite), holding feed 1."""
+    _at_revision(connection, revision)
+    connection.exec_driver_sql(
+        "INSERT INTO feeds (id, url, title, created_at, next_check_at) "
+        "VALUES (1, 'https://f.example/a.xml', '', '2026-01-01 00:00:00', "
+        "'2026-01-01 00:00:00')"
+    )
 
-    from bot.store.migrate import alembic_config
+
+async def test_0007_dedup_backfills_canonical_links_of_stored_entries(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine
 
     path = tmp_path / "old.db"
     engine = create_engine(f"sqlite:///{path}")
     with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "0002")
-        connection.exec_driver_sql(
-            "INSERT INTO feeds (id, url, title, created_at, next_check_at) "
-            "VALUES (1, 'https://f.example/a.xml', '', '2026-01-01 00:00:00', "
-            "'2026-01-01 00:00:00')"
-        )
+        _with_one_feed(connection, "0002")
         for entry_id, link in ((1, "https://www.news.example/s/?utm_source=x"), (2, None)):
             connection.exec_driver_sql(
                 "INSERT INTO entries (id, feed_id, key, link, sort_at, first_seen_at, "
@@ -215,18 +217,12 @@ async def test_0011_merges_topics_differing_in_case_dashes_underscores_and_space
 async def test_0013_rebuilds_the_sqlite_search_index_without_positions(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Entries indexed at 0012 (with positions) are found after the upgrade, through an
     index that keeps none, and an entry written afterwards is indexed by the new triggers."""
-    from alembic import command
     from sqlalchemy import create_engine
 
     path = tmp_path / "old.db"
     engine = create_engine(f"sqlite:///{path}")
     with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "0012_replicas")
-        connection.exec_driver_sql(
-            "INSERT INTO feeds (id, url, title, created_at, next_check_at) "
-            "VALUES (1, 'https://f.example/a.xml', '', '2026-01-01 00:00:00', "
-            "'2026-01-01 00:00:00')"
-        )
+        _with_one_feed(connection, "0012_replicas")
         for entry_id, title in ((1, "Zeppelin over 柏林"), (2, "Other news")):
             connection.exec_driver_sql(
                 "INSERT INTO entries (id, feed_id, key, title, text, sort_at, first_seen_at, "
